@@ -1,0 +1,3 @@
+from energize_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure energy domain: no Qt, no DuckDB, no protocol libraries."""

@@ -1,0 +1,83 @@
+"""Sites and meters as rows of the workspace, read and written with parameterized SQL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.ids import uuid7
+from energize_desktop.core.model import Meter, Site
+
+SITE_COLS = ("id", "uid", "name", "address", "latitude", "longitude", "floor_area_m2",
+             "timezone", "building_type")
+METER_COLS = ("id", "uid", "site_id", "name", "kind", "unit", "semantics", "interval_s",
+              "max_gap_s", "rollover", "max_power_kw", "calorific_kwh_per_m3", "retention_days",
+              "parent_id", "source")
+
+
+def insert_site(cur, site: Site) -> Site:
+    if cur.execute("SELECT 1 FROM sites WHERE name = ?", [site.name]).fetchall():
+        raise ValidationError(f"site {site.name!r} already exists in this workspace")
+    new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM sites").fetchall()[0][0]
+    site = replace(site, id=new_id, uid=site.uid or uuid7())
+    values = [getattr(site, c) for c in SITE_COLS]
+    cur.execute(f"INSERT INTO sites ({', '.join(SITE_COLS)}) VALUES "
+                f"({', '.join('?' * len(SITE_COLS))})", values)
+    return site
+
+
+def update_site(cur, site: Site) -> None:
+    cols = [c for c in SITE_COLS if c not in ("id", "uid")]
+    cur.execute(f"UPDATE sites SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                [getattr(site, c) for c in cols] + [site.id])
+
+
+def load_sites(cur) -> list[Site]:
+    rows = cur.execute(f"SELECT {', '.join(SITE_COLS)} FROM sites ORDER BY id").fetchall()
+    return [Site(**dict(zip(SITE_COLS, r))) for r in rows]
+
+
+def insert_meter(cur, meter: Meter) -> Meter:
+    if meter.site_id is None:
+        raise ValidationError(f"meter {meter.name!r}: a site is required")
+    if not cur.execute("SELECT 1 FROM sites WHERE id = ?", [meter.site_id]).fetchall():
+        raise ValidationError(f"meter {meter.name!r}: site id {meter.site_id} does not exist")
+    clash = cur.execute("SELECT 1 FROM meters WHERE site_id = ? AND name = ?",
+                        [meter.site_id, meter.name]).fetchall()
+    if clash:
+        raise ValidationError(f"meter {meter.name!r} already exists on this site")
+    new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM meters").fetchall()[0][0]
+    meter = replace(meter, id=new_id, uid=meter.uid or uuid7())
+    cur.execute(f"INSERT INTO meters ({', '.join(METER_COLS)}) VALUES "
+                f"({', '.join('?' * len(METER_COLS))})", _meter_values(meter))
+    return meter
+
+
+def update_meter(cur, meter: Meter) -> None:
+    cols = [c for c in METER_COLS if c not in ("id", "uid")]
+    values = dict(zip(METER_COLS, _meter_values(meter)))
+    cur.execute(f"UPDATE meters SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                [values[c] for c in cols] + [meter.id])
+
+
+def load_meters(cur) -> list[Meter]:
+    rows = cur.execute(f"SELECT {', '.join(METER_COLS)} FROM meters ORDER BY id").fetchall()
+    meters = []
+    for r in rows:
+        d = dict(zip(METER_COLS, r))
+        d["source"] = json.loads(d["source"] or "{}")
+        meters.append(Meter(**d))
+    return meters
+
+
+def _meter_values(meter: Meter) -> list:
+    values = []
+    for c in METER_COLS:
+        v = getattr(meter, c)
+        if c == "source":
+            v = json.dumps(v or {}, sort_keys=True)
+        elif c in ("kind", "semantics"):
+            v = str(v)
+        values.append(v)
+    return values

@@ -1,0 +1,11 @@
+"""Storage errors in the application's own terms (DuckDB's messages are kept as the cause)."""
+
+from energize_desktop.core.errors import EnergizeError
+
+
+class WorkspaceError(EnergizeError):
+    """The workspace file cannot be used as asked; nothing was changed."""
+
+
+class LateDataError(WorkspaceError):
+    """Readings fall where raw data was archived; restore the archive first."""

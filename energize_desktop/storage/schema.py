@@ -1,0 +1,52 @@
+"""Workspace schema and its migrations.
+
+A workspace records APP_ID and its schema version in `meta`. Migrations are plain SQL run in one
+transaction after the file has been copied aside (see workspace.py), and never run code that a
+file brings with it: the file only ever selects which of *our* migrations to apply.
+"""
+
+APP_ID = "energize-workspace"
+SCHEMA_VERSION = 1
+
+ROLLUP_COLUMNS = """
+    amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
+    vmin DOUBLE, vmax DOUBLE, vsum DOUBLE, n INTEGER
+"""
+
+ROLLUP_TABLES = {0: "rollup_15min", 1: "rollup_hour", 2: "rollup_day", 3: "rollup_month"}
+
+V1 = [
+    "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    """CREATE TABLE sites (
+        id INTEGER PRIMARY KEY, uid VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL UNIQUE,
+        address VARCHAR, latitude DOUBLE, longitude DOUBLE, floor_area_m2 DOUBLE,
+        timezone VARCHAR NOT NULL, building_type VARCHAR)""",
+    """CREATE TABLE meters (
+        id INTEGER PRIMARY KEY, uid VARCHAR NOT NULL UNIQUE, site_id INTEGER NOT NULL,
+        name VARCHAR NOT NULL, kind VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+        semantics VARCHAR NOT NULL, interval_s INTEGER NOT NULL, max_gap_s INTEGER,
+        rollover DOUBLE, max_power_kw DOUBLE, calorific_kwh_per_m3 DOUBLE,
+        retention_days INTEGER, parent_id INTEGER, source VARCHAR,
+        archived_before TIMESTAMP, UNIQUE (site_id, name))""",
+    # No primary key: an ART index would cost more bytes than the reading itself. The writer
+    # guarantees one row per (meter_id, ts).
+    """CREATE TABLE readings (
+        meter_id INTEGER NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE NOT NULL,
+        quality UTINYINT NOT NULL)""",
+    f"CREATE TABLE rollup_15min (meter_id INTEGER NOT NULL, bucket TIMESTAMP NOT NULL, "
+    f"{ROLLUP_COLUMNS})",
+    f"CREATE TABLE rollup_hour (meter_id INTEGER NOT NULL, bucket TIMESTAMP NOT NULL, "
+    f"{ROLLUP_COLUMNS})",
+    f"CREATE TABLE rollup_day (meter_id INTEGER NOT NULL, bucket DATE NOT NULL, {ROLLUP_COLUMNS})",
+    f"CREATE TABLE rollup_month (meter_id INTEGER NOT NULL, bucket DATE NOT NULL, "
+    f"{ROLLUP_COLUMNS})",
+    # Each meter's latest reading at the last flush of rollups: every closed bucket before it
+    # is stored, so recovery replays raw readings after it and nothing else.
+    "CREATE TABLE rollup_watermark (meter_id INTEGER PRIMARY KEY, last_ts BIGINT NOT NULL)",
+    """CREATE TABLE archives (
+        meter_id INTEGER NOT NULL, path VARCHAR NOT NULL, ts_from TIMESTAMP NOT NULL,
+        ts_to TIMESTAMP NOT NULL, rows BIGINT NOT NULL, created_at TIMESTAMP NOT NULL)""",
+]
+
+# version -> statements that bring a workspace from version-1 to version.
+MIGRATIONS: dict[int, list[str]] = {1: V1}

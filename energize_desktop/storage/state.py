@@ -1,0 +1,216 @@
+"""The open rollup buckets of a workspace, held in memory and rebuilt from the file on open.
+
+Closed buckets are stored in the rollup tables at each flush, together with each meter's latest
+reading at that moment (the watermark). Open buckets, and closed ones not yet flushed, live only
+here; none is the only copy of anything: `recover` rebuilds them from the stored rows below the
+watermark and replays the raw readings after it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from energize_desktop.core.incremental import (
+    LEVELS,
+    UPPER,
+    Batch,
+    OpenState,
+    advance,
+    boundary,
+    catch_up,
+    open_rows,
+)
+from energize_desktop.core.model import Meter, Semantics
+from energize_desktop.core.rollup import Buckets, Calendars, Level, roll_up
+from energize_desktop.core.semantics import (
+    SEM_CUMULATIVE,
+    SEM_INSTANTANEOUS,
+    SEM_INTERVAL,
+    MeterParams,
+)
+from energize_desktop.core.timezones import US, calendar
+from energize_desktop.core.units import DEFAULT_GAS_KWH_PER_M3, Dimension, parse_unit
+from energize_desktop.storage.frames import (
+    batch_from_arrow,
+    batch_from_sql,
+    buckets_from_sql,
+    insert_buckets,
+    temp_table,
+)
+
+_SEM_CODE = {Semantics.CUMULATIVE: SEM_CUMULATIVE, Semantics.INTERVAL: SEM_INTERVAL,
+             Semantics.INSTANTANEOUS: SEM_INSTANTANEOUS}
+REPLAY_CHUNK = 4_000_000
+
+
+class RollupState:
+    """Open buckets and last readings; `lock` is held across every read-modify-commit."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.lock = threading.RLock()
+        self._params: MeterParams | None = None
+        self._cals: Calendars | None = None
+        self._version = -1
+        self.current = OpenState.empty(0)
+
+    # -- meter parameters -----------------------------------------------------------------------
+    def params(self) -> MeterParams:
+        if self._params is None or self._version != self.ws.catalog_version:
+            meters = self.ws.meters()
+            self._params = meter_params(meters)
+            self._cals = _calendars(self.ws.sites(), meters, len(self._params.semantics))
+            self._version = self.ws.catalog_version
+            self.current = self.current.grown(len(self._params.semantics))
+        return self._params
+
+    @property
+    def calendars(self) -> Calendars:
+        self.params()
+        return self._cals
+
+    def calendar_of(self, meter_id: int):
+        return self.calendars.of(meter_id)
+
+    # -- reading --------------------------------------------------------------------------------
+    def rows(self, level: Level, meter_ids=None) -> Buckets:
+        """Rows of `level` that are not in the store (pending and open). Hold `lock`."""
+        self.current = catch_up(self.current, self.calendars)
+        rows = open_rows(self.current, level, self.calendars)
+        if meter_ids is None:
+            return rows
+        return rows.take(np.isin(rows.meter, np.asarray(meter_ids)))
+
+    # -- writing --------------------------------------------------------------------------------
+    def flush(self, cur, state: OpenState) -> OpenState:
+        """Store every closed row and the watermark; call inside the writer's transaction."""
+        state = catch_up(state, self.calendars)
+        for level in LEVELS:
+            insert_buckets(cur, level, state.pending_at(level))
+        has = np.flatnonzero(state.last_ts != np.iinfo(np.int64).min)
+        cur.execute("DELETE FROM rollup_watermark")
+        with temp_table(cur, "wm", {"meter_id": has.astype(np.int32),
+                                    "last_ts": state.last_ts[has]}) as wm:
+            cur.execute(f"INSERT INTO rollup_watermark SELECT * FROM {wm}")
+        return state.flushed()
+
+    # -- recovery -------------------------------------------------------------------------------
+    @classmethod
+    def recover(cls, ws) -> "RollupState":
+        state = cls(ws)
+        with state.lock:
+            params = state.params()
+            cur = ws.cursor()
+            marks = cur.execute("SELECT meter_id, last_ts FROM rollup_watermark").fetchall()
+            base = OpenState.empty(len(params.semantics))
+            if marks:
+                base = state._state_at(cur, params, marks, base)
+            state.current = state._replay(cur, params, base)
+            if state.current.pending_rows and not ws.read_only:
+                from energize_desktop.storage.workspace import transaction
+
+                with transaction(cur):
+                    state.current = state.flush(cur, state.current)
+        return state
+
+    def _state_at(self, cur, params, marks, base: OpenState) -> OpenState:
+        """The state as it was at the last flush, from stored rows and the raw open quarter."""
+        ids = np.array([m[0] for m in marks], np.int32)
+        wm = np.array([m[1] for m in marks], np.int64)
+        lo = np.empty_like(wm)
+        for cal, sel in self.calendars.groups(ids):
+            lo[sel] = boundary(Level.QUARTER, wm[sel], cal)
+        with temp_table(cur, "tail", {"meter_id": ids, "lo": lo, "hi": wm}) as t:
+            tail = batch_from_sql(cur, f"""
+                SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality FROM readings r
+                JOIN {t} b ON r.meter_id = b.meter_id
+                WHERE epoch_us(r.ts) >= b.lo AND epoch_us(r.ts) <= b.hi
+                ORDER BY r.meter_id, r.ts""")
+            ctx = context_before(cur, t)
+        base = base.with_last(*ctx)
+        # Pieces of the first interval before the open quarter were stored when they closed.
+        at = advance(base, tail, params)
+        upper = []
+        for level in UPPER:
+            upper.append(roll_up(self._closed_children(cur, level, ids, at.last_ts), level,
+                                 self.calendars))
+        return OpenState(at.last_ts, at.last_value, at.open_quarters, tuple(upper),
+                         ((), (), (), ()), ())
+
+    def _closed_children(self, cur, level: Level, ids, last_ts) -> Buckets:
+        """Stored rows of the level below inside each meter's open bucket at `level`."""
+        child = Level(level - 1)
+        lo = np.empty(len(ids), np.int64)
+        hi = np.empty(len(ids), np.int64)
+        for cal, sel in self.calendars.groups(ids):
+            lt = last_ts[ids[sel]]
+            parent = boundary(level, lt, cal)
+            lo[sel] = cal.day_start_utc(parent) if level is Level.DAY else parent
+            hi[sel] = boundary(child, lt, cal)
+        return buckets_from_sql(cur, child, ids, lo, hi)
+
+    def _replay(self, cur, params, state: OpenState) -> OpenState:
+        """Advance through raw readings after each meter's watermark, in bounded chunks."""
+        known = np.flatnonzero(state.last_ts != np.iinfo(np.int64).min)
+        with temp_table(cur, "after", {"meter_id": known.astype(np.int32),
+                                       "wm": state.last_ts[known]}) as t:
+            sql = f"""SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality
+                      FROM readings r LEFT JOIN {t} w ON r.meter_id = w.meter_id
+                      WHERE w.wm IS NULL OR epoch_us(r.ts) > w.wm ORDER BY r.meter_id, r.ts"""
+            for chunk in cur.sql(sql).to_arrow_reader(REPLAY_CHUNK):
+                state = advance(state, batch_from_arrow(chunk), params)
+        return catch_up(state, self.calendars)
+
+
+def context_before(cur, bounds: str):
+    """Each meter's last reading before `lo` in a registered (meter_id, lo) table."""
+    rows = cur.execute(f"""
+        SELECT r.meter_id, epoch_us(max(r.ts)), arg_max(r.value, r.ts) FROM readings r
+        JOIN {bounds} b ON r.meter_id = b.meter_id WHERE epoch_us(r.ts) < b.lo
+        GROUP BY r.meter_id""").fetchall()
+    return (np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64),
+            np.array([r[2] for r in rows], np.float64))
+
+
+def meter_params(meters: list[Meter]) -> MeterParams:
+    size = max((m.id for m in meters), default=0) + 1
+    semantics = np.zeros(size, np.int8)
+    factor = np.ones(size)
+    additive = np.zeros(size, bool)
+    interval_us = np.full(size, 900 * US, np.int64)
+    gap_us = np.full(size, 2700 * US, np.int64)
+    rollover = np.full(size, np.nan)
+    max_rate = np.full(size, np.nan)
+    for m in meters:
+        semantics[m.id] = _SEM_CODE[m.semantics]
+        factor[m.id], additive[m.id] = _amount_factor(m)
+        interval_us[m.id] = m.interval_s * US
+        gap_us[m.id] = m.gap_s * US
+        rollover[m.id] = np.nan if m.rollover is None else m.rollover
+        if m.max_power_kw is not None:
+            max_rate[m.id] = m.max_power_kw
+    return MeterParams(semantics, factor, additive, interval_us, gap_us, rollover, max_rate)
+
+
+def _calendars(sites, meters, capacity: int) -> Calendars:
+    zones = sorted({s.timezone for s in sites}) or ["UTC"]
+    cals = [calendar(z) for z in zones]
+    tz_of_site = {s.id: zones.index(s.timezone) for s in sites}
+    index = np.zeros(capacity, np.int32)
+    for m in meters:
+        index[m.id] = tz_of_site[m.site_id]
+    return Calendars(cals, index)
+
+
+def _amount_factor(meter: Meter) -> tuple[float, bool]:
+    """Raw value × factor = amount in the meter's amount unit (or rate, for power and flow)."""
+    unit = parse_unit(meter.unit)
+    if meter.amount_unit is None:
+        return 1.0, False
+    factor = unit.factor
+    volume = unit.dimension in (Dimension.VOLUME, Dimension.FLOW)
+    if volume and meter.amount_unit == "kWh":  # gas by volume
+        factor *= meter.calorific_kwh_per_m3 or DEFAULT_GAS_KWH_PER_M3
+    return factor, True

@@ -1,0 +1,295 @@
+"""One workspace = one DuckDB file: open, create, validate, migrate (after a backup copy).
+
+Opening never changes a file it cannot use: a file that is not a workspace, a newer schema or a
+damaged file raises WorkspaceError before anything is written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import duckdb
+
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import Meter, Site
+from energize_desktop.storage import catalog
+from energize_desktop.storage.errors import WorkspaceError
+from energize_desktop.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
+
+SUFFIX = ".energize"
+_DUCKDB_MAGIC = b"DUCK"
+
+
+class Workspace:
+    """An open workspace. Thread-safe for reads (one cursor per thread); one Writer writes."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool):
+        self.path = path
+        self.read_only = read_only
+        self._con = con
+        self._local = threading.local()
+        self._catalog_lock = threading.Lock()
+        self._catalog_version = 0
+        self._sites: list[Site] | None = None
+        self._meters: list[Meter] | None = None
+        self._state = None
+        self._writer = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path) -> "Workspace":
+        path = Path(path)
+        if path.exists():
+            raise WorkspaceError(f"{path}: already exists; choose another name or open it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = _connect(path, read_only=False)
+        try:
+            with _transaction(con):
+                for statement in _all_statements():
+                    con.execute(statement)
+                con.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
+                            [APP_ID, str(SCHEMA_VERSION)])
+        except Exception:
+            con.close()
+            _remove(path)
+            raise
+        return cls(path, con, read_only=False)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> "Workspace":
+        path = Path(path)
+        version = inspect(path)
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{path}: written by a newer Energize (schema version {version}); this version "
+                f"reads up to {SCHEMA_VERSION}. Update Energize to open it."
+            )
+        if version < SCHEMA_VERSION:
+            if read_only:
+                raise WorkspaceError(f"{path}: schema version {version} needs migrating; "
+                                     "open it for writing once to upgrade it")
+            _migrate(path, version)
+        return cls(path, _connect(path, read_only=read_only), read_only)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._con is not None:
+            if not self.read_only:
+                self._con.execute("CHECKPOINT")
+            self._con.close()
+            self._con = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- connections ----------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
+        if self._con is None:
+            raise WorkspaceError(f"{self.path}: the workspace is closed")
+        cur = getattr(self._local, "cursor", None)
+        if cur is None or getattr(self._local, "owner", None) is not self._con:
+            cur = self._con.cursor()
+            self._local.cursor, self._local.owner = cur, self._con
+        return cur
+
+    def writer(self):
+        """The workspace's single writer (created on first use)."""
+        from energize_desktop.storage.writer import Writer
+
+        if self.read_only:
+            raise WorkspaceError(f"{self.path}: opened read-only; cannot write readings")
+        if self._writer is None:
+            self._writer = Writer(self)
+        return self._writer
+
+    @property
+    def state(self):
+        """Open (not yet closed) rollup buckets, shared by the writer and the queries."""
+        from energize_desktop.storage.state import RollupState
+
+        if self._state is None:
+            self._state = RollupState.recover(self)
+        return self._state
+
+    @property
+    def queries(self):
+        from energize_desktop.storage.queries import Queries
+
+        return Queries(self)
+
+    # -- catalog --------------------------------------------------------------------------------
+    @property
+    def catalog_version(self) -> int:
+        return self._catalog_version
+
+    def sites(self) -> list[Site]:
+        with self._catalog_lock:
+            if self._sites is None:
+                self._sites = catalog.load_sites(self.cursor())
+            return list(self._sites)
+
+    def meters(self, site: Site | None = None) -> list[Meter]:
+        with self._catalog_lock:
+            if self._meters is None:
+                self._meters = catalog.load_meters(self.cursor())
+            meters = list(self._meters)
+        return [m for m in meters if site is None or m.site_id == site.id]
+
+    def site(self, ref: str | int | None = None) -> Site:
+        sites = self.sites()
+        if ref is None:
+            if len(sites) == 1:
+                return sites[0]
+            names = ", ".join(s.name for s in sites) or "none"
+            raise ValidationError(f"--site: this workspace has several sites ({names}); name one")
+        for s in sites:
+            if s.id == ref or s.name == ref or str(s.id) == str(ref):
+                return s
+        raise ValidationError(f"site {ref!r} not found; sites: {', '.join(s.name for s in sites)}")
+
+    def meter(self, ref: str | int) -> Meter:
+        meters = self.meters()
+        for m in meters:
+            if m.id == ref or str(m.id) == str(ref) or m.name == ref or m.uid == ref:
+                return m
+        names = ", ".join(m.name for m in meters) or "none"
+        raise ValidationError(f"meter {ref!r} not found; meters: {names}")
+
+    def add_site(self, site: Site) -> Site:
+        return self._change_catalog(catalog.insert_site, site)
+
+    def update_site(self, site: Site) -> Site:
+        self._change_catalog(catalog.update_site, site)
+        return site
+
+    def add_meter(self, meter: Meter) -> Meter:
+        return self._change_catalog(catalog.insert_meter, meter)
+
+    def update_meter(self, meter: Meter) -> Meter:
+        self._change_catalog(catalog.update_meter, meter)
+        return meter
+
+    def _change_catalog(self, fn, obj):
+        if self.read_only:
+            raise WorkspaceError(f"{self.path}: opened read-only")
+        cur = self.cursor()
+        with _transaction(cur):
+            result = fn(cur, obj)
+        with self._catalog_lock:
+            self._sites = self._meters = None
+            self._catalog_version += 1
+        return result
+
+    def site_of(self, meter: Meter) -> Site:
+        return self.site(meter.site_id)
+
+
+# -- opening, checking, migrating -------------------------------------------------------------
+def inspect(path: Path) -> int:
+    """Schema version of a workspace file; WorkspaceError if it is not one we can read."""
+    if not path.exists():
+        raise WorkspaceError(f"{path}: no such file")
+    if not path.is_file():
+        raise WorkspaceError(f"{path}: not a file")
+    with open(path, "rb") as fh:
+        header = fh.read(12)
+    if header[8:12] != _DUCKDB_MAGIC:
+        raise WorkspaceError(f"{path}: not an Energize workspace (expected a DuckDB file)")
+    con = _connect(path, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if "meta" not in tables:
+            raise WorkspaceError(f"{path}: a DuckDB database, but not an Energize workspace")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.Error as exc:
+        raise WorkspaceError(f"{path}: damaged or unreadable workspace ({exc})") from exc
+    finally:
+        con.close()
+    if meta.get("app") != APP_ID:
+        raise WorkspaceError(f"{path}: a DuckDB database, but not an Energize workspace")
+    try:
+        return int(meta["schema_version"])
+    except (KeyError, ValueError):
+        raise WorkspaceError(f"{path}: workspace has no valid schema version") from None
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.schema-v{version}.bak")
+
+
+def _migrate(path: Path, version: int) -> None:
+    backup = backup_path(path, version)
+    shutil.copy2(path, backup)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, backup.with_name(backup.name + ".wal"))
+    con = _connect(path, read_only=False)
+    try:
+        with _transaction(con):
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target]:
+                    con.execute(statement)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                        [str(SCHEMA_VERSION)])
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise WorkspaceError(f"{path}: migration from schema {version} failed ({exc}); the "
+                             f"file is unchanged and a copy is at {backup}") from exc
+    finally:
+        con.close()
+
+
+def _all_statements():
+    for version in range(1, SCHEMA_VERSION + 1):
+        yield from MIGRATIONS[version]
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only,
+                              config={"preserve_insertion_order": True})
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise WorkspaceError(f"{path}: open in another Energize process; close it there "
+                                 "first") from exc
+        if "not a valid DuckDB database" in text:
+            raise WorkspaceError(f"{path}: not an Energize workspace") from exc
+        raise WorkspaceError(f"{path}: damaged or truncated workspace ({text})") from exc
+    except duckdb.Error as exc:
+        raise WorkspaceError(f"{path}: cannot open workspace ({exc})") from exc
+
+
+class _transaction:
+    """BEGIN ... COMMIT, or ROLLBACK on any exception."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        else:
+            self.con.execute("ROLLBACK")
+        return False
+
+
+transaction = _transaction
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)

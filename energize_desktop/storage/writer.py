@@ -1,0 +1,269 @@
+"""The one writer: each call appends a batch of readings in one transaction.
+
+A reading counts as saved when `append` returns: its batch is committed (DuckDB's WAL is synced
+at commit), and the rollups it touched are current. In-order readings take the fast path (merge
+into open buckets, store the buckets that closed); readings at or before a meter's latest one
+replace any reading with the same timestamp and rebuild that meter's rollups from the start of
+the local month they fall in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import polars as pl
+
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.incremental import LEVELS, Batch, advance
+from energize_desktop.core.quality import Quality
+from energize_desktop.core.rollup import Level
+from energize_desktop.core.timezones import US, month_of_days
+from energize_desktop.storage.errors import LateDataError
+from energize_desktop.storage.frames import (
+    batch_from_sql,
+    insert_arrow,
+    key_sql,
+    readings_table,
+    registered,
+    temp_table,
+)
+from energize_desktop.storage.state import context_before
+from energize_desktop.storage.schema import ROLLUP_TABLES
+from energize_desktop.storage.workspace import transaction
+
+_QUALITY_CODES = np.array(sorted(int(q) for q in Quality), np.uint8)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    rows: int
+    meters: int
+    replaced: int
+    rebuilt_meters: tuple[int, ...]
+    first: datetime | None
+    last: datetime | None
+
+
+class Writer:
+    """Appends batches; flushes closed rollup rows every FLUSH_SECONDS or FLUSH_ROWS."""
+
+    FLUSH_SECONDS = 2.0
+    FLUSH_ROWS = 50_000
+
+    def __init__(self, ws, clock=time.monotonic):
+        self.ws = ws
+        self.state = ws.state
+        self._clock = clock
+        self._last_flush = clock()
+        self._known, self._known_version = np.zeros(0, bool), -1
+
+    def close(self) -> None:
+        """Store pending closed rollups so the next open replays nothing."""
+        with self.state.lock:
+            if self.state.current.pending_rows:
+                self.flush()
+
+    def flush(self) -> None:
+        with self.state.lock:
+            cur = self.ws.cursor()
+            with transaction(cur):
+                state = self.state.flush(cur, self.state.current)
+            self.state.current = state
+            self._last_flush = self._clock()
+
+    def append(self, data) -> WriteResult:
+        with self.state.lock:
+            params = self.state.params()
+            batch = to_batch(data, self._known_ids())
+            if not len(batch):
+                return WriteResult(0, 0, 0, (), None, None)
+            current = self.state.current
+            late = np.unique(batch.meter[batch.ts <= current.last_ts[batch.meter]])
+            is_late = np.isin(batch.meter, late)
+            fast, slow = batch.take(~is_late), batch.take(is_late)
+            cur = self.ws.cursor()
+            replaced = 0
+            with transaction(cur):
+                _insert_readings(cur, fast)
+                state = advance(current, fast, params)
+                if len(slow):
+                    state = self.state.flush(cur, state)  # store closed rows, then rebuild
+                    state, replaced = self._rebuild(cur, state, slow, late)
+                if len(slow) or self._flush_due(state):
+                    state = self.state.flush(cur, state)
+                    flushed = True
+                else:
+                    flushed = False
+            self.state.current = state
+            if flushed:
+                self._last_flush = self._clock()
+        return WriteResult(len(batch), len(np.unique(batch.meter)), replaced,
+                           tuple(int(m) for m in late), _dt(batch.ts.min()), _dt(batch.ts.max()))
+
+    def _flush_due(self, state) -> bool:
+        return (state.pending_rows >= self.FLUSH_ROWS
+                or self._clock() - self._last_flush >= self.FLUSH_SECONDS)
+
+    def _known_ids(self) -> np.ndarray:
+        if self._known_version != self.ws.catalog_version:
+            ids = [m.id for m in self.ws.meters()]
+            self._known = np.zeros(max(ids, default=0) + 1, bool)
+            self._known[ids] = True
+            self._known_version = self.ws.catalog_version
+        return self._known
+
+    def _rebuild(self, cur, state, slow: Batch, meters: np.ndarray):
+        """Replace same-timestamp readings, then recompute these meters from month starts."""
+        first = slow.ts[np.searchsorted(slow.meter, meters)]
+        start = np.empty(len(meters), np.int64)
+        for i, m in enumerate(meters):
+            cal = self.state.calendar_of(int(m))
+            month = month_of_days(cal.local_days(first[i:i + 1]))
+            start[i] = cal.day_start_utc(month)[0]
+        self._check_not_archived(cur, meters, start)
+        replaced = _replace_readings(cur, slow)
+        _delete_rollups_from(cur, meters, start, self.state.calendar_of)
+        with temp_table(cur, "rebuild", {"meter_id": meters.astype(np.int32),
+                                         "lo": start}) as bounds:
+            tail = batch_from_sql(cur, f"""
+                SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality FROM readings r
+                JOIN {bounds} b ON r.meter_id = b.meter_id WHERE epoch_us(r.ts) >= b.lo
+                ORDER BY r.meter_id, r.ts""")
+            ctx = context_before(cur, bounds)
+        base = state.without(meters).with_last(*ctx)
+        return advance(base, tail, self.state.params()), replaced
+
+    def _check_not_archived(self, cur, meters, start) -> None:
+        for m, s in zip(meters, start):
+            rows = cur.execute("SELECT name, epoch_us(archived_before) FROM meters WHERE id = ?",
+                               [int(m)]).fetchall()
+            row = rows[0] if rows else None
+            if row and row[1] is not None and s < row[1]:
+                raise LateDataError(
+                    f"meter {row[0]!r}: readings before {_dt(row[1]):%Y-%m-%d} were archived; "
+                    "restore the archive before adding readings to that period")
+
+
+def to_batch(data, known: np.ndarray) -> Batch:
+    """Validate and normalise readings: sorted, one per (meter, ts), finite values only.
+
+    `data` is a polars frame or a mapping of arrays with meter_id, ts (datetimes, naive = UTC,
+    or int µs since the epoch), value and optionally quality (Green Button codes).
+    `known` is a boolean mask over meter ids.
+    """
+    cols = _columns(data)
+    meter = np.asarray(cols["meter_id"], np.int64)
+    if len(meter) and (meter.min() < 0 or meter.max() >= len(known) or not known[meter].all()):
+        bad = meter[(meter < 0) | (meter >= len(known))]
+        bad = np.unique(bad if len(bad) else meter[~known[meter]])
+        raise ValidationError(f"readings: unknown meter id(s) {bad[:10].tolist()}")
+    ts = _utc_micros(cols["ts"])
+    value = np.asarray(cols["value"], np.float64)
+    quality = cols.get("quality")
+    if quality is None:
+        quality = np.zeros(len(meter), np.uint8)
+    else:
+        quality = np.asarray(quality, np.int64)
+        bad = np.setdiff1d(np.unique(quality), _QUALITY_CODES)
+        if len(bad):
+            raise ValidationError(f"readings: unknown quality code(s) {bad.tolist()}; expected "
+                                  f"{_QUALITY_CODES.tolist()} (Green Button ReadingQuality)")
+        quality = quality.astype(np.uint8)
+    if not (len(meter) == len(ts) == len(value) == len(quality)):
+        raise ValidationError("readings: columns have different lengths")
+    keep = np.isfinite(value)  # a missing value is a gap: it is not stored at all
+    batch = Batch(meter.astype(np.int32), ts, value, quality)
+    return _sorted_unique(batch if keep.all() else batch.take(keep))
+
+
+def _columns(data) -> dict:
+    if isinstance(data, pl.DataFrame):
+        cols = {c: data[c] for c in data.columns}
+    else:
+        cols = dict(data)
+    missing = {"meter_id", "ts", "value"} - set(cols)
+    if missing:
+        raise ValidationError(f"readings: missing column(s) {', '.join(sorted(missing))}; "
+                              "expected meter_id, ts, value and optionally quality")
+    for name in ("meter_id", "value", "quality"):
+        if isinstance(cols.get(name), pl.Series):
+            cols[name] = cols[name].to_numpy()
+    return cols
+
+
+def _utc_micros(ts) -> np.ndarray:
+    if isinstance(ts, pl.Series):
+        if isinstance(ts.dtype, pl.Datetime):
+            if ts.dtype.time_zone is not None:
+                ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            return ts.dt.cast_time_unit("us").cast(pl.Int64).to_numpy()
+        ts = ts.to_numpy()
+    arr = np.asarray(ts)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[us]").astype(np.int64)
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64)
+    if arr.dtype == object and len(arr) and isinstance(arr[0], datetime):
+        return np.array([_micros(t) for t in arr], np.int64)
+    raise ValidationError(f"readings: column ts must hold datetimes, got {arr.dtype}")
+
+
+def _micros(t: datetime) -> int:
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return int(t.timestamp() * US)
+
+
+def _sorted_unique(batch: Batch) -> Batch:
+    m, t = batch.meter, batch.ts
+    if len(m) < 2:
+        return batch
+    dm, dt = np.diff(m), np.diff(t)
+    if ((dm > 0) | ((dm == 0) & (dt > 0))).all():
+        return batch
+    rel = t - t.min()
+    if rel.max() < 1 << 40:  # pack (meter, ts) into one int64: a stable sort finds the runs
+        order = np.argsort((m.astype(np.int64) << 40) | rel, kind="stable")
+    else:
+        order = np.lexsort((t, m))  # stable too: of equal (meter, ts), the last one wins
+    batch = batch.take(order)
+    m, t = batch.meter, batch.ts
+    keep = np.ones(len(m), bool)
+    keep[:-1] = (m[1:] != m[:-1]) | (t[1:] != t[:-1])
+    return batch if keep.all() else batch.take(keep)
+
+
+def _insert_readings(cur, batch: Batch) -> None:
+    if len(batch):
+        insert_arrow(cur, "readings", readings_table(batch))
+
+
+def _replace_readings(cur, batch: Batch) -> int:
+    with registered(cur, readings_table(batch), "late") as name:
+        replaced = cur.execute(
+            f"SELECT count(*) FROM readings r JOIN {name} l "
+            f"ON r.meter_id = l.meter_id AND r.ts = l.ts").fetchall()[0][0]
+        if replaced:
+            cur.execute(f"DELETE FROM readings USING {name} l "
+                        f"WHERE readings.meter_id = l.meter_id AND readings.ts = l.ts")
+        cur.execute(f"INSERT INTO readings SELECT * FROM {name}")
+    return int(replaced)
+
+
+def _delete_rollups_from(cur, meters, start_us, calendar_of) -> None:
+    for level in LEVELS:
+        keys = np.empty(len(meters), np.int64)
+        for i, m in enumerate(meters):
+            cal = calendar_of(int(m))
+            keys[i] = start_us[i] if level <= Level.HOUR else (
+                cal.local_days(start_us[i:i + 1])[0])
+        with temp_table(cur, "drop", {"meter_id": meters.astype(np.int32), "lo": keys}) as t:
+            cur.execute(f"DELETE FROM {ROLLUP_TABLES[level]} AS r USING {t} d "
+                        f"WHERE r.meter_id = d.meter_id AND {key_sql(level, 'r.bucket')} >= d.lo")
+
+
+def _dt(us) -> datetime:
+    return datetime.fromtimestamp(int(us) / US, tz=timezone.utc)
