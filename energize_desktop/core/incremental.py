@@ -22,13 +22,21 @@ from energize_desktop.core.rollup import (
     Buckets,
     Calendars,
     Level,
+    merge,
     quarters,
     quarters_from_samples,
+    quarters_of_aligned,
     reduce,
     roll_up,
     with_quarter_peak,
 )
-from energize_desktop.core.semantics import NO_TS, MeterParams, derive_intervals
+from energize_desktop.core.semantics import (
+    NO_TS,
+    SEM_INTERVAL,
+    MeterParams,
+    derive_intervals,
+    per_row,
+)
 from energize_desktop.core.timezones import HOUR_US, QUARTER_US, month_of_days
 
 LEVELS = tuple(Level)
@@ -122,16 +130,12 @@ def advance(state: OpenState, batch: Batch, params: MeterParams) -> OpenState:
     """Merge an in-order batch into the open quarters; closed quarters become pending."""
     if not len(batch):
         return state
-    iv = derive_intervals(batch.meter, batch.ts, batch.value, batch.quality, params,
-                          state.last_ts, state.last_value)
-    samples = quarters_from_samples(batch.meter, batch.ts, batch.value,
-                                    params.interval_us[batch.meter], params.additive)
-    rows = quarters(iv, samples)
+    rows = _batch_quarters(state, batch, params)
     last = _last_of_each(batch.meter)
     new = state.with_last(batch.meter[last], batch.ts[last], batch.value[last])
     prior = state.open_quarters
     mine = _member(prior.meter, batch.meter[last], state.capacity)
-    merged = with_quarter_peak(reduce(Buckets.concat([prior.take(mine), rows])))
+    merged = with_quarter_peak(_merge_open(prior.take(mine), rows))
     bound = new.last_ts[merged.meter]
     is_closed = merged.key < bound - np.mod(bound, QUARTER_US)
     still_open = Buckets.concat([prior.take(~mine), merged.take(~is_closed)]).sorted()
@@ -141,6 +145,49 @@ def advance(state: OpenState, batch: Batch, params: MeterParams) -> OpenState:
     pending = (state.pending[0] + (closed,),) + state.pending[1:]
     return replace(new, open_quarters=still_open, pending=pending, unfed=state.unfed + (closed,),
                    pending_rows=state.pending_rows + 2 * len(closed))
+
+
+def _batch_quarters(state: OpenState, batch: Batch, params: MeterParams) -> Buckets:
+    present = batch.meter[_last_of_each(batch.meter)]
+    factor, interval = params.factor[present], params.interval_us[present]
+    if ((params.semantics[present] == SEM_INTERVAL).all() and params.additive[present].all()
+            and (factor == factor[0]).all() and (interval == interval[0]).all()):
+        rows = quarters_of_aligned(batch.meter, batch.ts, batch.value, batch.quality != 0,
+                                   float(factor[0]), int(interval[0]))
+        if rows is not None:
+            return rows
+    iv = derive_intervals(batch.meter, batch.ts, batch.value, batch.quality, params,
+                          state.last_ts, state.last_value)
+    samples = quarters_from_samples(batch.meter, batch.ts, batch.value,
+                                    per_row(params.interval_us, batch.meter, present),
+                                    params.additive)
+    return quarters(iv, samples)
+
+
+def _merge_open(prior: Buckets, rows: Buckets) -> Buckets:
+    """reduce(concat([prior, rows])) where prior holds a few open rows per meter.
+
+    Open rows usually meet the batch's first quarter of their meter: combine those pairs in
+    place instead of re-sorting and re-reducing the whole batch.
+    """
+    if not len(prior) or not len(rows):
+        return reduce(Buckets.concat([prior, rows]))
+    ck_rows = _packed(rows)
+    ck_prior = _packed(prior)
+    at = np.minimum(np.searchsorted(ck_rows, ck_prior), len(rows) - 1)
+    hit = ck_rows[at] == ck_prior
+    values = rows.values.copy()
+    both = merge(Buckets(rows.meter[at[hit]], rows.key[at[hit]], values[at[hit]]),
+                 prior.take(hit))
+    values[at[hit]] = both.values
+    combined = Buckets(rows.meter, rows.key, values)
+    if hit.all():
+        return combined
+    return reduce(Buckets.concat([prior.take(~hit), combined]))
+
+
+def _packed(rows: Buckets) -> np.ndarray:
+    return (rows.meter.astype(np.int64) << 32) | (rows.key // QUARTER_US)
 
 
 def catch_up(state: OpenState, cals: Calendars) -> OpenState:

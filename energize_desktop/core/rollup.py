@@ -227,11 +227,43 @@ def quarters_from_samples(meter, ts, value, interval_us, additive) -> Buckets:
     if not level.any():
         return stats
     n = int(level.sum())
-    span = Intervals(meter[level], ts[level], ts[level] + interval_us[level], np.zeros(n),
+    width = interval_us if np.isscalar(interval_us) else interval_us[level]
+    span = Intervals(meter[level], ts[level], ts[level] + width, np.zeros(n),
                      np.zeros(n, bool))
     piece, bucket = split_by_quarter(span)
     cover = reduce(Buckets.of(piece.meter, bucket, covered_s=(piece.end - piece.start) / US))
     return merge(stats, cover)
+
+
+def quarters_of_aligned(meter, ts, value, estimated, factor: float, interval_us: int):
+    """Quarter hours of interval-energy readings that each sit inside one quarter hour.
+
+    The common bulk case (utility interval data, 1-15 minute logs): amounts and sample
+    statistics share one set of runs, a third of the work of the general path. Returns None
+    when some interval crosses a quarter-hour boundary.
+    """
+    offset = np.mod(ts, QUARTER_US)
+    if interval_us > QUARTER_US or offset.max() > QUARTER_US - interval_us:
+        return None
+    key = ts - offset
+    starts = _runs(meter, key)
+    count = np.diff(np.append(starts, len(meter))).astype(np.float64)
+    vsum = np.add.reduceat(value, starts)
+    negative = value < 0
+    if negative.any():  # negative interval energy is not energy: that time is not covered
+        good = (~negative).astype(np.float64)
+        known = np.add.reduceat(good, starts)
+        amount = np.add.reduceat(np.where(negative, 0.0, value), starts) * factor
+        amount = np.where(known > 0, amount, np.nan)
+    else:
+        known, amount = count, vsum * factor
+    est_s = np.add.reduceat((estimated & ~negative).astype(np.float64), starts) \
+        if estimated.any() else 0.0
+    seconds = interval_us / US
+    return with_quarter_peak(Buckets.of(
+        meter[starts], key[starts], amount=amount, covered_s=known * seconds,
+        estimated_s=est_s * seconds, vmin=np.minimum.reduceat(value, starts),
+        vmax=np.maximum.reduceat(value, starts), vsum=vsum, n=count))
 
 
 def quarters(intervals: Intervals, samples: Buckets) -> Buckets:

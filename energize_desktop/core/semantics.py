@@ -76,51 +76,74 @@ def previous_of(meter, ts, value, prev_ts, prev_value):
     return p_ts, p_val
 
 
+def per_row(values: np.ndarray, meter: np.ndarray, present: np.ndarray):
+    """A per-meter parameter for each row; a scalar when all meters present share it."""
+    v = values[present]
+    if len(v) and (v == v[0]).all():
+        return v[0]
+    return values[meter]
+
+
 def derive_intervals(meter, ts, value, quality, params: MeterParams, prev_ts, prev_value):
     """Intervals of amount for every additive meter in a sorted batch."""
-    sem = params.semantics[meter]
-    additive = params.additive[meter]
-    p_ts, p_val = previous_of(meter, ts, value, prev_ts, prev_value)
+    present = np.unique(meter[_run_starts(meter)])
+    codes = params.semantics[present]
+    active = params.additive[present]
     estimated_q = quality != 0
     parts = []
     for code, fn in ((SEM_CUMULATIVE, _cumulative), (SEM_INTERVAL, _interval),
                      (SEM_INSTANTANEOUS, _instantaneous)):
-        sel = (sem == code) & additive
-        if sel.any():
-            parts.append(fn(meter[sel], ts[sel], value[sel], estimated_q[sel],
-                            p_ts[sel], p_val[sel], params))
+        chosen = present[(codes == code) & active]
+        if not len(chosen):
+            continue
+        if len(chosen) == len(present):
+            cols = (meter, ts, value, estimated_q)
+        else:
+            sel = np.isin(meter, chosen)
+            cols = (meter[sel], ts[sel], value[sel], estimated_q[sel])
+        parts.append(fn(*cols, prev_ts, prev_value, params, chosen))
     return Intervals.concat(parts)
 
 
-def _interval(meter, ts, value, est, p_ts, p_val, params):
-    amount = value * params.factor[meter]
-    amount = np.where(amount < 0, np.nan, amount)  # negative interval energy is not energy
-    return Intervals(meter, ts, ts + params.interval_us[meter], amount, est)
+def _run_starts(meter):
+    change = np.ones(len(meter), dtype=bool)
+    change[1:] = meter[1:] != meter[:-1]
+    return np.flatnonzero(change)
 
 
-def _instantaneous(meter, ts, value, est, p_ts, p_val, params):
+def _interval(meter, ts, value, est, prev_ts, prev_value, params, present):
+    amount = value * per_row(params.factor, meter, present)
+    if (amount < 0).any():
+        amount = np.where(amount < 0, np.nan, amount)  # negative interval energy is not energy
+    return Intervals(meter, ts, ts + per_row(params.interval_us, meter, present), amount, est)
+
+
+def _instantaneous(meter, ts, value, est, prev_ts, prev_value, params, present):
+    p_ts, p_val = previous_of(meter, ts, value, prev_ts, prev_value)
     has_prev = p_ts != NO_TS
     dt = ts - np.where(has_prev, p_ts, ts)
-    ok = has_prev & (dt > 0) & (dt <= params.gap_us[meter])
-    rate = (value + p_val) / 2 * params.factor[meter]  # trapezoid: canonical amount per hour
+    ok = has_prev & (dt > 0) & (dt <= per_row(params.gap_us, meter, present))
+    rate = (value + p_val) / 2 * per_row(params.factor, meter, present)  # trapezoid, per hour
     amount = rate * dt / (3600 * US)
     return Intervals(meter[ok], p_ts[ok], ts[ok], amount[ok], est[ok])
 
 
-def _cumulative(meter, ts, value, est, p_ts, p_val, params):
+def _cumulative(meter, ts, value, est, prev_ts, prev_value, params, present):
+    p_ts, p_val = previous_of(meter, ts, value, prev_ts, prev_value)
     has_prev = (p_ts != NO_TS) & np.isfinite(p_val)
     dt = ts - np.where(has_prev, p_ts, ts)
     ok = has_prev & (dt > 0)
     m, dt, cur, prev = meter[ok], dt[ok], value[ok], p_val[ok]
     delta = cur - prev
-    wrapped = _rollover_delta(prev, cur, params.rollover[m])
-    raw = np.where(delta >= 0, delta, wrapped)
-    amount = raw * params.factor[m]
-    hours = dt / (3600 * US)
-    limit = params.max_rate[m]
-    implausible = np.isfinite(limit) & (amount > limit * hours)
-    amount = np.where(implausible, np.nan, amount)
-    long_gap = dt > params.gap_us[m]
+    down = np.flatnonzero(delta < 0)
+    if len(down):
+        delta[down] = _rollover_delta(prev[down], cur[down], params.rollover[m[down]])
+    amount = delta * per_row(params.factor, m, present)
+    limit = per_row(params.max_rate, m, present)
+    if not np.isscalar(limit) or np.isfinite(limit):
+        implausible = np.isfinite(limit) & (amount > limit * dt / (3600 * US))
+        amount = np.where(implausible, np.nan, amount)
+    long_gap = dt > per_row(params.gap_us, m, present)
     return Intervals(m, p_ts[ok], ts[ok], amount, est[ok] | long_gap)
 
 

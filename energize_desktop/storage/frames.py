@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from energize_desktop.core.incremental import Batch
-from energize_desktop.core.rollup import Buckets, Level
+from energize_desktop.core.rollup import COLUMNS, Buckets, Level, with_quarter_peak
 from energize_desktop.storage.schema import ROLLUP_TABLES
 
 _names = itertools.count()
@@ -21,6 +21,13 @@ def key_sql(level: Level, column: str = "bucket") -> str:
     if level.keyed_by_date:
         return f"datediff('day', DATE '1970-01-01', {column})"
     return f"epoch_us({column})"
+
+
+def as_timestamp(us):
+    """int64 µs since the epoch as numpy datetime64 (what DuckDB compares with TIMESTAMP)."""
+    if isinstance(us, np.ndarray):
+        return us.astype("datetime64[us]")
+    return np.datetime64(int(us), "us").astype(object)
 
 
 def key_array(level: Level, key: np.ndarray) -> pa.Array:
@@ -53,12 +60,26 @@ def readings_table(batch: Batch) -> pa.Table:
     })
 
 
+# Rollups keep 1e-6 of the unit (a milliwatt-hour for kWh): sums of decimal readings then stay
+# decimal and DuckDB's ALP codec stores them in a few bytes instead of eight.
+DECIMALS = 6
+ROUNDED = ("amount", "peak", "vsum")
+
+
 def buckets_table(level: Level, rows: Buckets) -> pa.Table:
+    """Rows as stored: rounded, and a quarter's peak left out (it is its amount × 4)."""
     cols = {"meter_id": pa.array(rows.meter, pa.int32()), "bucket": key_array(level, rows.key)}
+    values = rows.values
     for f in BUCKET_FIELDS:
-        v = getattr(rows, f)
-        cols[f] = pa.array(v, pa.int32()) if f == "n" else pa.array(v, pa.float64(),
-                                                                      from_pandas=True)
+        v = values[:, COLUMNS.index(f)]
+        if f in ROUNDED:
+            v = np.round(v, DECIMALS)
+        if f == "n":
+            cols[f] = pa.array(v.astype(np.int32))
+        elif f == "peak" and level is Level.QUARTER:
+            cols[f] = pa.nulls(len(v), pa.float64())
+        else:
+            cols[f] = pa.array(v, pa.float64(), from_pandas=True)
     return pa.table(cols)
 
 
@@ -99,7 +120,7 @@ def buckets_from_sql(cur, level: Level, ids, lo, hi) -> Buckets:
             SELECT r.meter_id, {key} AS key, {', '.join('r.' + f for f in BUCKET_FIELDS)}
             FROM {table} r JOIN {ranges} q ON r.meter_id = q.meter_id
             WHERE {key} >= q.lo AND {key} < q.hi ORDER BY r.meter_id, r.bucket""").fetchnumpy()
-    return buckets_from_numpy(res)
+    return with_stored_peak(level, buckets_from_numpy(res))
 
 
 def buckets_from_numpy(res) -> Buckets:
@@ -109,5 +130,11 @@ def buckets_from_numpy(res) -> Buckets:
             v = v.filled(np.nan) if dtype == np.float64 else v.filled(0)
         return np.asarray(v, dtype)
 
-    return Buckets.of(col("meter_id", np.int32), col("key", np.int64),
+    rows = Buckets.of(col("meter_id", np.int32), col("key", np.int64),
                       **{f: col(f, np.float64) for f in BUCKET_FIELDS})
+    return rows
+
+
+def with_stored_peak(level: Level, rows: Buckets) -> Buckets:
+    """Restore what buckets_table leaves out: a quarter's peak is its own rate."""
+    return with_quarter_peak(rows) if level is Level.QUARTER else rows

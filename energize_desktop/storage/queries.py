@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import numpy as np
 import polars as pl
 
-from energize_desktop.core.rollup import Level, bucket_length_s
+from energize_desktop.core.rollup import QUARTERS_PER_HOUR, Level, bucket_length_s
 from energize_desktop.core.timezones import US
 from energize_desktop.storage.frames import buckets_table, registered
 from energize_desktop.storage.schema import ROLLUP_TABLES
@@ -90,6 +90,8 @@ class Queries:
             sel = ids == m
             length[sel] = bucket_length_s(level, keys[sel], self.ws.state.calendar_of(int(m)))
         mean = pl.when(pl.col("n") > 0).then(pl.col("vsum") / pl.col("n"))
+        if level is Level.QUARTER:
+            frame = frame.with_columns(peak=pl.col("amount") * QUARTERS_PER_HOUR)
         return frame.with_columns(
             mean=mean,
             coverage=(pl.col("covered_s") / pl.Series(length)).clip(0.0, 1.0),

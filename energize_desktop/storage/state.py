@@ -33,6 +33,7 @@ from energize_desktop.core.semantics import (
 from energize_desktop.core.timezones import US, calendar
 from energize_desktop.core.units import DEFAULT_GAS_KWH_PER_M3, Dimension, parse_unit
 from energize_desktop.storage.frames import (
+    as_timestamp,
     batch_from_arrow,
     batch_from_sql,
     buckets_from_sql,
@@ -122,12 +123,13 @@ class RollupState:
         lo = np.empty_like(wm)
         for cal, sel in self.calendars.groups(ids):
             lo[sel] = boundary(Level.QUARTER, wm[sel], cal)
-        with temp_table(cur, "tail", {"meter_id": ids, "lo": lo, "hi": wm}) as t:
+        with temp_table(cur, "tail", {"meter_id": ids, "lo": as_timestamp(lo),
+                                      "hi": as_timestamp(wm)}) as t:
             tail = batch_from_sql(cur, f"""
                 SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality FROM readings r
                 JOIN {t} b ON r.meter_id = b.meter_id
-                WHERE epoch_us(r.ts) >= b.lo AND epoch_us(r.ts) <= b.hi
-                ORDER BY r.meter_id, r.ts""")
+                WHERE r.ts >= b.lo AND r.ts <= b.hi AND r.ts >= ?
+                ORDER BY r.meter_id, r.ts""", [as_timestamp(lo.min())])
             ctx = context_before(cur, t)
         base = base.with_last(*ctx)
         # Pieces of the first interval before the open quarter were stored when they closed.
@@ -154,13 +156,26 @@ class RollupState:
     def _replay(self, cur, params, state: OpenState) -> OpenState:
         """Advance through raw readings after each meter's watermark, in bounded chunks."""
         known = np.flatnonzero(state.last_ts != np.iinfo(np.int64).min)
+        marked = cur.execute("SELECT meter_id FROM rollup_watermark").fetchall()
+        unmarked = cur.execute(
+            "SELECT DISTINCT meter_id FROM readings WHERE meter_id NOT IN "
+            "(SELECT meter_id FROM rollup_watermark)").fetchall()
         with temp_table(cur, "after", {"meter_id": known.astype(np.int32),
-                                       "wm": state.last_ts[known]}) as t:
-            sql = f"""SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality
-                      FROM readings r LEFT JOIN {t} w ON r.meter_id = w.meter_id
-                      WHERE w.wm IS NULL OR epoch_us(r.ts) > w.wm ORDER BY r.meter_id, r.ts"""
-            for chunk in cur.sql(sql).to_arrow_reader(REPLAY_CHUNK):
-                state = advance(state, batch_from_arrow(chunk), params)
+                                       "wm": as_timestamp(state.last_ts[known])}) as t:
+            queries = []
+            if marked:
+                floor = as_timestamp(state.last_ts[known].min())
+                queries.append((f"""SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality
+                    FROM readings r JOIN {t} w ON r.meter_id = w.meter_id
+                    WHERE r.ts > w.wm AND r.ts > ? ORDER BY r.meter_id, r.ts""", [floor]))
+            if unmarked:
+                ids = [u[0] for u in unmarked]
+                queries.append((f"""SELECT meter_id, epoch_us(ts) AS ts, value, quality
+                    FROM readings WHERE meter_id IN ({', '.join('?' * len(ids))})
+                    ORDER BY meter_id, ts""", ids))
+            for sql, args in queries:
+                for chunk in cur.sql(sql, params=args).to_arrow_reader(REPLAY_CHUNK):
+                    state = advance(state, batch_from_arrow(chunk), params)
         return catch_up(state, self.calendars)
 
 
@@ -168,7 +183,7 @@ def context_before(cur, bounds: str):
     """Each meter's last reading before `lo` in a registered (meter_id, lo) table."""
     rows = cur.execute(f"""
         SELECT r.meter_id, epoch_us(max(r.ts)), arg_max(r.value, r.ts) FROM readings r
-        JOIN {bounds} b ON r.meter_id = b.meter_id WHERE epoch_us(r.ts) < b.lo
+        JOIN {bounds} b ON r.meter_id = b.meter_id WHERE r.ts < b.lo
         GROUP BY r.meter_id""").fetchall()
     return (np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64),
             np.array([r[2] for r in rows], np.float64))

@@ -10,6 +10,7 @@ the local month they fall in.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -17,12 +18,13 @@ import numpy as np
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.incremental import LEVELS, Batch, advance
+from energize_desktop.core.incremental import LEVELS, Batch, advance, catch_up
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.timezones import US, month_of_days
 from energize_desktop.storage.errors import LateDataError
 from energize_desktop.storage.frames import (
+    as_timestamp,
     batch_from_sql,
     insert_arrow,
     key_sql,
@@ -52,6 +54,8 @@ class Writer:
 
     FLUSH_SECONDS = 2.0
     FLUSH_ROWS = 50_000
+    OVERLAP_ROWS = 1_000_000
+    CHUNK_ROWS = 1 << 18
 
     def __init__(self, ws, clock=time.monotonic):
         self.ws = ws
@@ -81,14 +85,18 @@ class Writer:
             if not len(batch):
                 return WriteResult(0, 0, 0, (), None, None)
             current = self.state.current
-            late = np.unique(batch.meter[batch.ts <= current.last_ts[batch.meter]])
-            is_late = np.isin(batch.meter, late)
-            fast, slow = batch.take(~is_late), batch.take(is_late)
+            firsts = _run_starts(batch.meter)
+            present = batch.meter[firsts]
+            late = present[batch.ts[firsts] <= current.last_ts[present]]  # batch is sorted
+            if len(late):
+                is_late = np.isin(batch.meter, late)
+                fast, slow = batch.take(~is_late), batch.take(is_late)
+            else:
+                fast, slow = batch, batch.take(slice(0, 0))
             cur = self.ws.cursor()
             replaced = 0
             with transaction(cur):
-                _insert_readings(cur, fast)
-                state = advance(current, fast, params)
+                state = self._insert_and_advance(cur, current, fast, params)
                 if len(slow):
                     state = self.state.flush(cur, state)  # store closed rows, then rebuild
                     state, replaced = self._rebuild(cur, state, slow, late)
@@ -100,8 +108,29 @@ class Writer:
             self.state.current = state
             if flushed:
                 self._last_flush = self._clock()
-        return WriteResult(len(batch), len(np.unique(batch.meter)), replaced,
-                           tuple(int(m) for m in late), _dt(batch.ts.min()), _dt(batch.ts.max()))
+        return WriteResult(len(batch), len(present), replaced, tuple(int(m) for m in late),
+                           _dt(batch.ts[firsts].min()), _dt(batch.ts[_run_ends(batch.meter)].max()))
+
+    def _insert_and_advance(self, cur, state, batch: Batch, params):
+        """Store raw readings and merge them into the rollups.
+
+        A large batch is inserted on a helper thread while this one computes its rollups:
+        DuckDB and numpy both release the GIL, so the two overlap on separate cores. The
+        connection is only ever used by one thread at a time.
+        """
+        if len(batch) < self.OVERLAP_ROWS:
+            _insert_readings(cur, batch)
+            return advance(state, batch, params)
+        with ThreadPoolExecutor(1, thread_name_prefix="energize-insert") as pool:
+            inserting = pool.submit(_insert_readings, cur, batch)
+            try:
+                # Chunks keep the working set in cache; each continues where the last stopped.
+                for start in range(0, len(batch), self.CHUNK_ROWS):
+                    chunk = batch.take(slice(start, start + self.CHUNK_ROWS))
+                    state = advance(state, chunk, params)
+                return catch_up(state, self.state.calendars)  # the flush's work, overlapped
+            finally:
+                inserting.result()
 
     def _flush_due(self, state) -> bool:
         return (state.pending_rows >= self.FLUSH_ROWS
@@ -127,11 +156,11 @@ class Writer:
         replaced = _replace_readings(cur, slow)
         _delete_rollups_from(cur, meters, start, self.state.calendar_of)
         with temp_table(cur, "rebuild", {"meter_id": meters.astype(np.int32),
-                                         "lo": start}) as bounds:
+                                         "lo": as_timestamp(start)}) as bounds:
             tail = batch_from_sql(cur, f"""
                 SELECT r.meter_id, epoch_us(r.ts) AS ts, r.value, r.quality FROM readings r
-                JOIN {bounds} b ON r.meter_id = b.meter_id WHERE epoch_us(r.ts) >= b.lo
-                ORDER BY r.meter_id, r.ts""")
+                JOIN {bounds} b ON r.meter_id = b.meter_id WHERE r.ts >= b.lo AND r.ts >= ?
+                ORDER BY r.meter_id, r.ts""", [as_timestamp(start.min())])
             ctx = context_before(cur, bounds)
         base = state.without(meters).with_last(*ctx)
         return advance(base, tail, self.state.params()), replaced
@@ -155,7 +184,9 @@ def to_batch(data, known: np.ndarray) -> Batch:
     `known` is a boolean mask over meter ids.
     """
     cols = _columns(data)
-    meter = np.asarray(cols["meter_id"], np.int64)
+    meter = np.asarray(cols["meter_id"])
+    if not np.issubdtype(meter.dtype, np.integer):
+        raise ValidationError(f"readings: meter_id must be integers, got {meter.dtype}")
     if len(meter) and (meter.min() < 0 or meter.max() >= len(known) or not known[meter].all()):
         bad = meter[(meter < 0) | (meter >= len(known))]
         bad = np.unique(bad if len(bad) else meter[~known[meter]])
@@ -174,9 +205,11 @@ def to_batch(data, known: np.ndarray) -> Batch:
         quality = quality.astype(np.uint8)
     if not (len(meter) == len(ts) == len(value) == len(quality)):
         raise ValidationError("readings: columns have different lengths")
-    keep = np.isfinite(value)  # a missing value is a gap: it is not stored at all
-    batch = Batch(meter.astype(np.int32), ts, value, quality)
-    return _sorted_unique(batch if keep.all() else batch.take(keep))
+    batch = Batch(meter.astype(np.int32, copy=False), ts, value, quality)
+    finite = np.isfinite(value)
+    if not finite.all():
+        batch = batch.take(finite)  # a missing value is a gap: it is not stored at all
+    return _sorted_unique(batch)
 
 
 def _columns(data) -> dict:
@@ -218,12 +251,9 @@ def _micros(t: datetime) -> int:
 
 
 def _sorted_unique(batch: Batch) -> Batch:
+    if _strictly_sorted(batch.meter, batch.ts):
+        return batch
     m, t = batch.meter, batch.ts
-    if len(m) < 2:
-        return batch
-    dm, dt = np.diff(m), np.diff(t)
-    if ((dm > 0) | ((dm == 0) & (dt > 0))).all():
-        return batch
     rel = t - t.min()
     if rel.max() < 1 << 40:  # pack (meter, ts) into one int64: a stable sort finds the runs
         order = np.argsort((m.astype(np.int64) << 40) | rel, kind="stable")
@@ -234,6 +264,16 @@ def _sorted_unique(batch: Batch) -> Batch:
     keep = np.ones(len(m), bool)
     keep[:-1] = (m[1:] != m[:-1]) | (t[1:] != t[:-1])
     return batch if keep.all() else batch.take(keep)
+
+
+def _strictly_sorted(m: np.ndarray, t: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """(meter, ts) strictly increasing; checked in cache-sized chunks of a large batch."""
+    for lo in range(0, max(len(m) - 1, 0), chunk):
+        hi = min(lo + chunk + 1, len(m))
+        dm, dt = np.diff(m[lo:hi]), np.diff(t[lo:hi])
+        if (dm < 0).any() or ((dm == 0) & (dt <= 0)).any():
+            return False
+    return True
 
 
 def _insert_readings(cur, batch: Batch) -> None:
@@ -263,6 +303,18 @@ def _delete_rollups_from(cur, meters, start_us, calendar_of) -> None:
         with temp_table(cur, "drop", {"meter_id": meters.astype(np.int32), "lo": keys}) as t:
             cur.execute(f"DELETE FROM {ROLLUP_TABLES[level]} AS r USING {t} d "
                         f"WHERE r.meter_id = d.meter_id AND {key_sql(level, 'r.bucket')} >= d.lo")
+
+
+def _run_starts(meter: np.ndarray) -> np.ndarray:
+    change = np.ones(len(meter), bool)
+    change[1:] = meter[1:] != meter[:-1]
+    return np.flatnonzero(change)
+
+
+def _run_ends(meter: np.ndarray) -> np.ndarray:
+    change = np.ones(len(meter), bool)
+    change[:-1] = meter[1:] != meter[:-1]
+    return np.flatnonzero(change)
 
 
 def _dt(us) -> datetime:
