@@ -125,6 +125,23 @@ class Workspace:
 
         return Queries(self)
 
+    # -- metadata -------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        if key in ("app", "schema_version"):
+            raise ValidationError(f"meta key {key!r} is managed by Energize")
+        cur = self.cursor()
+        with _transaction(cur):
+            cur.execute("DELETE FROM meta WHERE key = ?", [key])
+            cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.get_meta("schema_version", "0"))
+
     # -- catalog --------------------------------------------------------------------------------
     @property
     def catalog_version(self) -> int:

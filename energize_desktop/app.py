@@ -1,0 +1,61 @@
+"""Composition root: the QApplication, bundled fonts, the services and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from energize_desktop import paths
+
+
+def ensure_demo() -> Path:
+    """The demo workspace in the user's data folder, written on first use."""
+    from energize_desktop.demo.build import build_demo
+
+    path = paths.demo_workspace()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_demo(path)
+    return path
+
+
+def load_fonts(app) -> str | None:
+    """Register the bundled font and make it the default: text renders with no system fonts."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    family = None
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        font_id = QFontDatabase.addApplicationFont(str(paths.resource("fonts", name)))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        family = family or (families[0] if families else None)
+    if family:
+        app.setFont(QFont(family, 10))
+    return family
+
+
+def create_app(argv=None):
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("Energize")
+    app.setOrganizationName("Energize")
+    pg.setConfigOptions(antialias=True, foreground="#333")
+    load_fonts(app)
+    return app
+
+
+def run(workspace: Path | None = None, demo: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    from energize_desktop.runtime.workspace_service import WorkspaceService
+    from energize_desktop.ui.main_window import MainWindow
+
+    service = WorkspaceService()
+    window = MainWindow(service, open_demo=ensure_demo)
+    window.show()
+    target = workspace or (ensure_demo() if demo or workspace is None else None)
+    if target:
+        window.open_path(Path(target))
+    return app.exec()

@@ -1,0 +1,155 @@
+"""`energize`: the application's services without a window. No subcommand opens the window.
+
+Exit status: 0 on success, 1 on an error the user can act on (the message says what and where),
+2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from energize_desktop import __version__
+from energize_desktop.core.errors import EnergizeError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="energize", description="Building energy monitoring, analytics and audits.")
+    parser.add_argument("--version", action="version", version=f"energize {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the window (the default)")
+    gui.add_argument("workspace", nargs="?", type=Path, help="workspace file to open")
+    gui.add_argument("--demo", action="store_true", help="open the demo workspace")
+
+    info = sub.add_parser("info", help="sites, meters, ranges, counts and gaps of a workspace")
+    info.add_argument("--workspace", "-w", type=Path, required=True)
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+
+    export = sub.add_parser("export", help="readings or rollups to CSV or Parquet")
+    export.add_argument("--workspace", "-w", type=Path, required=True)
+    export.add_argument("--meter", "-m", action="append",
+                        help="meter name or id (repeatable; default: all meters)")
+    export.add_argument("--resolution", default="raw",
+                        choices=["raw", "15min", "hour", "day", "month"])
+    export.add_argument("--format", default=None, choices=["csv", "parquet"],
+                        help="default: from the --out suffix")
+    export.add_argument("--from", dest="start", help="start (ISO date or time, UTC)")
+    export.add_argument("--to", dest="end", help="end, exclusive (ISO date or time, UTC)")
+    export.add_argument("--out", "-o", type=Path, required=True)
+
+    demo = sub.add_parser("demo", help="write the demo workspace")
+    demo.add_argument("--out", "-o", type=Path, required=True)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--force", action="store_true", help="replace an existing file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["gui", *argv]
+    args = build_parser().parse_args(argv)
+    handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo}
+    try:
+        return handlers[args.command or "gui"](args) or 0
+    except EnergizeError as exc:
+        print(f"energize: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("energize: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])
+
+
+def _gui(args) -> int:
+    from energize_desktop.app import run
+
+    return run(workspace=args.workspace, demo=args.demo)
+
+
+def _info(args) -> int:
+    from energize_desktop.reports.info import workspace_info
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace, read_only=True) as ws:
+        info = workspace_info(ws)
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+    else:
+        print(_info_text(info))
+    return 0
+
+
+def _info_text(info: dict) -> str:
+    lines = [f"Workspace {info['workspace']} (schema v{info['schema_version']}, "
+             f"{info['size_bytes'] / 1e6:,.1f} MB)"]
+    for site in info["sites"]:
+        area = f"{site['floor_area_m2']:,.0f} m²" if site["floor_area_m2"] else "area not set"
+        lines.append(f"\nSite {site['name']} — {site['timezone']}, {area}"
+                     f"{', ' + site['building_type'] if site['building_type'] else ''}")
+        header = f"  {'id':>3}  {'meter':<22} {'kind':<12} {'unit':<5} {'semantics':<13} " \
+                 f"{'first (UTC)':<20} {'last (UTC)':<20} {'readings':>10} {'gaps':>5}"
+        lines.append(header)
+        for m in site["meters"]:
+            lines.append(
+                f"  {m['id']:>3}  {m['name'][:22]:<22} {m['kind']:<12} {m['unit']:<5} "
+                f"{m['semantics']:<13} {(m['first'] or '-')[:19]:<20} "
+                f"{(m['last'] or '-')[:19]:<20} {m['readings']:>10,} {m['gap_count']:>5}")
+    return "\n".join(lines)
+
+
+def _export(args) -> int:
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.export import export
+
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "parquet"):
+        raise EnergizeError(f"--out {args.out}: cannot tell the format from the suffix; "
+                            "add --format csv or --format parquet")
+    start, end = _when(args.start, "--from"), _when(args.end, "--to")
+    with Workspace.open(args.workspace, read_only=True) as ws:
+        meters = [ws.meter(_ref(m)) for m in args.meter] if args.meter else ws.meters()
+        rows = export(ws, meters, args.resolution, fmt, args.out, start, end)
+    print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _demo(args) -> int:
+    from energize_desktop.demo.build import build_demo
+
+    if args.out.exists():
+        if not args.force:
+            raise EnergizeError(f"{args.out}: already exists (use --force to replace it)")
+        args.out.unlink()
+        args.out.with_name(args.out.name + ".wal").unlink(missing_ok=True)
+    build_demo(args.out, seed=args.seed)
+    print(f"wrote demo workspace {args.out}", file=sys.stderr)
+    return 0
+
+
+def _ref(text: str):
+    return int(text) if text.isdigit() else text
+
+
+def _when(text: str | None, flag: str):
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EnergizeError(f"{flag} {text!r}: expected an ISO date such as 2025-01-31 "
+                            "or 2025-01-31T06:00") from None
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

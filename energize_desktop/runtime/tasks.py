@@ -1,0 +1,56 @@
+"""Run a function on the Qt thread pool and deliver its result on the caller's thread.
+
+Inspired by picard's run_task: the callback runs in the thread that owns `TaskSignals` (the GUI
+thread), so widgets are only ever touched there. Errors are delivered, never swallowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class TaskSignals(QObject):
+    finished = Signal(object)  # the function's result
+    failed = Signal(object)  # the exception
+
+
+class Task(QRunnable):
+    def __init__(self, fn, *args, **kwargs):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = TaskSignals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except Exception as exc:  # delivered to the caller, which decides how to show it
+            log.debug("task %s failed:\n%s", getattr(self.fn, "__name__", self.fn),
+                      traceback.format_exc())
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+# Tasks in flight. Their signal objects must outlive run(): a queued signal whose sender has
+# been collected is silently dropped, and the result with it.
+_running: set[Task] = set()
+
+
+def run_task(fn, *args, on_done=None, on_error=None, pool: QThreadPool | None = None, **kw):
+    """Start `fn(*args, **kw)` in the background; return the task (its signals, to wait on)."""
+    task = Task(fn, *args, **kw)
+    task.setAutoDelete(False)
+    _running.add(task)
+    if on_done:
+        task.signals.finished.connect(on_done)
+    if on_error:
+        task.signals.failed.connect(on_error)
+    task.signals.finished.connect(lambda _r: _running.discard(task))
+    task.signals.failed.connect(lambda _e: _running.discard(task))
+    (pool or QThreadPool.globalInstance()).start(task)
+    return task

@@ -1,0 +1,118 @@
+"""The open workspace as a Qt service: widgets ask, results arrive as signals.
+
+Widgets never touch DuckDB: they call these methods and receive plain data (polars frames and
+domain objects) on the GUI thread. Stale answers are dropped: a series request carries a token
+and only the latest token for a view is delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from energize_desktop.core.model import Meter, Site
+from energize_desktop.core.rollup import Level
+from energize_desktop.runtime.tasks import run_task
+from energize_desktop.storage import Workspace
+
+
+@dataclass(frozen=True)
+class Series:
+    """A chart-ready series: x in seconds since the epoch (UTC), y with NaN for gaps."""
+
+    meter: Meter
+    level: Level
+    x: np.ndarray
+    y: np.ndarray
+    unit: str
+    label: str
+    estimated: np.ndarray  # bool per point
+
+    @property
+    def gap_count(self) -> int:
+        nan = np.isnan(self.y)
+        return int(np.count_nonzero(nan[1:] & ~nan[:-1]) + (1 if len(nan) and nan[0] else 0))
+
+
+class WorkspaceService(QObject):
+    opened = Signal(object)  # the workspace path
+    series_ready = Signal(object)  # Series
+    failed = Signal(str)  # a message for the user
+
+    def __init__(self, pool: QThreadPool | None = None, parent=None):
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self.ws: Workspace | None = None
+        self._token = 0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def open(self, path: Path) -> None:
+        """Open synchronously (a quick check of the file); errors raise WorkspaceError."""
+        ws = Workspace.open(path)
+        self.close()
+        self.ws = ws
+        self.opened.emit(path)
+
+    def close(self) -> None:
+        self.pool.waitForDone()
+        if self.ws is not None:
+            self.ws.close()
+            self.ws = None
+
+    def sites(self) -> list[Site]:
+        return self.ws.sites() if self.ws else []
+
+    def meters(self, site: Site | None = None) -> list[Meter]:
+        return self.ws.meters(site) if self.ws else []
+
+    # -- series ---------------------------------------------------------------------------------
+    def request_series(self, meter_id: int, level: Level = Level.HOUR):
+        self._token += 1
+        token = self._token
+        return run_task(self._load_series, meter_id, level, pool=self.pool,
+                        on_done=lambda s: self._deliver(token, s),
+                        on_error=lambda e: self.failed.emit(str(e)))
+
+    def _deliver(self, token: int, series: Series) -> None:
+        if token == self._token:  # a newer request supersedes this one
+            self.series_ready.emit(series)
+
+    def _load_series(self, meter_id: int, level: Level) -> Series:
+        meter = self.ws.meter(meter_id)
+        frame = self.ws.queries.rollup(level, [meter_id])
+        return series_from_rollup(meter, level, frame, self.ws.state.calendar_of(meter_id))
+
+
+def series_from_rollup(meter: Meter, level: Level, frame: pl.DataFrame, cal) -> Series:
+    """Rollup rows on a complete grid: a missing bucket becomes NaN, a gap is never a zero.
+
+    x is the site's local wall-clock time in seconds, so the axis reads as the building lives.
+    """
+    step = {Level.QUARTER: 900, Level.HOUR: 3600}.get(level, 86400)
+    if frame.is_empty():
+        empty = np.zeros(0)
+        return Series(meter, level, empty, empty, meter.unit, meter.name, np.zeros(0, bool))
+    if level.keyed_by_date:
+        secs = frame["bucket"].cast(pl.Int32).to_numpy().astype(np.int64) * 86400
+    else:
+        utc_us = frame["bucket"].dt.cast_time_unit("us").cast(pl.Int64).to_numpy()
+        secs = (utc_us + cal.offsets(utc_us)) // 1_000_000
+    grid = np.arange(secs[0], secs[-1] + step, step)
+    idx = np.searchsorted(grid, secs)
+    y = np.full(len(grid), np.nan)
+    est = np.zeros(len(grid), bool)
+    if meter.amount_unit is not None:
+        hours = step / 3600
+        y[idx] = frame["amount"].to_numpy() / hours if level <= Level.HOUR else \
+            frame["amount"].to_numpy()
+        unit = meter.rate_unit if level <= Level.HOUR else meter.amount_unit
+        label = f"{meter.name} — average {unit}" if level <= Level.HOUR else meter.name
+    else:
+        y[idx] = frame["mean"].to_numpy()
+        unit, label = meter.unit, f"{meter.name} — mean"
+    est[idx] = frame["estimated_s"].to_numpy() > 0
+    return Series(meter, level, grid.astype(np.float64), y, unit or "", label, est)

@@ -1,0 +1,32 @@
+"""The one seam for modal dialogs, so tests can replace it and nothing modal ever blocks them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+
+class Dialogs:
+    def __init__(self, parent=None):
+        self.parent = parent
+
+    def open_file(self, title: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
+        return path or None
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self.parent, title, message)
+
+
+class RecordingDialogs(Dialogs):
+    """For tests: answers from a queue, and records every message instead of showing it."""
+
+    def __init__(self, answers=None):
+        super().__init__(None)
+        self.answers = list(answers or [])
+        self.errors: list[tuple[str, str]] = []
+
+    def open_file(self, title, filters):
+        return self.answers.pop(0) if self.answers else None
+
+    def error(self, title, message):
+        self.errors.append((title, message))

@@ -1,0 +1,53 @@
+"""Sites and their meters as a tree; selecting a meter emits its id."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+METER_ROLE = Qt.ItemDataRole.UserRole
+
+
+class MeterTree(QTreeWidget):
+    meter_selected = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHeaderLabels(["Site / meter", "Unit", "Semantics"])
+        self.setAlternatingRowColors(True)
+        self.setUniformRowHeights(True)
+        self.itemSelectionChanged.connect(self._selection_changed)
+
+    def populate(self, sites, meters_of) -> None:
+        self.clear()
+        for site in sites:
+            area = f" · {site.floor_area_m2:,.0f} m²" if site.floor_area_m2 else ""
+            top = QTreeWidgetItem([f"{site.name}{area}", "", site.timezone])
+            self.addTopLevelItem(top)
+            for meter in meters_of(site):
+                item = QTreeWidgetItem([meter.name, meter.unit, str(meter.semantics)])
+                item.setData(0, METER_ROLE, meter.id)
+                item.setToolTip(0, f"{meter.kind} · every {meter.interval_s // 60} min")
+                top.addChild(item)
+            top.setExpanded(True)
+        for col in range(3):
+            self.resizeColumnToContents(col)
+
+    def meter_items(self) -> list[QTreeWidgetItem]:
+        items = []
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            items.extend(top.child(j) for j in range(top.childCount()))
+        return items
+
+    def select_meter(self, meter_id: int) -> None:
+        for item in self.meter_items():
+            if item.data(0, METER_ROLE) == meter_id:
+                self.setCurrentItem(item)
+                return
+
+    def _selection_changed(self) -> None:
+        item = self.currentItem()
+        meter_id = item.data(0, METER_ROLE) if item else None
+        if meter_id is not None:
+            self.meter_selected.emit(int(meter_id))
