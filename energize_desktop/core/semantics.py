@@ -137,7 +137,8 @@ def _cumulative(meter, ts, value, est, prev_ts, prev_value, params, present):
     delta = cur - prev
     down = np.flatnonzero(delta < 0)
     if len(down):
-        delta[down] = _rollover_delta(prev[down], cur[down], params.rollover[m[down]])
+        limit = _wrap_limit(m, delta, dt, down, params)
+        delta[down] = _rollover_delta(prev[down], cur[down], params.rollover[m[down]], limit)
     amount = delta * per_row(params.factor, m, present)
     limit = per_row(params.max_rate, m, present)
     if not np.isscalar(limit) or np.isfinite(limit):
@@ -147,14 +148,35 @@ def _cumulative(meter, ts, value, est, prev_ts, prev_value, params, present):
     return Intervals(m, p_ts[ok], ts[ok], amount, est[ok] | long_gap)
 
 
-def _rollover_delta(prev, cur, rollover):
+def _wrap_limit(m, delta, dt, down, params) -> np.ndarray:
+    """Largest believable consumption across each downward step, in raw register units.
+
+    A meter's declared maximum power decides when set. Otherwise the meter's own typical
+    consumption in this batch (median positive delta per second, at least three of them) times
+    ten; with too little history, NaN (the register-range rule in _rollover_delta applies).
+    """
+    out = np.full(len(down), np.nan)
+    factor = params.factor[m[down]]
+    rate_limit = params.max_rate[m[down]]  # amount per hour
+    declared = np.isfinite(rate_limit)
+    out[declared] = (rate_limit * dt[down] / (3600 * US) / factor)[declared]
+    for meter in np.unique(m[down][~declared]):
+        mine = (m == meter) & (delta > 0)
+        if mine.sum() >= 3:
+            typical = np.median(delta[mine] / dt[mine])
+            rows = (m[down] == meter) & ~declared
+            out[rows] = 10 * typical * dt[down][rows]
+    return out
+
+
+def _rollover_delta(prev, cur, rollover, limit):
     """Delta across a wrap of the register, or NaN when the drop looks like a reset.
 
-    With a declared rollover R the register counted prev → R → 0 → cur; accepted when that is
-    under half the register's range. Without one, a counter that was in the top 10 % of a
-    power-of-ten range (99 950.2 → 1.3 on a 5-digit display) is taken to have wrapped at that
-    power of ten if the wrap is under 1 % of it. Anything else is a reset: the interval's energy
-    is unknown, never the jump.
+    With a declared rollover R the register counted prev → R → 0 → cur. Without one, a counter
+    in the top 10 % of a power-of-ten range (99 950.2 → 1.3 on a 5-digit display) is taken to
+    have wrapped at that power of ten. Either way the wrap must be believable: under `limit`
+    (see _wrap_limit) or, when that is unknown, under 1 % of the register's range. Anything
+    else is a reset: the interval's energy is unknown (NaN), never the jump.
     """
     declared = np.isfinite(rollover)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -163,9 +185,7 @@ def _rollover_delta(prev, cur, rollover):
         inferred = np.where(inferred <= prev, inferred * 10, inferred)
     r = np.where(declared, rollover, inferred)
     wrap = (r - prev) + cur
-    plausible = np.where(
-        declared,
-        (cur >= 0) & (wrap >= 0) & (wrap < r / 2),
-        (prev >= 0.9 * r) & (cur >= 0) & (wrap >= 0) & (wrap < 0.01 * r),
-    )
+    near_top = declared | (prev >= 0.9 * r)
+    believable = np.where(np.isfinite(limit), wrap <= limit, wrap < 0.01 * r)
+    plausible = near_top & (cur >= 0) & (wrap >= 0) & believable
     return np.where(plausible, wrap, np.nan)

@@ -35,13 +35,13 @@ class Calendar:
 def outdoor_temperature(cal: Calendar, rng: np.random.Generator) -> np.ndarray:
     """°C: a seasonal cycle (coldest mid-January), a daily cycle and persistent weather."""
     seasonal = 11.0 - 7.5 * np.cos(2 * np.pi * (cal.doy - 20) / 365.25)
-    daily = 3.5 * np.sin(2 * np.pi * (cal.hour - 9) / 24)
+    cycle = 3.5 * np.sin(2 * np.pi * (cal.hour - 9) / 24)
     steps_per_day = 24 * 60 // STEP_MIN
     n = len(cal.hour)
     weather = _ar1(n, 0.999, 0.12, rng)  # multi-day fronts
     daily = _ar1(n // steps_per_day + 2, 0.6, 1.2, rng)  # day-to-day swings, joined smoothly
     weather += np.interp(np.arange(n) / steps_per_day, np.arange(len(daily)), daily)
-    return np.round(seasonal + daily + weather, 1)
+    return np.round(seasonal + cycle + weather, 1)
 
 
 def occupancy(cal: Calendar) -> np.ndarray:

@@ -7,6 +7,7 @@ damaged file raises WorkspaceError before anything is written.
 from __future__ import annotations
 
 import shutil
+import struct
 import threading
 from pathlib import Path
 
@@ -217,9 +218,10 @@ def inspect(path: Path) -> int:
     if not path.is_file():
         raise WorkspaceError(f"{path}: not a file")
     with open(path, "rb") as fh:
-        header = fh.read(12)
+        header = fh.read(_HEADERS)
     if header[8:12] != _DUCKDB_MAGIC:
         raise WorkspaceError(f"{path}: not an Energize workspace (expected a DuckDB file)")
+    _check_length(path, header)
     con = _connect(path, read_only=True)
     try:
         tables = {r[0] for r in con.execute(
@@ -237,6 +239,33 @@ def inspect(path: Path) -> int:
         return int(meta["schema_version"])
     except (KeyError, ValueError):
         raise WorkspaceError(f"{path}: workspace has no valid schema version") from None
+
+
+_HEADERS = 3 * 4096  # DuckDB: a main header, then two database headers (the newer is live)
+
+
+def _check_length(path: Path, header: bytes) -> None:
+    """A truncated file is refused before DuckDB reads stale or missing blocks from it.
+
+    The live database header records how many blocks of what size the file holds; DuckDB
+    itself opens a truncated file and only fails (or worse, returns wrong data) later.
+    """
+    if len(header) < _HEADERS:
+        raise WorkspaceError(f"{path}: damaged or truncated workspace ({len(header)} bytes)")
+    candidates = []
+    for offset in (4096, 8192):
+        _checksum, iteration, _meta, _free, blocks, block_size = struct.unpack_from(
+            "<6Q", header, offset)
+        if 4096 <= block_size <= 1 << 24 and block_size & (block_size - 1) == 0:
+            candidates.append((iteration, blocks, block_size))
+    if not candidates:
+        return  # a header layout we do not know: leave the judgement to DuckDB
+    _iteration, blocks, block_size = max(candidates)
+    expected = _HEADERS + blocks * block_size
+    actual = path.stat().st_size
+    if actual < expected:
+        raise WorkspaceError(f"{path}: damaged or truncated workspace (expected at least "
+                             f"{expected:,} bytes, found {actual:,})")
 
 
 def backup_path(path: Path, version: int) -> Path:
