@@ -46,8 +46,9 @@ def create_app(argv=None):
     return app
 
 
-def run(workspace: Path | None = None, demo: bool = False) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | None = None) -> int:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
     from energize_desktop.runtime.workspace_service import WorkspaceService
     from energize_desktop.ui.main_window import MainWindow
@@ -55,7 +56,21 @@ def run(workspace: Path | None = None, demo: bool = False) -> int:
     service = WorkspaceService()
     window = MainWindow(service, open_demo=ensure_demo)
     window.show()
+    if screenshot:
+        service.series_ready.connect(lambda _s: _save_and_quit(app, window, screenshot))
+        service.failed.connect(lambda msg: app.exit(1))
     target = workspace or (ensure_demo() if demo or workspace is None else None)
-    if target:
-        window.open_path(Path(target))
+    if target and not window.open_path(Path(target)) and screenshot:
+        return 1
     return app.exec()
+
+
+def _save_and_quit(app, window, path: Path) -> None:
+    from PySide6.QtCore import QTimer
+
+    def save():
+        window.grab().save(str(path))
+        print(f"saved {path}")
+        app.quit()
+
+    QTimer.singleShot(0, save)  # after the chart has taken the new data

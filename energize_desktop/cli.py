@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default)")
     gui.add_argument("workspace", nargs="?", type=Path, help="workspace file to open")
     gui.add_argument("--demo", action="store_true", help="open the demo workspace")
+    gui.add_argument("--screenshot", type=Path, metavar="PNG",
+                     help="render the window to a PNG once its chart is drawn, then exit")
 
     info = sub.add_parser("info", help="sites, meters, ranges, counts and gaps of a workspace")
     info.add_argument("--workspace", "-w", type=Path, required=True)
@@ -71,7 +73,7 @@ def gui_main() -> int:
 def _gui(args) -> int:
     from energize_desktop.app import run
 
-    return run(workspace=args.workspace, demo=args.demo)
+    return run(workspace=args.workspace, demo=args.demo, screenshot=args.screenshot)
 
 
 def _info(args) -> int:

@@ -210,19 +210,28 @@ def catch_up(state: OpenState, cals: Calendars) -> OpenState:
                    pending_rows=count)
 
 
-def open_rows(state: OpenState, level: Level, cals: Calendars) -> Buckets:
-    """Rows not in the store at `level`: pending closed ones and the open ones. Caught up."""
+def open_rows(state: OpenState, level: Level, cals: Calendars, meters=None) -> Buckets:
+    """Rows not in the store at `level`, pending closed and open, for `meters` (or all).
+
+    The state must be caught up."""
     assert not state.unfed, "catch_up before reading open rows"
+
+    def mine(rows: Buckets) -> Buckets:
+        if meters is None or not len(rows):
+            return rows
+        return rows.take(_member(rows.meter, meters, state.capacity))
+
+    pending = mine(state.pending_at(level))
     if level is Level.QUARTER:
-        return Buckets.concat([state.pending_at(level), state.open_quarters])
-    rolled = state.open_quarters
+        return Buckets.concat([pending, mine(state.open_quarters)])
+    rolled = mine(state.open_quarters)
     for up in UPPER[:level]:
         rolled = roll_up(rolled, up, cals)
         if up is level:
             break
-        rolled = Buckets.concat([rolled, state.upper[up - 1]])
-    live = reduce(Buckets.concat([rolled, state.upper[level - 1]]))
-    return Buckets.concat([state.pending_at(level), live])
+        rolled = Buckets.concat([rolled, mine(state.upper[up - 1])])
+    live = reduce(Buckets.concat([rolled, mine(state.upper[level - 1])]))
+    return Buckets.concat([pending, live])
 
 
 def one_pass(batch: Batch, params: MeterParams, cals: Calendars) -> list[Buckets]:

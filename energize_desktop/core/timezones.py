@@ -31,6 +31,7 @@ class LocalCalendar:
         self._zone = check_timezone(tz_name)
         self._years: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
+        self._last_table = None  # (first year, last year, transitions, offsets)
 
     # -- offsets ------------------------------------------------------------------------------
     def offsets(self, ts_us: np.ndarray) -> np.ndarray:
@@ -43,6 +44,14 @@ class LocalCalendar:
         return offs[np.searchsorted(trans, ts_us, side="right")]
 
     def _table(self, first_year: int, last_year: int):
+        cached = self._last_table
+        if cached and cached[0] <= first_year and last_year <= cached[1]:
+            return cached[2], cached[3]
+        table = self._build_table(first_year, last_year)
+        self._last_table = (first_year, last_year, *table)
+        return table
+
+    def _build_table(self, first_year: int, last_year: int):
         with self._lock:
             for year in range(first_year, last_year + 1):
                 if year not in self._years:

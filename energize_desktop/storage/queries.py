@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import polars as pl
 
-from energize_desktop.core.rollup import QUARTERS_PER_HOUR, Level, bucket_length_s
+from energize_desktop.core.rollup import Buckets, Level, bucket_length_s
 from energize_desktop.core.timezones import US
-from energize_desktop.storage.frames import buckets_table, registered
+from energize_desktop.storage.frames import (
+    BUCKET_FIELDS,
+    buckets_from_numpy,
+    key_sql,
+    with_stored_peak,
+)
 from energize_desktop.storage.schema import ROLLUP_TABLES
 
 
@@ -42,7 +47,11 @@ class Queries:
         """Raw readings (UTC) in [start, end): meter_id, ts, value, quality."""
         where, params = _range("ts", start, end, _ids(meter_ids))
         sql = f"SELECT meter_id, ts, value, quality FROM readings WHERE {where} ORDER BY meter_id, ts"
-        return _frame(self.ws.cursor(), sql, params)
+        res = self.ws.cursor().execute(sql, params).fetchnumpy()
+        return pl.DataFrame({"meter_id": np.asarray(res["meter_id"], np.int32),
+                             "ts": np.asarray(res["ts"], "datetime64[us]"),
+                             "value": np.asarray(res["value"], np.float64),
+                             "quality": np.asarray(res["quality"], np.uint8)})
 
     def summaries(self) -> dict[int, MeterSummary]:
         rows = self.ws.cursor().execute(
@@ -70,33 +79,43 @@ class Queries:
         """
         level = Level.parse(level) if isinstance(level, str) else level
         ids = _ids(meter_ids)
-        where, params = _range("bucket", _key_bound(level, start), _key_bound(level, end), ids)
+        lo, hi = _key_bound(level, start), _key_bound(level, end)
+        where, params = _range("bucket", _as_param(level, lo), _as_param(level, hi), ids)
         state = self.ws.state
+        fields = ", ".join(BUCKET_FIELDS)
+        sql = (f"SELECT meter_id, {key_sql(level)} AS key, {fields} FROM {ROLLUP_TABLES[level]} "
+               f"WHERE {where} ORDER BY meter_id, bucket")
         with state.lock:  # closed rows are stored and open rows held: read both at one moment
-            open_rows = state.rows(level, ids)
-            table = ROLLUP_TABLES[level]
-            cur = self.ws.cursor()
-            with registered(cur, buckets_table(level, open_rows), "open") as name:
-                sql = (f"SELECT * FROM (SELECT * FROM {table} UNION ALL SELECT * FROM {name}) "
-                       f"WHERE {where} ORDER BY meter_id, bucket")
-                frame = _frame(cur, sql, params)
-        return self._with_coverage(level, frame)
+            held = state.rows(level, ids)
+            stored = buckets_from_numpy(self.ws.cursor().execute(sql, params).fetchnumpy())
+        held = held.take(_in_range(held.key, lo, hi))
+        rows = Buckets.concat([with_stored_peak(level, stored), held]).sorted()
+        return self._frame(level, rows)
 
-    def _with_coverage(self, level: Level, frame: pl.DataFrame) -> pl.DataFrame:
-        length = np.empty(frame.height)
-        ids = frame["meter_id"].to_numpy()
-        keys = _keys_of(level, frame["bucket"])
-        for m in np.unique(ids):
-            sel = ids == m
-            length[sel] = bucket_length_s(level, keys[sel], self.ws.state.calendar_of(int(m)))
-        mean = pl.when(pl.col("n") > 0).then(pl.col("vsum") / pl.col("n"))
-        if level is Level.QUARTER:
-            frame = frame.with_columns(peak=pl.col("amount") * QUARTERS_PER_HOUR)
-        return frame.with_columns(
-            mean=mean,
-            coverage=(pl.col("covered_s") / pl.Series(length)).clip(0.0, 1.0),
-        ).select("meter_id", "bucket", "amount", "peak", "mean", "vmin", "vmax", "n",
-                 "covered_s", "estimated_s", "coverage")
+    def _frame(self, level: Level, rows: Buckets) -> pl.DataFrame:
+        length = np.empty(len(rows))
+        for cal, sel in self.ws.state.calendars.groups(rows.meter):
+            length[sel] = bucket_length_s(level, rows.key[sel], cal)
+        n = rows.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(n > 0, rows.vsum / n, np.nan)
+        unit = "datetime64[D]" if level.keyed_by_date else "datetime64[us]"
+        return pl.DataFrame({
+            "meter_id": rows.meter, "bucket": rows.key.astype(unit), "amount": rows.amount,
+            "peak": rows.peak, "mean": mean, "vmin": rows.vmin, "vmax": rows.vmax,
+            "n": n.astype(np.int64), "covered_s": rows.covered_s,
+            "estimated_s": rows.estimated_s,
+            "coverage": np.clip(rows.covered_s / np.maximum(length, 1), 0.0, 1.0),
+        }, nan_to_null=True)
+
+
+def _in_range(key: np.ndarray, lo, hi) -> np.ndarray:
+    keep = np.ones(len(key), bool)
+    if lo is not None:
+        keep &= key >= lo
+    if hi is not None:
+        keep &= key < hi
+    return keep
 
 
 def _ids(meter_ids) -> list[int]:
@@ -117,21 +136,27 @@ def _range(column: str, start, end, ids) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _key_bound(level: Level, value):
-    """Accept datetimes (naive = UTC) or dates; day/month rollups compare local dates."""
+def _key_bound(level: Level, value) -> int | None:
+    """A bound as a rollup key: µs UTC (naive datetimes are UTC) or a local day number."""
     if value is None:
         return None
     if level.keyed_by_date:
-        return value.date() if isinstance(value, datetime) else value
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-    return datetime(value.year, value.month, value.day)
+        day = value.date() if isinstance(value, datetime) else value
+        return (day - date(1970, 1, 1)).days
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return int(value.timestamp() * US)
 
 
-def _keys_of(level: Level, column: pl.Series) -> np.ndarray:
+def _as_param(level: Level, key: int | None):
+    """A key as the value DuckDB compares with the bucket column (so zone maps prune)."""
+    if key is None:
+        return None
     if level.keyed_by_date:
-        return column.cast(pl.Int32).to_numpy().astype(np.int64)
-    return column.dt.cast_time_unit("us").cast(pl.Int64).to_numpy()
+        return date(1970, 1, 1) + timedelta(days=key)
+    return datetime(1970, 1, 1) + timedelta(microseconds=key)
 
 
 def _frame(cur, sql: str, params) -> pl.DataFrame:
@@ -144,4 +169,3 @@ def _utc(value) -> datetime | None:
     if isinstance(value, (int, np.integer)):
         return datetime.fromtimestamp(int(value) / US, tz=timezone.utc)
     return value.replace(tzinfo=timezone.utc)
-

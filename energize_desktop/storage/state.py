@@ -32,12 +32,14 @@ from energize_desktop.core.semantics import (
 )
 from energize_desktop.core.timezones import US, calendar
 from energize_desktop.core.units import DEFAULT_GAS_KWH_PER_M3, Dimension, parse_unit
+from energize_desktop.storage.schema import ROLLUP_TABLES
 from energize_desktop.storage.frames import (
     as_timestamp,
     batch_from_arrow,
     batch_from_sql,
     buckets_from_sql,
-    insert_buckets,
+    buckets_table,
+    insert_arrow,
     temp_table,
 )
 
@@ -79,17 +81,26 @@ class RollupState:
     def rows(self, level: Level, meter_ids=None) -> Buckets:
         """Rows of `level` that are not in the store (pending and open). Hold `lock`."""
         self.current = catch_up(self.current, self.calendars)
-        rows = open_rows(self.current, level, self.calendars)
-        if meter_ids is None:
-            return rows
-        return rows.take(np.isin(rows.meter, np.asarray(meter_ids)))
+        ids = None
+        if meter_ids is not None:
+            ids = np.asarray(meter_ids, np.int64)
+            ids = ids[(ids >= 0) & (ids < self.current.capacity)]
+        return open_rows(self.current, level, self.calendars, ids)
 
     # -- writing --------------------------------------------------------------------------------
-    def flush(self, cur, state: OpenState) -> OpenState:
-        """Store every closed row and the watermark; call inside the writer's transaction."""
+    def prepare_flush(self, state: OpenState) -> tuple[OpenState, list]:
+        """Catch up and turn pending rows into Arrow tables: the flush's work without the
+        database, so a bulk load can do it while its raw insert runs."""
         state = catch_up(state, self.calendars)
-        for level in LEVELS:
-            insert_buckets(cur, level, state.pending_at(level))
+        tables = [(level, buckets_table(level, state.pending_at(level))) for level in LEVELS]
+        return state, [(level, t) for level, t in tables if t.num_rows]
+
+    def flush(self, cur, state: OpenState, prepared: list | None = None) -> OpenState:
+        """Store every closed row and the watermark; call inside the writer's transaction."""
+        if prepared is None:
+            state, prepared = self.prepare_flush(state)
+        for level, table in prepared:
+            insert_arrow(cur, ROLLUP_TABLES[level], table)
         has = np.flatnonzero(state.last_ts != np.iinfo(np.int64).min)
         cur.execute("DELETE FROM rollup_watermark")
         with temp_table(cur, "wm", {"meter_id": has.astype(np.int32),

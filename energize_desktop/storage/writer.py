@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.incremental import LEVELS, Batch, advance, catch_up
+from energize_desktop.core.incremental import LEVELS, Batch, advance
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.timezones import US, month_of_days
@@ -96,15 +96,14 @@ class Writer:
             cur = self.ws.cursor()
             replaced = 0
             with transaction(cur):
-                state = self._insert_and_advance(cur, current, fast, params)
+                state, prepared = self._insert_and_advance(cur, current, fast, params)
                 if len(slow):
-                    state = self.state.flush(cur, state)  # store closed rows, then rebuild
+                    state = self.state.flush(cur, state, prepared)  # then rebuild
                     state, replaced = self._rebuild(cur, state, slow, late)
-                if len(slow) or self._flush_due(state):
-                    state = self.state.flush(cur, state)
-                    flushed = True
-                else:
-                    flushed = False
+                    prepared = None
+                flushed = bool(len(slow) or prepared or self._flush_due(state))
+                if flushed:
+                    state = self.state.flush(cur, state, prepared)
             self.state.current = state
             if flushed:
                 self._last_flush = self._clock()
@@ -112,7 +111,7 @@ class Writer:
                            _dt(batch.ts[firsts].min()), _dt(batch.ts[_run_ends(batch.meter)].max()))
 
     def _insert_and_advance(self, cur, state, batch: Batch, params):
-        """Store raw readings and merge them into the rollups.
+        """Store raw readings and merge them into the rollups; return (state, prepared flush).
 
         A large batch is inserted on a helper thread while this one computes its rollups:
         DuckDB and numpy both release the GIL, so the two overlap on separate cores. The
@@ -120,7 +119,7 @@ class Writer:
         """
         if len(batch) < self.OVERLAP_ROWS:
             _insert_readings(cur, batch)
-            return advance(state, batch, params)
+            return advance(state, batch, params), None
         with ThreadPoolExecutor(1, thread_name_prefix="energize-insert") as pool:
             inserting = pool.submit(_insert_readings, cur, batch)
             try:
@@ -128,7 +127,7 @@ class Writer:
                 for start in range(0, len(batch), self.CHUNK_ROWS):
                     chunk = batch.take(slice(start, start + self.CHUNK_ROWS))
                     state = advance(state, chunk, params)
-                return catch_up(state, self.state.calendars)  # the flush's work, overlapped
+                return self.state.prepare_flush(state)  # the flush's work, overlapped
             finally:
                 inserting.result()
 

@@ -1,0 +1,45 @@
+# Energize Desktop — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
+
+.PHONY: run test bench dist lint clean system-deps system-deps-test
+
+run: system-deps $(STAMP)
+	@if [ -n "$(DISPLAY)$(WAYLAND_DISPLAY)" ]; then \
+		$(PY) -m energize_desktop gui --demo; \
+	else \
+		echo "No display: rendering the demo workspace offscreen to energize-demo.png"; \
+		$(PY) -m energize_desktop gui --demo --screenshot energize-demo.png; \
+	fi
+
+test: system-deps-test $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+dist: $(STAMP)
+	$(VENV)/bin/pip install -q '.[dist]' || $(VENV)/bin/pip install -q pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+system-deps:
+	@sh .ci/system-deps.sh runtime
+
+system-deps-test:
+	@sh .ci/system-deps.sh test
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis benchmarks/work
