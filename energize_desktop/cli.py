@@ -93,7 +93,8 @@ def _info_text(info: dict) -> str:
     lines = [f"Workspace {info['workspace']} (schema v{info['schema_version']}, "
              f"{info['size_bytes'] / 1e6:,.1f} MB)"]
     for site in info["sites"]:
-        area = f"{site['floor_area_m2']:,.0f} m²" if site["floor_area_m2"] else "area not set"
+        area = (f"{site['floor_area_m2']:,.0f} m² ({site['floor_area_ft2']:,} ft²)"
+                if site["floor_area_m2"] else "floor area not set")
         lines.append(f"\nSite {site['name']} — {site['timezone']}, {area}"
                      f"{', ' + site['building_type'] if site['building_type'] else ''}")
         header = f"  {'id':>3}  {'meter':<22} {'kind':<12} {'unit':<5} {'semantics':<13} " \

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from energize_desktop.core.units import m2_to_ft2
+
 MAX_GAPS_LISTED = 20
 
 
@@ -21,7 +23,9 @@ def _site(ws, site, summaries) -> dict:
     return {
         "id": site.id, "uid": site.uid, "name": site.name, "timezone": site.timezone,
         "address": site.address, "latitude": site.latitude, "longitude": site.longitude,
-        "floor_area_m2": site.floor_area_m2, "building_type": site.building_type,
+        "floor_area_m2": site.floor_area_m2,
+        "floor_area_ft2": round(m2_to_ft2(site.floor_area_m2)) if site.floor_area_m2 else None,
+        "building_type": site.building_type,
         "meters": [_meter(ws, m, summaries.get(m.id)) for m in ws.meters(site)],
     }
 
