@@ -201,10 +201,14 @@ class Workspace:
         cur = self.cursor()
         with _transaction(cur):
             result = fn(cur, obj)
+        self.catalog_changed()
+        return result
+
+    def catalog_changed(self) -> None:
+        """Drop cached sites and meters (after a change, or a rolled-back import)."""
         with self._catalog_lock:
             self._sites = self._meters = None
             self._catalog_version += 1
-        return result
 
     def site_of(self, meter: Meter) -> Site:
         return self.site(meter.site_id)
@@ -315,17 +319,39 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WorkspaceError(f"{path}: cannot open workspace ({exc})") from exc
 
 
+_depth = threading.local()
+
+
 class _transaction:
-    """BEGIN ... COMMIT, or ROLLBACK on any exception."""
+    """BEGIN ... COMMIT, or ROLLBACK on any exception.
+
+    Nested blocks on the same connection join the outermost one: an import wraps many writer
+    batches in one transaction so that a file that fails leaves no trace.
+    """
 
     def __init__(self, con):
         self.con = con
 
+    def _counts(self) -> dict:
+        if not hasattr(_depth, "counts"):
+            _depth.counts = {}
+        return _depth.counts
+
     def __enter__(self):
-        self.con.execute("BEGIN TRANSACTION")
+        counts = self._counts()
+        depth = counts.get(id(self.con), 0)
+        if depth == 0:
+            self.con.execute("BEGIN TRANSACTION")
+        counts[id(self.con)] = depth + 1
         return self.con
 
     def __exit__(self, exc_type, exc, tb):
+        counts = self._counts()
+        depth = counts[id(self.con)] - 1
+        if depth:
+            counts[id(self.con)] = depth
+            return False
+        del counts[id(self.con)]
         if exc_type is None:
             self.con.execute("COMMIT")
         else:

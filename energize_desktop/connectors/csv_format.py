@@ -1,0 +1,114 @@
+"""What a CSV file looks like: the answer of the sniffer, and the body of a saved profile."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+
+from energize_desktop.core.errors import UnitError, ValidationError
+from energize_desktop.core.units import parse_unit
+
+
+class ImportFormatError(ValidationError):
+    """A file cannot be read as asked; the message names file, line and column."""
+
+
+class SniffQuestion(ImportFormatError):
+    """The data cannot tell (e.g. 01/02/2024 with no day above 12); the message says which flag
+    answers the question."""
+
+
+SHAPES = ("long", "wide", "intervals")
+
+
+@dataclass
+class CsvFormat:
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    decimal: str = "."
+    thousands: str | None = None
+    skip_lines: int = 0  # preamble lines before the header
+    header: bool = True
+    columns: list[str] = field(default_factory=list)  # header names, in file order
+    shape: str = "long"
+    time_column: str = ""
+    clock_column: str | None = None  # a separate time-of-day column ("Date","Time" files)
+    time_format: str = ""  # strptime format, or "epoch_s" / "epoch_ms"
+    meter_column: str | None = None  # long: names the meter of each row
+    value_column: str | None = None  # long: the reading
+    unit_column: str | None = None
+    quality_column: str | None = None
+    value_columns: list[str] = field(default_factory=list)  # wide: meters; intervals: slots
+    units: dict[str, str] = field(default_factory=dict)  # column or meter name -> unit
+    timezone: str | None = None  # None: the site's zone (naive times are local)
+    ts_marks: str = "start"  # does a timestamp mark the start or the end of its interval?
+    interval_s: int | None = None
+    notes: list[str] = field(default_factory=list)  # how each decision was made
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("notes")
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CsvFormat":
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValidationError(f"profile: unknown field(s) {', '.join(sorted(unknown))}")
+        fmt = cls(**data)
+        if fmt.shape not in SHAPES:
+            raise ValidationError(f"profile: shape {fmt.shape!r} is not one of {SHAPES}")
+        if fmt.ts_marks not in ("start", "end"):
+            raise ValidationError("profile: ts_marks must be 'start' or 'end'")
+        return fmt
+
+
+# Header words, compared after folding case and dropping punctuation.
+TIME_NAMES = {"timestamp", "time", "datetime", "date", "ts", "start", "starttime", "end",
+              "endtime", "intervalstart", "intervalend", "readingtime", "localtime", "dt",
+              "period", "from", "to", "utc", "epoch", "unixtime", "readdate", "readingdate",
+              "datetimeutc", "timestamputc", "intervalstartdate", "usagedate", "day"}
+CLOCK_NAMES = {"time", "starttime", "endtime", "hour", "clock", "timeofday", "intervaltime"}
+METER_NAMES = {"meter", "meterid", "metername", "channel", "sensor", "device", "point",
+               "buildingid", "building", "nmi", "register", "series", "serial", "mpan", "mprn",
+               "esiid", "site", "siteid", "meternumber", "account", "name", "id", "tag", "signal"}
+VALUE_NAMES = {"value", "reading", "readings", "kwh", "consumption", "usage", "energy",
+               "meterreading", "amount", "quantity", "val", "reading_value", "readingvalue",
+               "data", "import", "netusage", "usagekwh", "consumptionkwh"}
+UNIT_NAMES = {"unit", "units", "uom", "unitofmeasure"}
+QUALITY_NAMES = {"quality", "flag", "qualityflag", "status", "estimated", "readtype",
+                 "qualitycode", "readingquality", "methodflag"}
+
+
+def fold(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_UNIT_IN_HEADER = re.compile(r"^(?P<name>.*?)\s*[\[(](?P<unit>[^\])]+)[\])]\s*$")
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[\s_\-.](?P<unit>[A-Za-z°³0-9/]+)$")
+
+
+def unit_from_header(header: str) -> tuple[str, str | None]:
+    """('Main', 'kWh') from 'Main [kWh]', 'Main (kWh)', 'main_kwh' or 'tempC'; else (header, None)."""
+    match = _UNIT_IN_HEADER.match(header)
+    if match and known_unit(match["unit"]):
+        return match["name"].strip() or header, known_unit(match["unit"])
+    match = _UNIT_SUFFIX.match(header.strip())
+    if match and known_unit(match["unit"]) and len(match["unit"]) > 1:
+        return match["name"], known_unit(match["unit"])
+    folded = header.strip()
+    for suffix, unit in (("tempC", "°C"), ("tempF", "°F"), ("degC", "°C"), ("degF", "°F")):
+        if folded.endswith(suffix):
+            return header, unit
+    if known_unit(folded) and len(folded) > 1:
+        return header, known_unit(folded)
+    return header, None
+
+
+def known_unit(text: str) -> str | None:
+    try:
+        unit = parse_unit(text)
+    except UnitError:
+        return None
+    return unit.symbol if unit.symbol else None
