@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from energize_desktop import __version__
+from energize_desktop import __version__, cli_import
 from energize_desktop.core.errors import EnergizeError
 
 
@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", help="end, exclusive (ISO date or time, UTC)")
     export.add_argument("--out", "-o", type=Path, required=True)
 
+    cli_import.add_parser(sub)
+
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
     demo.add_argument("--seed", type=int, default=7)
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["gui", *argv]
     args = build_parser().parse_args(argv)
-    handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo}
+    handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo,
+                "import": cli_import.run}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

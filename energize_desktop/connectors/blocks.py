@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from energize_desktop.connectors.textfile import bom_length
+from energize_desktop.connectors.textfile import bom_length, is_gzip
 
 BLOCK_BYTES = 48 * 1024 * 1024
 
@@ -24,8 +25,10 @@ def blocks(path: Path, encoding: str, skip_lines: int, block_bytes: int = BLOCK_
     total = os.path.getsize(path)
     utf8 = encoding in ("utf-8", "utf-8-sig")
     with open(path, "rb") as raw:
-        raw.seek(bom_length(encoding))
-        source = raw if utf8 else _Transcoder(raw, encoding)
+        packed = is_gzip(path)
+        stream = gzip.GzipFile(fileobj=raw) if packed else raw
+        stream.read(bom_length(encoding))
+        source = stream if utf8 else _Transcoder(stream, encoding)
         line = 1
         for _ in range(skip_lines):
             source.readline()

@@ -15,7 +15,14 @@ import polars as pl
 
 from energize_desktop.connectors import numbers
 from energize_desktop.connectors.blocks import BLOCK_BYTES, Block, blocks
-from energize_desktop.connectors.csv_format import CsvFormat, ImportFormatError, unit_from_header
+from energize_desktop.connectors.csv_format import (
+    VALUE_NAMES,
+    CsvFormat,
+    ImportFormatError,
+    fold,
+    known_unit,
+    unit_from_header,
+)
 from energize_desktop.core.quality import Quality
 
 US_PER_S = 1_000_000
@@ -26,16 +33,21 @@ def chrono_format(fmt: str) -> str:
     return fmt.replace(".%f", "%.f")
 
 
-def meter_name(fmt: CsvFormat, column: str) -> str:
-    """A wide column's meter name: the header without its unit ('Main [kWh]' -> 'Main')."""
-    return unit_from_header(column)[0].strip() or column
+def meter_name(fmt: CsvFormat, column: str, default: str | None = None) -> str:
+    """A wide column's meter name: the header without its unit ('Main [kWh]' -> 'Main'); a
+    lone column with a generic header ('value', 'kWh') takes the file's name."""
+    name = unit_from_header(column)[0].strip() or column
+    generic = fold(name) in VALUE_NAMES or known_unit(name)
+    if default and len(fmt.value_columns) == 1 and generic:
+        return default
+    return name
 
 
 class CsvReader:
     def __init__(self, path: str | Path, fmt: CsvFormat, *, default_meter: str | None = None,
                  block_bytes: int = BLOCK_BYTES):
         self.path, self.fmt = Path(path), fmt
-        self.default_meter = default_meter or self.path.stem
+        self.default_meter = default_meter or self.path.name.split(".")[0]
         self.block_bytes = block_bytes
 
     def frames(self):
@@ -125,7 +137,7 @@ class CsvReader:
             return pl.DataFrame([table["line"], meter.alias("meter"), ts.alias("ts"),
                                  table[f.value_column].alias("value"), *extra])
         base = pl.DataFrame([table["line"], ts.alias("ts"), *extra])
-        parts = [base.with_columns(pl.lit(meter_name(f, c)).alias("meter"),
+        parts = [base.with_columns(pl.lit(meter_name(f, c, self.default_meter)).alias("meter"),
                                    table[c].alias("value")) for c in f.value_columns]
         return pl.concat(parts).select("line", "meter", "ts", "value",
                                        *[e.name for e in extra])

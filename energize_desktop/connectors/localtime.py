@@ -10,6 +10,8 @@ writes such times keeps standard time all year and needs a fixed-offset zone ins
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
@@ -70,12 +72,12 @@ class Localizer:
         twice = (placed.ne_missing(later)).fill_null(False).to_numpy() & ~missing
         if missing.any():
             index = np.flatnonzero(missing[run.to_numpy()])
-            self.report.nonexistent.extend(frame["line"].gather(index).to_list())
+            self.report.nonexistent = sorted(set(frame["line"].gather(index).to_list()))
             raise ImportFormatError(
                 f"{self.source}: line(s) {_lines(self.report.nonexistent)}: local time "
                 f"{starts.filter(pl.Series(missing))[0]} does not exist in {self.zone} (the clocks "
-                "skip that hour); if the logger keeps standard time all year, import with a "
-                "fixed-offset zone such as --tz Etc/GMT-1 (UTC+1)")
+                "skip that hour); if the logger keeps standard time all year, import with the "
+                f"fixed-offset zone {fixed_zone(self.zone, starts.filter(pl.Series(missing))[0])}")
         if not twice.any():
             return
         later_us = later.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.epoch("us")
@@ -94,3 +96,14 @@ class Localizer:
     def finish(self) -> DstReport:
         self.report.ambiguous_once = sorted(self._once.values())
         return self.report
+
+
+def fixed_zone(zone: str, near: datetime) -> str:
+    """The IANA fixed-offset zone of `zone`'s standard time ('--tz Etc/GMT+5 (UTC-5)')."""
+    local = near.replace(tzinfo=ZoneInfo(zone)) - timedelta(days=1)
+    hours = (local.utcoffset() - local.dst()).total_seconds() / 3600
+    if hours != int(hours):
+        return f"matching UTC{hours:+g} (no IANA name; convert the file first)"
+    sign = "-" if hours > 0 else "+"  # POSIX: Etc/GMT-1 is UTC+1
+    name = "Etc/GMT" if hours == 0 else f"Etc/GMT{sign}{abs(int(hours))}"
+    return f"--tz {name} (UTC{hours:+g})"

@@ -121,6 +121,10 @@ def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | N
     _time_columns(path, fmt, columns, kinds)
     numeric = [n for n, k in kinds.items() if k == "number" and n not in
                (fmt.time_column, fmt.clock_column)]
+    index = [n for n in numeric if _is_row_index(n, columns[n])]
+    if index:
+        numeric = [n for n in numeric if n not in index]
+        fmt.notes.append(f"ignored row-number column(s) {', '.join(map(repr, index))}")
     text = [n for n, k in kinds.items() if k == "text"]
     fmt.decimal, fmt.thousands, note = numbers.decide_style(
         {n: columns[n] for n in numeric}, fmt.delimiter)
@@ -133,6 +137,17 @@ def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | N
         pass
     else:
         _wide(path, fmt, numeric)
+
+
+def _is_row_index(name: str, values: list[str]) -> bool:
+    if fold(name) not in ("", "index", "unnamed0", "row", "rownumber", "no") and \
+            not name.startswith("column "):
+        return False
+    try:
+        nums = [int(v) for v in values[:SAMPLE_ROWS] if v.strip()]
+    except ValueError:
+        return False
+    return len(nums) > 2 and all(b - a == 1 for a, b in zip(nums, nums[1:]))
 
 
 def _kind(path: Path, name: str, values: list[str], date_order: str | None) -> str:

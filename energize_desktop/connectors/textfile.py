@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import os
 from pathlib import Path
 
@@ -36,9 +37,25 @@ def detect_encoding(head: bytes) -> tuple[str, str]:
     return "cp1252", "not UTF-8; read as Windows-1252"
 
 
+def is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def read_samples(path: Path) -> tuple[bytes, bytes, int]:
-    """(head, tail, size): the first and last SAMPLE_BYTES of the file (tail empty if small)."""
+    """(head, tail, size): the first and last SAMPLE_BYTES of the file (tail empty if small).
+
+    A gzip file gives its decompressed head only (its tail would cost a full read).
+    """
     size = os.path.getsize(path)
+    if size and is_gzip(path):
+        with gzip.open(path, "rb") as f:
+            try:
+                return f.read(SAMPLE_BYTES), b"", size
+            except (OSError, EOFError) as exc:
+                from energize_desktop.connectors.csv_format import ImportFormatError
+
+                raise ImportFormatError(f"{path}: damaged gzip file ({exc})") from None
     with open(path, "rb") as f:
         head = f.read(SAMPLE_BYTES)
         tail = b""

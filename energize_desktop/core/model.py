@@ -17,6 +17,7 @@ class MeterKind(StrEnum):
     HEAT = "heat"
     PV = "pv"
     TEMPERATURE = "temperature"
+    COST = "cost"  # money per interval, as billed
     OTHER = "other"
 
 
@@ -88,7 +89,8 @@ class Meter:
 
     @staticmethod
     def is_additive_unit(unit) -> bool:
-        return unit.dimension in (Dimension.ENERGY, Dimension.VOLUME, Dimension.REACTIVE_ENERGY)
+        return unit.dimension in (Dimension.ENERGY, Dimension.VOLUME, Dimension.REACTIVE_ENERGY,
+                                  Dimension.MONEY)
 
     @property
     def gap_s(self) -> int:
@@ -104,6 +106,8 @@ class Meter:
             return "kWh" if self.kind is MeterKind.GAS else "m³"
         if dim is Dimension.REACTIVE_ENERGY:
             return "kvarh"
+        if dim is Dimension.MONEY:
+            return parse_unit(self.unit).symbol
         return None
 
     @property

@@ -31,6 +31,7 @@ class Dimension(StrEnum):
     FREQUENCY = "frequency"
     RATIO = "ratio"
     REACTIVE_ENERGY = "reactive energy"
+    MONEY = "money"  # costs as billed (Green Button IntervalReading.cost); never converted
     OTHER = "other"
 
 
@@ -59,6 +60,7 @@ CANONICAL = {
     Dimension.FREQUENCY: "Hz",
     Dimension.RATIO: "",
     Dimension.REACTIVE_ENERGY: "kvarh",
+    Dimension.MONEY: "",
     Dimension.OTHER: "",
 }
 
@@ -89,6 +91,9 @@ _UNITS = [
     Unit("%", Dimension.RATIO, 0.01),
     Unit("varh", Dimension.REACTIVE_ENERGY, 1e-3),
     Unit("kvarh", Dimension.REACTIVE_ENERGY, 1.0),
+    Unit("BTU", Dimension.ENERGY, 1e-3 / KBTU_PER_KWH),
+    *(Unit(code, Dimension.MONEY, 1.0) for code in ("USD", "EUR", "GBP", "AUD", "CAD", "NZD",
+                                                     "CHF", "JPY")),
 ]
 UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
 
@@ -125,6 +130,8 @@ def parse_unit(text: str | None) -> Unit:
 def convert(value, from_unit: str, to_unit: str):
     """Convert between two units of the same dimension."""
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if src.dimension is Dimension.MONEY and src.symbol != dst.symbol:
+        raise UnitError(f"cannot convert {src.symbol} to {dst.symbol}: no exchange rates")
     if src.dimension != dst.dimension:
         raise UnitError(
             f"cannot convert {src.symbol or 'a ratio'} ({src.dimension}) "

@@ -131,6 +131,9 @@ class Workspace:
         rows = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
         return rows[0][0] if rows else default
 
+    def meta_keys(self) -> list[str]:
+        return [r[0] for r in self.cursor().execute("SELECT key FROM meta ORDER BY key").fetchall()]
+
     def set_meta(self, key: str, value: str) -> None:
         if key in ("app", "schema_version"):
             raise ValidationError(f"meta key {key!r} is managed by Energize")
