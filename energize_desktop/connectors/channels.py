@@ -13,7 +13,7 @@ import numpy as np
 
 from energize_desktop.connectors.csv_format import ImportFormatError, fold
 from energize_desktop.core.model import MeterKind, Semantics
-from energize_desktop.core.units import Dimension, parse_unit
+from energize_desktop.core.units import Dimension, UnitError, parse_unit
 
 _KIND_WORDS = (("pv", MeterKind.PV), ("solar", MeterKind.PV), ("gas", MeterKind.GAS),
                ("water", MeterKind.WATER), ("heat", MeterKind.HEAT), ("temp", MeterKind.TEMPERATURE),
@@ -51,7 +51,10 @@ def decide(name: str, unit: str | None, ts_us: np.ndarray, values: np.ndarray,
         raise ImportFormatError(
             f"{source}: the file does not say the unit of {name!r}; pass --unit (e.g. --unit kWh, "
             f"or --unit '{column or name}=kW' for one column)")
-    dim = parse_unit(unit).dimension
+    try:
+        dim = parse_unit(unit).dimension
+    except UnitError as exc:
+        raise ImportFormatError(f"{source}: meter {name!r}: {exc}") from None
     interval = hints.interval_s or interval_of(ts_us)
     kind = MeterKind(hints.kind) if hints.kind else _kind(name, dim, unit)
     notes = []
@@ -97,6 +100,8 @@ def _energy_semantics(values: np.ndarray) -> tuple[Semantics, str]:
     steps = np.diff(v)
     rising = np.mean(steps >= 0)
     typical_step = np.median(np.abs(steps)) or 1e-12
-    if rising >= 0.98 and np.median(np.abs(v)) > 20 * typical_step and v[-1] > v[0]:
+    climbed = v[-1] - v[0]
+    if (rising >= 0.98 and np.median(np.abs(v)) > 20 * typical_step
+            and climbed >= 0.5 * steps[steps > 0].sum()):
         return Semantics.CUMULATIVE, "values only climb: a counter"
     return Semantics.INTERVAL, "values rise and fall: amounts per interval"

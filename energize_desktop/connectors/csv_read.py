@@ -11,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from energize_desktop.connectors import numbers
@@ -73,9 +74,12 @@ class CsvReader:
             table = pl.read_csv(block.data, has_header=False, new_columns=f.columns,
                                 schema=self._schema(), separator=f.delimiter,
                                 decimal_comma=f.decimal == "," and not f.thousands,
-                                truncate_ragged_lines=False, raise_if_empty=False)
+                                truncate_ragged_lines=False, raise_if_empty=False,
+                                null_values=list(numbers.NULL_TOKENS))
         except (pl.exceptions.PolarsError, ValueError) as exc:
             raise self._diagnose(block, exc) from None
+        if table[f.columns[-1]].null_count():
+            self._check_widths(block)  # a short line reads as nulls: find it, if any
         if f.thousands:
             table = table.with_columns(self._numbers(table, block, c) for c in self._value_columns())
         return table.with_row_index("line", offset=block.first_line).with_columns(
@@ -93,7 +97,32 @@ class CsvReader:
             raise self._bad_value(block.first_line + i, column, table[column][i])
         return values
 
-    def _diagnose(self, block: Block, exc: Exception) -> ImportFormatError:
+    def _check_widths(self, block: Block) -> None:
+        """Raise for a line with fewer fields than the header (blank lines are fine)."""
+        data = np.frombuffer(block.data, np.uint8)
+        if (data == ord('"')).any():  # quoted fields may hold delimiters: ask the csv module
+            error = self._diagnose(block, None)
+            if error is not None:
+                raise error
+            return
+        ends = np.flatnonzero(data == 10)
+        starts = np.r_[0, ends[:-1] + 1]
+        delims = np.flatnonzero(data == ord(self.fmt.delimiter))
+        counts = np.searchsorted(delims, ends) - np.searchsorted(delims, starts)
+        blank = (ends - starts) <= 1
+        short = np.flatnonzero((counts != len(self.fmt.columns) - 1) & ~blank)
+        if len(short):
+            i = int(short[0])
+            text = block.data[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r")
+            raise self._width_error(block.first_line + i, text.split(self.fmt.delimiter))
+
+    def _width_error(self, line: int, row: list[str]) -> ImportFormatError:
+        f = self.fmt
+        return ImportFormatError(
+            f"{self.path}: line {line}: expected {len(f.columns)} columns separated by "
+            f"{f.delimiter!r}, found {len(row)}: {f.delimiter.join(row)[:80]!r}")
+
+    def _diagnose(self, block: Block, exc: Exception | None) -> ImportFormatError | None:
         """Find the first offending line of a block polars refused, and say what is wrong."""
         f = self.fmt
         width = len(f.columns)
@@ -104,13 +133,13 @@ class CsvReader:
             if not row or not any(c.strip() for c in row):
                 continue
             if len(row) != width:
-                return ImportFormatError(
-                    f"{self.path}: line {line}: expected {width} columns separated by "
-                    f"{f.delimiter!r}, found {len(row)}: {f.delimiter.join(row)[:80]!r}")
+                return self._width_error(line, row)
             for i in numeric:
                 v = row[i].strip()
                 if v and not numbers.styles_of(v) & {(f.decimal, f.thousands), (f.decimal, None)}:
                     return self._bad_value(line, f.columns[i], v)
+        if exc is None:
+            return None
         return ImportFormatError(f"{self.path}: lines {block.first_line}.. cannot be read: "
                                  f"{str(exc).splitlines()[0]}")
 

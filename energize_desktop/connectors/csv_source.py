@@ -65,6 +65,9 @@ class CsvSource:
                           column)
             if f.shape == "intervals":
                 spec.interval_s = f.interval_s
+                if spec.semantics is Semantics.CUMULATIVE and not self.hints.semantics:
+                    spec.semantics = Semantics.INTERVAL  # a day of slots holds amounts
+                    spec.notes = [f"{name}: interval (one column per interval of the day)"]
             self.channels[name] = spec
             self._units[name] = unit or spec.unit
             self.notes.extend(spec.notes)

@@ -9,6 +9,8 @@ from energize_desktop.connectors.csv_format import SniffQuestion
 # (decimal, thousands) pairs a file may use; thousands None means no grouping.
 STYLES = ((".", None), (",", None), (".", ","), (",", "."), (".", " "), (",", " "), (".", "'"))
 _SPACES = "\u00a0\u202f"
+# Written by loggers and spreadsheets for "no value": a gap, never a zero.
+NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "None", "-", "--", "#N/A", "nan", "NaN")
 
 
 def _pattern(decimal: str, thousands: str | None) -> re.Pattern:
@@ -34,6 +36,8 @@ def clean(value: str) -> str:
 def styles_of(value: str) -> set:
     """Styles under which `value` is a number (grouped styles also read ungrouped numbers)."""
     v = clean(value)
+    if v in NULL_TOKENS:
+        return set(STYLES)
     plain = {s for s in STYLES if s[1] is None and _PATTERNS[s].match(v)}
     grouped = {s for s in STYLES if s[1] is not None and _PATTERNS[s].match(v)}
     # A number with no grouping is also valid in a grouped style with the same decimal mark.
@@ -43,8 +47,10 @@ def styles_of(value: str) -> set:
 
 
 def is_numeric(values: list[str]) -> bool:
-    vals = [v for v in values if v.strip()]
-    return bool(vals) and all(styles_of(v) for v in vals)
+    """Numbers, but for a stray few (a bad row is reported with its line by the reader)."""
+    vals = [v for v in values if v.strip() and clean(v) not in NULL_TOKENS]
+    bad = sum(not styles_of(v) for v in vals)
+    return len(vals) > bad and bad <= (max(1, len(vals) // 10) if len(vals) >= 3 else 0)
 
 
 def decide_style(columns: dict[str, list[str]], delimiter: str) -> tuple[str, str | None, str]:
@@ -53,7 +59,7 @@ def decide_style(columns: dict[str, list[str]], delimiter: str) -> tuple[str, st
     example = {}
     for values in columns.values():
         for v in values:
-            if v.strip():
+            if v.strip() and styles_of(v):
                 s = styles_of(v)
                 if s != possible & s and len(possible & s) < len(possible):
                     example.setdefault("narrowed", v)

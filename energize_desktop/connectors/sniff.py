@@ -46,7 +46,7 @@ def sniff(path: str | Path, *, date_order: str | None = None) -> CsvFormat:
     fmt.delimiter = _delimiter(path, lines)
     rows = [_split(line, fmt.delimiter) for line in lines]
     start, width = _table_start(path, rows)
-    data = [r for r in rows[start:] if any(c.strip() for c in r)]
+    data = [r for r in rows[start:] if any(c.strip() for c in r) and len(r) == width]
     has_header = not _is_data_row(data[0])
     if has_header:
         fmt.columns = [c.strip() or f"column {i + 1}" for i, c in enumerate(data[0])]
@@ -79,11 +79,7 @@ def _delimiter(path: Path, lines: list[str]) -> str:
         widths = [len(_split(ln, d)) for ln in body]
         tail = widths[-20:]
         width, _ = Counter(tail).most_common(1)[0]
-        run = 0
-        for w in reversed(widths):
-            if w != width:
-                break
-            run += 1
+        run = sum(w == width for w in widths)
         score = (width > 1, run, width)
         if score > best_score:
             best, best_score = d, score
@@ -94,20 +90,20 @@ def _delimiter(path: Path, lines: list[str]) -> str:
 
 
 def _table_start(path: Path, rows: list[list[str]]) -> tuple[int, int]:
-    """Index of the first line of the table (header or data) and the table's width."""
+    """Index of the first line of the table (header or data) and the table's width.
+
+    The table starts at the first line as wide as most lines from there on; lines before it are
+    a preamble. Lines of another width inside the table are the reader's to report.
+    """
     widths = [len(r) if any(c.strip() for c in r) else None for r in rows]
     real = [w for w in widths if w]
     width = Counter(real[-20:]).most_common(1)[0][0]
-    start = len(rows)
-    for i in range(len(rows) - 1, -1, -1):
-        if widths[i] is None:
-            continue
-        if widths[i] != width:
-            break
-        start = i
-    if widths[start:].count(width) < len([w for w in widths[start:] if w]):
-        raise ImportFormatError(f"{path}: rows have different numbers of columns")
-    return start, width
+    for i, w in enumerate(widths):
+        if w == width:
+            rest = [x for x in widths[i:] if x]
+            if sum(x == width for x in rest) >= 0.8 * len(rest):
+                return i, width
+    raise ImportFormatError(f"{path}: rows have different numbers of columns")
 
 
 def _is_data_row(row: list[str]) -> bool:
@@ -130,7 +126,9 @@ def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | N
         {n: columns[n] for n in numeric}, fmt.delimiter)
     if note:
         fmt.notes.append(note)
-    slot_columns = numeric if "%H" not in fmt.time_format and "%I" not in fmt.time_format else []
+    daily = "%H" not in fmt.time_format and "%I" not in fmt.time_format
+    slot_columns = [n for n, k in kinds.items() if k in ("number", "empty") and n not in
+                    index] if daily else []
     if len(slot_columns) in SLOTS_PER_DAY or len(slot_columns) - 1 in SLOTS_PER_DAY:
         _intervals(fmt, slot_columns, text, columns)
     elif _long(fmt, numeric, text, columns):

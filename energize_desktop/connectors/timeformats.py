@@ -59,12 +59,20 @@ def clock_format(value: str) -> str | None:
 
 
 def parses(fmt: str, values: list[str]) -> bool:
-    try:
-        for v in values:
+    """All values fit `fmt`, but for a stray few (a bad row is reported by the reader)."""
+    bad = 0
+    for v in values:
+        try:
             datetime.strptime(normalise(v), fmt)
-    except ValueError:
-        return False
+        except ValueError:
+            bad += 1
+            if bad > tolerance(len(values)):
+                return False
     return True
+
+
+def tolerance(n: int) -> int:
+    return max(1, n // 10) if n >= 3 else 0
 
 
 def decide(values: list[str], column: str) -> str | None:
@@ -76,7 +84,9 @@ def decide(values: list[str], column: str) -> str | None:
     values = [v for v in values if v.strip()]
     if not values:
         return None
-    fits = [f for f in candidates(values[0]) if parses(f, values)]
+    firsts = [candidates(v) for v in values[:5]]
+    formats = next((c for c in firsts if c), [])
+    fits = [f for f in formats if parses(f, values)]
     if len(fits) <= 1:
         return fits[0] if fits else None
     ordered = [f for f in fits if _steady(f, values)]
@@ -89,7 +99,12 @@ def decide(values: list[str], column: str) -> str | None:
 
 def _steady(fmt: str, values: list[str]) -> bool:
     """Consecutive sample timestamps move forward in small, regular steps under `fmt`."""
-    stamps = [datetime.strptime(normalise(v), fmt) for v in values]
+    stamps = []
+    for v in values:
+        try:
+            stamps.append(datetime.strptime(normalise(v), fmt))
+        except ValueError:
+            continue
     steps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:])]
     if not steps:
         return True
