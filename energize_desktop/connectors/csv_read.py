@@ -15,7 +15,8 @@ import numpy as np
 import polars as pl
 
 from energize_desktop.connectors import numbers
-from energize_desktop.connectors.blocks import BLOCK_BYTES, Block, blocks
+from energize_desktop.connectors import blocks as block_module
+from energize_desktop.connectors.blocks import Block, blocks
 from energize_desktop.connectors.csv_format import (
     VALUE_NAMES,
     CsvFormat,
@@ -46,7 +47,7 @@ def meter_name(fmt: CsvFormat, column: str, default: str | None = None) -> str:
 
 class CsvReader:
     def __init__(self, path: str | Path, fmt: CsvFormat, *, default_meter: str | None = None,
-                 block_bytes: int = BLOCK_BYTES):
+                 block_bytes: int | None = None):
         self.path, self.fmt = Path(path), fmt
         self.default_meter = default_meter or self.path.name.split(".")[0]
         self.block_bytes = block_bytes
@@ -54,7 +55,8 @@ class CsvReader:
     def frames(self):
         """Yield (frame, block) per block; frame columns: line, meter, ts, value, quality, unit?"""
         skip = self.fmt.skip_lines + (1 if self.fmt.header else 0)
-        for block in blocks(self.path, self.fmt.encoding, skip, self.block_bytes):
+        size = self.block_bytes or block_module.BLOCK_BYTES
+        for block in blocks(self.path, self.fmt.encoding, skip, size):
             table = self._read_block(block)
             yield self._to_long(table, block), block
 
