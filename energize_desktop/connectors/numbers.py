@@ -20,7 +20,7 @@ def _pattern(decimal: str, thousands: str | None) -> re.Pattern:
     if thousands is None:
         return re.compile(rf"^[+-]?(?:\d+{frac}|{d}\d+){exp}$")
     t = re.escape(thousands)
-    return re.compile(rf"^[+-]?\d{{1,3}}(?:{t}\d{{3}})+{frac}$")
+    return re.compile(rf"^[+-]?[1-9]\d{{0,2}}(?:{t}\d{{3}})+{frac}$")  # no leading zero
 
 
 _PATTERNS = {style: _pattern(*style) for style in STYLES}
@@ -75,6 +75,11 @@ def decide_style(columns: dict[str, list[str]], delimiter: str) -> tuple[str, st
     for preferred in ((".", None), (",", None)):
         if preferred in possible:
             rivals = {s for s in possible if s != preferred and s[0] != preferred[0]}
+            if preferred[0] == "," and rivals and delimiter == ";":
+                # Semicolon files come from locales that write decimal commas.
+                return ",", None, (f"values such as {example.get(',', '')!r} read with ',' as "
+                                   "decimal mark (semicolon-separated file); pass --decimal . "
+                                   "if ',' separates thousands")
             if preferred[0] == "," and rivals:
                 v = example.get(",", "")
                 raise SniffQuestion(f"values such as {v!r} could use ',' as decimal mark or as "

@@ -33,7 +33,8 @@ SLOTS_PER_DAY = {24: 3600, 25: 3600, 48: 1800, 50: 1800, 96: 900, 100: 900, 288:
 SAMPLE_ROWS = 200
 
 
-def sniff(path: str | Path, *, date_order: str | None = None) -> CsvFormat:
+def sniff(path: str | Path, *, date_order: str | None = None,
+          decimal: str | None = None) -> CsvFormat:
     path = Path(path)
     head, tail, size = read_samples(path)
     if size == 0 or not head.strip():
@@ -64,7 +65,7 @@ def sniff(path: str | Path, *, date_order: str | None = None) -> CsvFormat:
                                  if len(r) == width and not r == data[0]]
     columns = {name: [r[i] if i < len(r) else "" for r in data]
                for i, name in enumerate(fmt.columns)}
-    _assign_roles(path, fmt, columns, date_order)
+    _assign_roles(path, fmt, columns, date_order, decimal)
     return fmt
 
 
@@ -112,7 +113,8 @@ def _is_data_row(row: list[str]) -> bool:
                                for c in cells)
 
 
-def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | None) -> None:
+def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | None,
+                  decimal: str | None) -> None:
     kinds = {name: _kind(path, name, values, date_order) for name, values in columns.items()}
     _time_columns(path, fmt, columns, kinds)
     numeric = [n for n, k in kinds.items() if k == "number" and n not in
@@ -122,8 +124,11 @@ def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | N
         numeric = [n for n in numeric if n not in index]
         fmt.notes.append(f"ignored row-number column(s) {', '.join(map(repr, index))}")
     text = [n for n, k in kinds.items() if k == "text"]
-    fmt.decimal, fmt.thousands, note = numbers.decide_style(
-        {n: columns[n] for n in numeric}, fmt.delimiter)
+    if decimal:
+        fmt.decimal, fmt.thousands, note = decimal, None, f"decimal mark {decimal!r} as given"
+    else:
+        fmt.decimal, fmt.thousands, note = numbers.decide_style(
+            {n: columns[n] for n in numeric}, fmt.delimiter)
     if note:
         fmt.notes.append(note)
     daily = "%H" not in fmt.time_format and "%I" not in fmt.time_format

@@ -56,7 +56,7 @@ def csv_format(ws, path: Path, options):
         fmt = CsvFormat.from_dict(fields)
         fmt.notes.append(f"profile {options.profile!r}")
     else:
-        fmt = sniff(path, date_order=options.date_order)
+        fmt = sniff(path, date_order=options.date_order, decimal=options.decimal)
         if fields:
             fmt = profiles.apply(fmt, fields)
     if options.date_order and not complete:

@@ -64,7 +64,9 @@ def main() -> None:
         f'2024-01-15 {h:02d}:00,"{1000 + h * 250:,}.5"\n' for h in range(6)))
     w("thousands_dot_decimal_comma.csv", "timestamp;Main [kWh]\n" + "".join(
         f"2024-01-15 {h:02d}:00;1.{h * 100:03d},5\n" for h in range(6)))
-    w("ambiguous_decimal.csv", "timestamp;Main [kWh]\n" + "".join(
+    w("ambiguous_decimal.csv", "timestamp\tMain [kWh]\n" + "".join(
+        f"2024-01-15 {h:02d}:00\t1,{h * 100 + 100:03d}\n" for h in range(6)))
+    w("semicolon_decimal_comma.csv", "timestamp;Main [kWh]\n" + "".join(
         f"2024-01-15 {h:02d}:00;1,{h * 100 + 100:03d}\n" for h in range(6)))
     w("preamble.csv", "Utility Export v2\nAccount: 12345\n\n" + body)
     w("dates_dmy.csv", "date,meter,value\n" + "".join(

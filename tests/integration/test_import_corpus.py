@@ -37,6 +37,7 @@ ERRORS = {
 # file -> {meter name: (unit, semantics, readings)}
 RESULTS = {
     "null_tokens.csv": {"Main": ("kWh", "interval", 6)},
+    "semicolon_decimal_comma.csv": {"Main": ("kWh", "interval", 6)},
     "duplicated_identical.csv": {"Main": ("kWh", "interval", 4)},
     "dst_autumn_repeated.csv": {"Main": ("kWh", "interval", 8)},
     "dst_autumn_once.csv": {"Main": ("kWh", "interval", 4)},
