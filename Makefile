@@ -20,6 +20,7 @@ test: system-deps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(STAMP)
+	$(VENV)/bin/pip install -q 'pandas>=2'
 	$(PY) -m benchmarks
 
 dist: $(STAMP)

@@ -1,26 +1,33 @@
 """`make bench`: run the benchmarks and write benchmarks/results/<name>.json.
 
-    python -m benchmarks [--quick] [--meters N] [--days N]
+    python -m benchmarks [--quick] [--only ingest|import] [--meters N] [--days N]
 """
 
 import argparse
 
-from benchmarks import ingest
+from benchmarks import imports, ingest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--quick", action="store_true", help="10 meters × 30 days (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--only", choices=["ingest", "import"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
+    parser.add_argument("--import-years", type=int, default=10)
     args = parser.parse_args()
     if args.quick:
-        args.meters, args.days, args.live_days = 10, 30, 1
-    result = ingest.run(args.meters, args.days, args.live_days)
-    path = result.write()
-    print(result.table())
-    print(f"\nwrote {path}")
+        args.meters, args.days, args.live_days, args.import_years = 10, 30, 1, 1
+    runs = {"ingest": lambda: ingest.run(args.meters, args.days, args.live_days),
+            "import": lambda: imports.run(50, args.import_years)}
+    for name, run in runs.items():
+        if args.only and name != args.only:
+            continue
+        result = run()
+        path = result.write()
+        print(result.table())
+        print(f"\nwrote {path}\n")
 
 
 if __name__ == "__main__":

@@ -181,36 +181,46 @@ class CsvReader:
                                     f"expected {what}, found nothing")
 
     def _parse_time(self, table: pl.DataFrame) -> pl.Series:
+        """Parse each run of equal stamps once: a long file repeats a stamp per meter."""
         f = self.fmt
         text = table[f.time_column]
         if f.clock_column:
             text = text.str.strip_chars() + " " + table[f.clock_column].str.strip_chars()
         self._check_present(table, text, f.time_column, "a timestamp")
+        changed = text.ne_missing(text.shift(1))
+        if changed.all():
+            return self._parse_stamps(table["line"], text)
+        runs = changed.cast(pl.Int64).cum_sum() - 1
+        return self._parse_stamps(table["line"].filter(changed), text.filter(changed)).gather(runs)
+
+    def _parse_stamps(self, lines: pl.Series, text: pl.Series) -> pl.Series:
+        f = self.fmt
         if f.time_format in ("epoch_s", "epoch_ms"):
             scale = US_PER_S if f.time_format == "epoch_s" else 1000
             num = text.str.strip_chars().cast(pl.Float64, strict=False)
-            self._check_parsed(table, text, num)
+            self._check_parsed(lines, text, num)
             return (num * scale).round().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
         text = text.str.strip_chars()
-        text = pl.select(pl.when(text.str.ends_with("Z"))
-                         .then(text.str.slice(0, text.str.len_chars() - 1) + "+00:00")
-                         .otherwise(text)).to_series()
+        zulu = text.str.ends_with("Z")
+        if zulu.any():
+            text = pl.select(pl.when(zulu).then(text.str.slice(0, text.str.len_chars() - 1)
+                                                + "+00:00").otherwise(text)).to_series()
         midnight = text.str.contains(r"[ T]24:00", literal=False)
         if midnight.any():
             text = text.str.replace(r"([ T])24:00", "${1}00:00")
         ts = text.str.strptime(pl.Datetime("us"), chrono_format(f.time_format), strict=False)
-        self._check_parsed(table, text, ts)
+        self._check_parsed(lines, text, ts)
         if midnight.any():  # 24:00 is the end of the day: midnight of the next
             ts = pl.select(pl.when(midnight).then(ts + pl.duration(days=1)).otherwise(ts)
                            ).to_series()
         return ts
 
-    def _check_parsed(self, table, text: pl.Series, parsed: pl.Series) -> None:
+    def _check_parsed(self, lines: pl.Series, text: pl.Series, parsed: pl.Series) -> None:
         bad = parsed.is_null() & text.is_not_null()
         if bad.any():
             i = int(bad.arg_max())
             raise ImportFormatError(
-                f"{self.path}: line {table['line'][i]}, column {self.fmt.time_column!r}: "
+                f"{self.path}: line {lines[i]}, column {self.fmt.time_column!r}: "
                 f"expected a timestamp like {_example(self.fmt.time_format)} "
                 f"({self.fmt.time_format}), found {text[i]!r}")
 
@@ -236,7 +246,7 @@ class CsvReader:
         day_fmt = chrono_format(f.time_format.split(" ")[0])
         text = table[f.time_column].str.strip_chars()
         day = text.str.strptime(pl.Date, day_fmt, strict=False)
-        self._check_parsed(table, text, day)
+        self._check_parsed(table["line"], text, day)
         meter = (table[f.meter_column].cast(pl.Utf8).str.strip_chars() if f.meter_column
                  else pl.Series([self.default_meter] * len(table)))
         base = pl.DataFrame([table["line"], meter.alias("meter"), day.alias("day")])

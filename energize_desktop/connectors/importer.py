@@ -15,6 +15,7 @@ import polars as pl
 
 from energize_desktop.connectors.channels import ChannelHints, ChannelSpec
 from energize_desktop.connectors.csv_format import ImportFormatError
+from energize_desktop.connectors.prefetch import prefetch
 from energize_desktop.connectors.report import ChannelStats, FileReport, iso
 from energize_desktop.connectors.sources import open_source
 from energize_desktop.core.model import Meter, Semantics, Site
@@ -100,10 +101,11 @@ class _Run:
 
     def read(self, progress) -> None:
         any_rows = False
-        for frame, fraction in self.source.frames():
+        for frame, fraction in prefetch(self.source.frames()):
             any_rows |= self._frame(frame)
             if progress:
                 progress(fraction, f"{self.report.path}: {self.report.rows:,} readings read")
+
         if self.options.meter and self.options.meter not in self.index and \
                 len(self.source.channels) > 1:
             raise ImportFormatError(f"--meter {self.options.meter!r}: not in the file; it has "

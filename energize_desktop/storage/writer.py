@@ -54,7 +54,7 @@ class Writer:
 
     FLUSH_SECONDS = 2.0
     FLUSH_ROWS = 50_000
-    OVERLAP_ROWS = 1_000_000
+    OVERLAP_ROWS = 200_000
     CHUNK_ROWS = 1 << 18
 
     def __init__(self, ws, clock=time.monotonic):
