@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -85,10 +84,9 @@ def child_pandas(csv_path: str, db_path: str) -> dict:
 
 
 def _in_child(name: str, *args) -> dict:
-    code = (f"import json, resource; from benchmarks.imports import {name} as f; "
-            f"r = f(*{list(args)!r}); "
-            "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-            "print(json.dumps(r))")
+    code = (f"import json; from benchmarks.imports import {name} as f; "
+            "from energize_desktop.connectors.memory import peak_mb; "
+            f"r = f(*{list(args)!r}); r['peak_mb'] = peak_mb(); print(json.dumps(r))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).parents[1], check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -15,6 +15,7 @@ import polars as pl
 
 from energize_desktop.connectors.channels import ChannelHints, ChannelSpec
 from energize_desktop.connectors.csv_format import ImportFormatError
+from energize_desktop.connectors import memory
 from energize_desktop.connectors.prefetch import prefetch
 from energize_desktop.connectors.report import ChannelStats, FileReport, iso
 from energize_desktop.connectors.sources import open_source
@@ -103,6 +104,8 @@ class _Run:
         any_rows = False
         for frame, fraction in prefetch(self.source.frames()):
             any_rows |= self._frame(frame)
+            del frame
+            memory.release()
             if progress:
                 progress(fraction, f"{self.report.path}: {self.report.rows:,} readings read")
 

@@ -23,7 +23,7 @@ from energize_desktop.storage.writer import to_batch
 MAX_CONFLICTS_KEPT = 1000
 # DuckDB would otherwise cache up to 80% of RAM while a large import's transaction is open;
 # a bounded cache keeps the import's memory bounded at no measured cost in speed.
-IMPORT_MEMORY_LIMIT = "256MB"
+IMPORT_MEMORY_LIMIT = "128MB"
 
 
 class OnConflict(StrEnum):
