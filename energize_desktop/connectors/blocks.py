@@ -9,7 +9,7 @@ from pathlib import Path
 
 from energize_desktop.connectors.textfile import bom_length, is_gzip
 
-BLOCK_BYTES = 4 * 1024 * 1024  # ~115 k rows of a long file: bounded memory, full speed
+BLOCK_BYTES = 8 * 1024 * 1024  # ~230 k rows of a long file: bounded memory, full speed
 
 
 @dataclass(frozen=True)
