@@ -20,3 +20,41 @@ def stack(*ps: MeterParams) -> MeterParams:
     """Meters with different parameters: meter i takes ps[i]."""
     return MeterParams(*(np.concatenate([getattr(p, f) for p in ps])
                          for f in MeterParams.__slots__))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (tests only ever listen on loopback)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers: a device that times out."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self._conns = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self._conns.append(conn)  # held open, never read or answered
+
+    def close(self):
+        for c in self._conns:
+            c.close()
+        self.sock.close()
