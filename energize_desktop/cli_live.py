@@ -1,0 +1,79 @@
+"""`energize acquire` (a headless logger) and `energize simulate` (a site to practise on)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+def add_parsers(sub) -> None:
+    acq = sub.add_parser("acquire", help="log meters to a workspace without a window")
+    acq.add_argument("--workspace", "-w", type=Path, required=True)
+    acq.add_argument("--config", "-c", type=Path, required=True, help="connection file (TOML)")
+    acq.add_argument("--site", "-s", help="site name or id (default: the only one)")
+    acq.add_argument("--duration", type=float, help="stop after this many seconds")
+    acq.add_argument("--status-every", type=float, default=60.0, metavar="SECONDS")
+    sim = sub.add_parser("simulate", help="serve a simulated SDM630 and SunSpec inverter")
+    sim.add_argument("--modbus-port", type=int, default=5020)
+    sim.add_argument("--write-config", type=Path, metavar="FILE",
+                     help="write a connection file for `energize acquire --config`")
+    sim.add_argument("--duration", type=float, help="stop after this many seconds")
+
+
+def acquire(args) -> int:
+    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.core.model import Site
+    from energize_desktop.runtime.acquisition import AcquisitionEngine, wait_until
+    from energize_desktop.storage import Workspace
+
+    config = SourcesConfig.load(args.config)
+    ws = Workspace.open(args.workspace) if args.workspace.exists() else \
+        Workspace.create(args.workspace)
+    with ws:
+        if not ws.sites():
+            ws.add_site(Site(args.site or "Site", "UTC"))
+        engine = AcquisitionEngine(ws, config, site=ws.site(args.site)).start()
+        stop = _stop_on_signals()
+        deadline = time.monotonic() + (args.duration if args.duration else 10**12)
+        try:
+            wait_until(deadline, stop, args.status_every, lambda: _print(engine))
+        finally:
+            engine.stop()
+        _print(engine)
+    return 0
+
+
+def simulate(args) -> int:
+    from energize_desktop.connectors.simulator import ModbusSimulator
+
+    sim = ModbusSimulator(args.modbus_port).start()
+    if args.write_config:
+        args.write_config.write_text(sim.config().dump())
+        print(f"wrote {args.write_config}")
+    print(f"Modbus TCP on 127.0.0.1:{args.modbus_port}: unit 1 Eastron SDM630 (input registers), "
+          "unit 2 SunSpec inverter at 40000; Ctrl-C to stop", flush=True)
+    stop = _stop_on_signals()
+    stop.wait(args.duration if args.duration else None)
+    sim.stop()
+    return 0
+
+
+def _print(engine) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    for line in engine.status_lines():
+        print(f"{stamp} {line}", flush=True)
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+if __name__ == "__main__":
+    sys.exit("use: energize acquire | energize simulate")
