@@ -5,13 +5,13 @@
 
 import argparse
 
-from benchmarks import imports, ingest
+from benchmarks import imports, ingest, modbus
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    parser.add_argument("--only", choices=["ingest", "import"])
+    parser.add_argument("--only", choices=["ingest", "import", "modbus"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -20,7 +20,8 @@ def main() -> None:
     if args.quick:
         args.meters, args.days, args.live_days, args.import_years = 10, 30, 1, 1
     runs = {"ingest": lambda: ingest.run(args.meters, args.days, args.live_days),
-            "import": lambda: imports.run(50, args.import_years)}
+            "import": lambda: imports.run(50, args.import_years),
+            "modbus": lambda: modbus.run(10.0 if args.quick else 60.0)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

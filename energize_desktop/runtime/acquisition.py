@@ -73,8 +73,13 @@ class AcquisitionEngine:
                 raise EnergizeError(f"device {d.name!r}: no template {d.template!r}; "
                                     f"templates: {', '.join(sorted(self.templates))}")
             points, kind, delay = template.points, template.meter_kind, template.min_interval_ms
+        existing = {m.name: m for m in self.ws.meters(self.site)}
+        new = [self._meter(d, p, kind) for p in points
+               if f"{d.name} – {p.name}" not in existing]
+        for m in self.ws.add_meters(new) if new else []:
+            existing[m.name] = m
         for p in points:
-            self._meter_ids[(d.name, p.name)] = self._meter(d, p, kind).id
+            self._meter_ids[(d.name, p.name)] = existing[f"{d.name} – {p.name}"].id
         return DeviceConfig(d.name, d.unit_id, tuple(points), d.interval_s, d.retries,
                             d.min_interval_ms if d.min_interval_ms is not None else delay)
 
@@ -91,19 +96,17 @@ class AcquisitionEngine:
             link.close()
 
     def _meter(self, d, point, kind: MeterKind) -> Meter:
+        """The meter a point feeds (not yet stored)."""
         name = f"{d.name} – {point.name}"
-        for m in self.ws.meters(self.site):
-            if m.name == name:
-                return m
         dim = parse_unit(point.unit).dimension
         if dim is Dimension.TEMPERATURE:
             kind = MeterKind.TEMPERATURE
         semantics = Semantics(point.semantics)
-        return self.ws.add_meter(Meter(
+        return Meter(
             name, kind, point.unit, semantics, site_id=self.site.id,
             interval_s=max(1, round(d.interval_s)),
             source={"protocol": "modbus", "device": d.name, "unit_id": d.unit_id,
-                    "point": point.name, "address": point.address, "register": str(point.kind)}))
+                    "point": point.name, "address": point.address, "register": str(point.kind)})
 
     # -- writing --------------------------------------------------------------------------------
     def _write_loop(self) -> None:

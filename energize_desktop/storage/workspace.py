@@ -194,6 +194,11 @@ class Workspace:
     def add_meter(self, meter: Meter) -> Meter:
         return self._change_catalog(catalog.insert_meter, meter)
 
+    def add_meters(self, meters: list[Meter]) -> list[Meter]:
+        """Several meters in one transaction (a device with many points, an import)."""
+        return self._change_catalog(lambda cur, ms: [catalog.insert_meter(cur, m) for m in ms],
+                                    list(meters))
+
     def update_meter(self, meter: Meter) -> Meter:
         self._change_catalog(catalog.update_meter, meter)
         return meter
