@@ -112,7 +112,8 @@ class RegisterServer:
            RegisterKind.INPUT: 4}
 
     def __init__(self, units: dict[int, dict[RegisterKind, dict[int, int]]], port: int,
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", rtu_over_tcp: bool = False):
+        self._framer = FramerType.RTU if rtu_over_tcp else FramerType.SOCKET
         devices = [SimDevice(unit, simdata=tuple(_runs(kinds.get(k, {}), k.is_bit)
                                                  for k in _BLOCK_ORDER))
                    for unit, kinds in units.items()]
@@ -136,7 +137,8 @@ class RegisterServer:
         asyncio.set_event_loop(self._loop)
 
         async def serve():
-            self._server = ModbusTcpServer(self._devices, address=(self.host, self.port))
+            self._server = ModbusTcpServer(self._devices, address=(self.host, self.port),
+                                           framer=self._framer)
             await self._server.serve_forever(background=True)
             self._ready.set()
             await self._server.serving

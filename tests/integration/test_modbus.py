@@ -133,3 +133,17 @@ def test_bus_scan_lists_the_units_that_answer():
         link = ModbusLink(LinkSettings(port=port, timeout_s=0.3))
         assert scan(link, range(1, 12)) == [3, 9]
         link.close()
+
+
+def test_rtu_framing_over_tcp():
+    template = TEMPLATES["carlo-gavazzi-em24"]
+    regs, expected = _register_map(template.points)
+    port = free_port()
+    with RegisterServer({5: regs}, port, rtu_over_tcp=True):
+        link = ModbusLink(LinkSettings(transport="rtu-over-tcp", port=port, timeout_s=0.5))
+        poller = BusPoller(link.settings, [DeviceConfig("em24", 5, template.points)],
+                           lambda b: None)
+        batch = poller.poll(poller._devices[0])
+        poller.stop()
+        link.close()
+    assert dict(batch.values) == pytest.approx(expected)
