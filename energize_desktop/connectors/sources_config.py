@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from energize_desktop.connectors.modbus import LinkSettings
+from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
 from energize_desktop.core.errors import ValidationError
 
 _BUS_FIELDS = {"name", "transport", "host", "port", "serial_port", "baudrate", "parity",
@@ -48,6 +49,7 @@ class BusSettings:
 @dataclass
 class SourcesConfig:
     modbus: list[BusSettings] = field(default_factory=list)
+    mqtt: list[BrokerSettings] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> "SourcesConfig":
@@ -55,7 +57,8 @@ class SourcesConfig:
             doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ValidationError(f"{path}: cannot read the connection file ({exc})") from None
-        return cls([_bus(path, i, b) for i, b in enumerate(doc.get("modbus", []), 1)])
+        return cls([_bus(path, i, b) for i, b in enumerate(doc.get("modbus", []), 1)],
+                   [_broker(path, i, b) for i, b in enumerate(doc.get("mqtt", []), 1)])
 
     def dump(self) -> str:
         out = ["# Energize connection file (see README: Live acquisition)"]
@@ -75,7 +78,48 @@ class SourcesConfig:
                         f"  interval_s = {d.interval_s}", f"  retries = {d.retries}"]
                 if d.min_interval_ms is not None:
                     out.append(f"  min_interval_ms = {d.min_interval_ms}")
+        for b in self.mqtt:
+            out += ["", "[[mqtt]]"]
+            out += [f"{k} = {_value(getattr(b, k))}" for k in _BROKER_ORDER
+                    if getattr(b, k) not in ("", None)]
+            for sub in b.subscriptions:
+                out += ["", "  [[mqtt.subscriptions]]"]
+                out += [f"  {k} = {_value(getattr(sub, k))}" for k in _SUB_ORDER
+                        if getattr(sub, k) not in ("", None)]
         return "\n".join(out) + "\n"
+
+
+_BROKER_ORDER = ("name", "host", "port", "client_id", "username", "password_key", "tls_ca",
+                 "tls_cert", "tls_key", "keepalive", "discovery_prefix", "use_discovery")
+_BROKER_FIELDS = set(_BROKER_ORDER) | {"subscriptions"}
+_SUB_ORDER = ("topic", "qos", "format", "path", "channel", "unit")
+
+
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return _q(v)
+
+
+def _broker(path, index: int, data: dict) -> BrokerSettings:
+    where = f"{path}: [[mqtt]] {index}"
+    extra = set(data) - _BROKER_FIELDS
+    if extra:
+        raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+    if "password" in data:
+        raise ValidationError(f"{where}: passwords do not belong in files; store it in the OS "
+                              "keyring and name its entry with password_key")
+    subs = []
+    for j, sub in enumerate(data.get("subscriptions", []), 1):
+        unknown = set(sub) - set(_SUB_ORDER)
+        if unknown or "topic" not in sub:
+            raise ValidationError(f"{where}, subscription {j}: needs a topic"
+                                  + (f"; unknown {', '.join(sorted(unknown))}" if unknown else ""))
+        subs.append(Subscription(**sub))
+    fields = {k: v for k, v in data.items() if k != "subscriptions"}
+    return BrokerSettings(**{"name": f"broker {index}", **fields}, subscriptions=tuple(subs))
 
 
 def _q(text: str) -> str:

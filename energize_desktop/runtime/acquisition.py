@@ -18,11 +18,13 @@ import numpy as np
 from energize_desktop.connectors import sunspec
 from energize_desktop.connectors.modbus import ModbusLink
 from energize_desktop.connectors.modbus_poll import BusPoller, DeviceConfig, PollBatch
+from energize_desktop.connectors.mqtt import Message, MqttSource
 from energize_desktop.connectors.sources_config import BusSettings, SourcesConfig
 from energize_desktop.connectors.templates import load_all
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.model import Meter, MeterKind, Semantics
 from energize_desktop.core.units import Dimension, parse_unit
+from energize_desktop.runtime.mqtt_intake import MqttIntake
 
 log = logging.getLogger("energize.acquisition")
 COMMIT_S = 0.5
@@ -42,6 +44,8 @@ class AcquisitionEngine:
         self.site = site or ws.site(None)
         self.templates = templates or load_all()
         self.pollers: list[BusPoller] = []
+        self.brokers: dict[str, MqttSource] = {}
+        self._intake: MqttIntake | None = None
         self.stats = EngineStats()
         self._queue: queue.Queue = queue.Queue()
         self._meter_ids: dict[tuple[str, str], int] = {}
@@ -56,9 +60,14 @@ class AcquisitionEngine:
             devices = [d for d in devices if d is not None]
             if devices:
                 self.pollers.append(BusPoller(bus.link, devices, self._queue.put))
+        for broker in self.config.mqtt:
+            self.brokers[broker.name] = MqttSource(broker, self._queue.put)
+        self._intake = MqttIntake(self.ws, self.site, self.brokers)
         self._writer_thread.start()
         for p in self.pollers:
             p.start()
+        for b in self.brokers.values():
+            b.start()
         return self
 
     def _device(self, bus: BusSettings, d) -> DeviceConfig | None:
@@ -127,16 +136,20 @@ class AcquisitionEngine:
             except queue.Empty:
                 return out
 
-    def _commit(self, writer, batches: list[PollBatch]) -> None:
-        ids, ts, values = [], [], []
+    def _commit(self, writer, batches: list) -> None:
+        messages = [b for b in batches if isinstance(b, Message)]
+        ids, ts, values, acks = self._intake.readings(messages) if messages else ([], [], [],
+                                                                                  [])
         for b in batches:
-            for name, value in b.values:
-                ids.append(self._meter_ids[(b.device, name)])
-                ts.append(b.ts_us)
-                values.append(value)
+            if isinstance(b, PollBatch):
+                for name, value in b.values:
+                    ids.append(self._meter_ids[(b.device, name)])
+                    ts.append(b.ts_us)
+                    values.append(value)
         if ids:
             writer.append({"meter_id": np.array(ids, np.int32), "ts": np.array(ts, np.int64),
                            "value": np.array(values, np.float64)})
+        self._intake.ack(acks)  # only now: the readings are committed
         self.stats.readings += len(ids)
         self.stats.batches += len(batches)
         self.stats.commits += 1
@@ -146,11 +159,15 @@ class AcquisitionEngine:
     # -- stopping and status --------------------------------------------------------------------
     def stop(self) -> None:
         """Stop the sources, commit everything they delivered, flush the rollups."""
+        for b in self.brokers.values():
+            b.pause()  # what arrives from now on is not acknowledged: the broker keeps it
         for p in self.pollers:
             p.stop()
         self._stop.set()
         if self._writer_thread.is_alive():
-            self._writer_thread.join(30)
+            self._writer_thread.join(30)  # the last commit, then its acknowledgements
+        for b in self.brokers.values():
+            b.stop()
         self.ws.writer().close()
 
     def status_lines(self) -> list[str]:
@@ -159,6 +176,9 @@ class AcquisitionEngine:
             for name, s in p.status().items():
                 lines.append(f"{p.settings.label} · {name}: {s.text()} — {s.polls} polls, "
                              f"{s.failures} failures")
+        for name, b in self.brokers.items():
+            s = b.status
+            lines.append(f"mqtt {name}: {s.text()} — {s.messages} messages, {s.bad} bad")
         lines.append(f"stored {self.stats.readings:,} readings in {self.stats.commits:,} commits")
         return lines
 

@@ -1,0 +1,160 @@
+"""MQTT against a real Mosquitto on 127.0.0.1: formats and discovery into meters, bad payloads
+counted and survived, QoS 1 exactly once across a broker restart, refused credentials."""
+
+import json
+import threading
+
+import paho.mqtt.client as paho
+import pytest
+
+from energize_desktop.connectors import secrets
+from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
+from energize_desktop.connectors.sources_config import SourcesConfig
+from energize_desktop.core.model import Site
+from energize_desktop.runtime.acquisition import AcquisitionEngine
+from tests.peers import MOSQUITTO, Mosquitto
+
+pytestmark = pytest.mark.skipif(not __import__("os").path.exists(MOSQUITTO),
+                                reason="mosquitto is not installed (make test installs it)")
+
+
+@pytest.fixture
+def broker(tmp_path):
+    b = Mosquitto(tmp_path / "broker").start()
+    yield b
+    b.stop()
+
+
+def _publisher(port, client_id="pub"):
+    c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    return c
+
+
+def _engine(ws, port, subs, until, **kw):
+    ws.add_site(Site("Home", "Europe/London"))
+    done = threading.Event()
+    settings = BrokerSettings("home", port=port, subscriptions=tuple(subs), **kw)
+    engine = AcquisitionEngine(ws, SourcesConfig([], [settings]),
+                               on_commit=lambda s: until(s) and done.set())
+    return engine, done
+
+
+def _count(ws, name=None):
+    if name is None:
+        return ws.cursor().execute("SELECT count(*) FROM readings").fetchall()[0][0]
+    return ws.cursor().execute("SELECT count(*) FROM readings WHERE meter_id = ?",
+                               [ws.meter(name).id]).fetchall()[0][0]
+
+
+def test_formats_and_discovery_become_meters(ws, broker):
+    engine, done = _engine(ws, broker.port, [Subscription("tele/+/SENSOR"),
+                                             Subscription("shellies/#")],
+                           lambda s: s.readings >= 5)
+    pub = _publisher(broker.port)
+    config = {"name": "Grid import", "state_topic": "meters/main/state",
+              "unit_of_measurement": "kWh", "state_class": "total_increasing",
+              "value_template": "{{ value_json.total }}"}
+    pub.publish("homeassistant/sensor/main/import/config", json.dumps(config), 1,
+                retain=True).wait_for_publish()
+    pub.publish("meters/main/state", '{"total": 1234.5}', 1, retain=True).wait_for_publish()
+    engine.start()
+    assert engine.brokers["home"].subscribed.wait(10)
+    pub.publish("tele/plug1/SENSOR", '{"Time":"2024-06-01T12:00:00","ENERGY":{"Total":1.956,'
+                '"Power":9}}', 1).wait_for_publish()
+    pub.publish("shellies/kettle/relay/0/energy", "6000", 1).wait_for_publish()
+    pub.publish("shellies/kettle/relay/0/power", "2000", 1).wait_for_publish()
+    assert done.wait(30)
+    engine.stop()
+    pub.loop_stop()
+    grid = ws.meter("Grid import")
+    assert (grid.unit, grid.semantics) == ("kWh", "cumulative")
+    plug = ws.meter("plug1 Energy total")
+    assert (plug.unit, plug.semantics) == ("kWh", "cumulative")
+    kettle = ws.meter("kettle ch0 Energy total")
+    value = ws.cursor().execute("SELECT value FROM readings WHERE meter_id = ?",
+                                [kettle.id]).fetchall()[0][0]
+    assert value == 100.0  # 6000 watt-minutes
+    # Tasmota's Time has no offset: 12:00 in Europe/London (BST) is 11:00 UTC
+    ts = ws.cursor().execute("SELECT ts FROM readings WHERE meter_id = ?",
+                             [ws.meter("plug1 Power").id]).fetchall()[0][0]
+    assert str(ts) == "2024-06-01 11:00:00"
+
+
+def test_bad_payloads_are_counted_and_survived(ws, broker):
+    engine, done = _engine(ws, broker.port,
+                           [Subscription("site/kw", format="number", unit="kW", channel="Main")],
+                           lambda s: s.readings >= 1, use_discovery=False)
+    engine.start()
+    assert engine.brokers["home"].subscribed.wait(10)
+    pub = _publisher(broker.port)
+    for payload in (b"garbage", b"\xff\xfe", b"9" * 100_000, b'{"a": 1}'):
+        pub.publish("site/kw", payload, 1).wait_for_publish()
+    pub.publish("site/kw", b"12.5", 1).wait_for_publish()
+    assert done.wait(30)
+    engine.stop()
+    pub.loop_stop()
+    assert _count(ws) == 1 and _count(ws, "Main") == 1
+    assert engine.brokers["home"].status.bad == 4
+
+
+def test_qos1_messages_arrive_exactly_once_across_a_broker_restart(ws, broker):
+    n = 400
+    engine, done = _engine(ws, broker.port, [Subscription("logger/main", format="json",
+                                                          path="value", unit="kWh",
+                                                          channel="Main")],
+                           lambda s: _count_safe(ws) >= n, use_discovery=False)
+    engine.start()
+    assert engine.brokers["home"].subscribed.wait(10)
+    pub = _publisher(broker.port, "logger")
+    infos = []
+    for i in range(n):
+        if i == n // 2:
+            broker.stop()  # mid-stream: both clients lose the broker
+            broker.start()
+        payload = json.dumps({"ts": 1_717_200_000 + 60 * i, "value": 1000.0 + i})
+        infos.append(pub.publish("logger/main", payload, 1))
+    for info in infos:
+        info.wait_for_publish(30)
+    assert done.wait(60)
+    engine.stop()
+    pub.loop_stop()
+    rows = ws.cursor().execute("SELECT value FROM readings ORDER BY ts").fetchall()
+    assert [r[0] for r in rows] == [1000.0 + i for i in range(n)]
+
+
+def _count_safe(ws):
+    try:
+        return _count(ws)
+    except Exception:  # noqa: BLE001 - counted from the writer thread's own cursor
+        return 0
+
+
+def test_refused_credentials_show_in_status(ws, tmp_path):
+    broker = Mosquitto(tmp_path / "secure", users={"meter": "right"}).start()
+    try:
+        secrets.put("mqtt:meter@secure", "wrong")
+        ws.add_site(Site("Home", "UTC"))
+        settings = BrokerSettings("secure", port=broker.port, username="meter",
+                                  password_key="mqtt:meter@secure")
+        engine = AcquisitionEngine(ws, SourcesConfig([], [settings]))
+        refused = threading.Event()
+        source = None
+        engine.start()
+        source = engine.brokers["secure"]
+        original = source._client.on_connect
+
+        def watch(*args, **kwargs):
+            original(*args, **kwargs)
+            if source.status.state == "refused":
+                refused.set()
+
+        source._client.on_connect = watch
+        source._client.reconnect()
+        assert refused.wait(30)
+        assert "refused" in engine.status_lines()[0]
+        engine.stop()
+    finally:
+        broker.stop()
+    assert _count(ws) == 0
