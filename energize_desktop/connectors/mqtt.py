@@ -15,10 +15,14 @@ import time
 from dataclasses import dataclass, field
 
 import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from energize_desktop.connectors import secrets
 
 log = logging.getLogger("energize.mqtt")
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue for a week offline
+RECEIVE_MAXIMUM = 65535
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,11 @@ class MqttSource:
         self.subscribed = threading.Event()  # set once the broker confirmed the subscriptions
         self._lock = threading.Lock()
         s = settings
+        # MQTT 5, so that the session outlives a disconnect and so that we may announce how
+        # many unacknowledged messages we accept: brokers default to 20 in flight, which with
+        # acknowledgement after commit would cap intake at 20 messages per commit.
         self._client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=s.client_id,
-                                   clean_session=False, manual_ack=True)
+                                   protocol=paho.MQTTv5, manual_ack=True)
         if s.username:
             password = secrets.get(s.password_key) if s.password_key else None
             self._client.username_pw_set(s.username, password)
@@ -97,8 +104,12 @@ class MqttSource:
         self._client.on_subscribe = lambda *a, **k: self.subscribed.set()
 
     def start(self) -> "MqttSource":
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.ReceiveMaximum = RECEIVE_MAXIMUM
         self._client.connect_async(self.settings.host, self.settings.port,
-                                   keepalive=self.settings.keepalive)
+                                   keepalive=self.settings.keepalive, clean_start=False,
+                                   properties=props)
         self._client.loop_start()
         return self
 

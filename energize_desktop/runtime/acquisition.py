@@ -27,7 +27,7 @@ from energize_desktop.core.units import Dimension, parse_unit
 from energize_desktop.runtime.mqtt_intake import MqttIntake
 
 log = logging.getLogger("energize.acquisition")
-COMMIT_S = 0.5
+COMMIT_S = 0.25
 
 
 @dataclass
