@@ -20,6 +20,7 @@ from benchmarks.common import Figure, Result
 
 ROOT = Path(__file__).parents[1]
 METERS = 50
+PUBLISHERS = 2
 
 
 def _free_port() -> int:
@@ -44,13 +45,13 @@ def _broker(folder: Path):
     raise RuntimeError("mosquitto did not start")
 
 
-def publish(port: int, count: int, rate: float = 0.0) -> None:
+def publish(port: int, count: int, rate: float = 0.0, which: int = 0) -> None:
     """Publish `count` QoS 1 messages (at `rate` per second, 0 = as fast as acknowledged)."""
     import paho.mqtt.client as paho
 
-    c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{time.time()}")
+    c = paho.Client(paho.CallbackAPIVersion.VERSION2,
+                    client_id=f"bench-pub-{which}-{time.time()}")
     c.max_inflight_messages_set(1000)
-    c.max_queued_messages_set(0)
     c.connect("127.0.0.1", port)
     c.loop_start()
     start = time.time()
@@ -63,16 +64,31 @@ def publish(port: int, count: int, rate: float = 0.0) -> None:
                 time.sleep(delay)
         now = time.time()
         payload = json.dumps({"ts": round(now, 6), "value": float(i)})
-        infos.append(c.publish(f"bench/m{i % METERS}", payload, 1))
+        infos.append(c.publish(f"bench/p{which}/m{i % (METERS // PUBLISHERS)}", payload, 1))
+        if len(infos) >= 2000:  # flow control: keep at most ~2,000 messages outstanding
+            infos.pop(0).wait_for_publish(60)
     for info in infos:
         info.wait_for_publish(60)
     c.disconnect()
     c.loop_stop()
 
 
-def _publisher(port: int, count: int, rate: float = 0.0) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", f"from benchmarks.mqtt import publish; "
-                             f"publish({port}, {count}, {rate})"], cwd=ROOT)
+class _Publishers:
+    """PUBLISHERS processes sharing the messages (one paho publisher is the ceiling else)."""
+
+    def __init__(self, port: int, count: int, rate: float = 0.0):
+        self.procs = [subprocess.Popen(
+            [sys.executable, "-c", f"from benchmarks.mqtt import publish; "
+             f"publish({port}, {count // PUBLISHERS}, {rate / PUBLISHERS}, {k})"], cwd=ROOT)
+            for k in range(PUBLISHERS)]
+
+    def wait(self) -> None:
+        for p in self.procs:
+            p.wait()
+
+
+def _publisher(port: int, count: int, rate: float = 0.0) -> _Publishers:
+    return _Publishers(port, count, rate)
 
 
 def ours(port: int, count: int, rate: float = 0.0) -> dict:

@@ -12,12 +12,15 @@ from pathlib import Path
 def add_parsers(sub) -> None:
     acq = sub.add_parser("acquire", help="log meters to a workspace without a window")
     acq.add_argument("--workspace", "-w", type=Path, required=True)
-    acq.add_argument("--config", "-c", type=Path, required=True, help="connection file (TOML)")
+    acq.add_argument("--config", "-c", type=Path,
+                     help="connection file (TOML); kept in the workspace for the next run")
     acq.add_argument("--site", "-s", help="site name or id (default: the only one)")
     acq.add_argument("--duration", type=float, help="stop after this many seconds")
     acq.add_argument("--status-every", type=float, default=60.0, metavar="SECONDS")
     sim = sub.add_parser("simulate", help="serve a simulated SDM630 and SunSpec inverter")
     sim.add_argument("--modbus-port", type=int, default=5020)
+    sim.add_argument("--mqtt-broker", metavar="HOST:PORT",
+                     help="also publish a Tasmota plug and a Shelly relay through this broker")
     sim.add_argument("--write-config", type=Path, metavar="FILE",
                      help="write a connection file for `energize acquire --config`")
     sim.add_argument("--duration", type=float, help="stop after this many seconds")
@@ -29,10 +32,10 @@ def acquire(args) -> int:
     from energize_desktop.runtime.acquisition import AcquisitionEngine, wait_until
     from energize_desktop.storage import Workspace
 
-    config = SourcesConfig.load(args.config)
     ws = Workspace.open(args.workspace) if args.workspace.exists() else \
         Workspace.create(args.workspace)
     with ws:
+        config = _connections(ws, args.config)
         if not ws.sites():
             ws.add_site(Site(args.site or "Site", "UTC"))
         engine = AcquisitionEngine(ws, config, site=ws.site(args.site)).start()
@@ -50,15 +53,40 @@ def simulate(args) -> int:
     from energize_desktop.connectors.simulator import ModbusSimulator
 
     sim = ModbusSimulator(args.modbus_port).start()
+    config, mqtt_sim = sim.config(), None
+    if args.mqtt_broker:
+        from energize_desktop.connectors.mqtt_simulator import MqttSimulator
+
+        host, _, port = args.mqtt_broker.rpartition(":")
+        mqtt_sim = MqttSimulator(host or "127.0.0.1", int(port)).start()
+        config.mqtt.append(mqtt_sim.settings())
+        print(f"MQTT: Tasmota plug and Shelly relay publishing through {args.mqtt_broker}")
     if args.write_config:
-        args.write_config.write_text(sim.config().dump())
+        args.write_config.write_text(config.dump())
         print(f"wrote {args.write_config}")
     print(f"Modbus TCP on 127.0.0.1:{args.modbus_port}: unit 1 Eastron SDM630 (input registers), "
           "unit 2 SunSpec inverter at 40000; Ctrl-C to stop", flush=True)
     stop = _stop_on_signals()
     stop.wait(args.duration if args.duration else None)
+    if mqtt_sim:
+        mqtt_sim.stop()
     sim.stop()
     return 0
+
+
+def _connections(ws, path):
+    """The connection file given (then kept in the workspace), or the one kept there."""
+    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.core.errors import ValidationError
+
+    if path is not None:
+        config = SourcesConfig.load(path)
+        ws.set_meta("connections", config.dump())
+        return config
+    text = ws.get_meta("connections")
+    if text is None:
+        raise ValidationError(f"{ws.path}: no connections kept in this workspace; pass --config")
+    return SourcesConfig.loads(text, f"{ws.path} (kept connections)")
 
 
 def _print(engine) -> None:

@@ -167,3 +167,22 @@ class MqttSource:
 
 def matches(subscription: str, topic: str) -> bool:
     return paho.topic_matches_sub(subscription, topic)
+
+
+class Publisher:
+    """A small publishing client (the simulator's devices)."""
+
+    def __init__(self, host: str, port: int, client_id: str,
+                 will: tuple[str, str] | None = None):
+        self._client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id)
+        if will:
+            self._client.will_set(will[0], will[1], 1, retain=True)
+        self._client.connect(host, port)
+        self._client.loop_start()
+
+    def publish(self, topic: str, payload: str, qos: int = 1, retain: bool = False) -> None:
+        self._client.publish(topic, payload, qos, retain=retain)
+
+    def close(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()

@@ -54,9 +54,17 @@ class SourcesConfig:
     @classmethod
     def load(cls, path: Path) -> "SourcesConfig":
         try:
-            doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
             raise ValidationError(f"{path}: cannot read the connection file ({exc})") from None
+        return cls.loads(text, path)
+
+    @classmethod
+    def loads(cls, text: str, path) -> "SourcesConfig":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"{path}: not a valid connection file ({exc})") from None
         return cls([_bus(path, i, b) for i, b in enumerate(doc.get("modbus", []), 1)],
                    [_broker(path, i, b) for i, b in enumerate(doc.get("mqtt", []), 1)])
 

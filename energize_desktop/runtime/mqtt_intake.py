@@ -27,6 +27,7 @@ class MqttIntake:
         self._discovered: dict[str, payloads.Discovery] = {}
         self._meters = {m.name: m for m in ws.meters(site)}
         self._warned: set[str] = set()
+        self._routes: dict = {}
 
     def readings(self, messages: list[Message]):
         """(meter ids, ts µs, values, acks) for a batch of messages."""
@@ -60,12 +61,18 @@ class MqttIntake:
             fmt = "json" if d.path else "number"
             found = payloads.parse(msg.topic, msg.payload, fmt, d.path, d.channel)
             return [self._reading(v, d.unit, d.semantics, msg) for v in found]
-        sub = next((s for s in source.settings.subscriptions if matches(s.topic, msg.topic)),
-                   None)
+        sub = self._subscription(source, msg.topic)
         if sub is None:
             return []
         found = payloads.parse(msg.topic, msg.payload, sub.format, sub.path, sub.channel)
         return [self._reading(v, sub.unit, None, msg) for v in found]
+
+    def _subscription(self, source, topic: str):
+        key = (source.settings.name, topic)
+        if key not in self._routes:  # topics repeat: match each one once
+            self._routes[key] = next((s for s in source.settings.subscriptions
+                                      if matches(s.topic, topic)), None)
+        return self._routes[key]
 
     def _reading(self, value: payloads.Value, unit, semantics, msg: Message):
         unit = value.unit or unit

@@ -158,3 +158,37 @@ def test_refused_credentials_show_in_status(ws, tmp_path):
     finally:
         broker.stop()
     assert _count(ws) == 0
+
+
+def test_simulated_tasmota_and_shelly_reach_the_workspace(ws, broker):
+    from energize_desktop.connectors.mqtt_simulator import MqttSimulator
+
+    sim = MqttSimulator("127.0.0.1", broker.port, every_s=3600)
+    ws.add_site(Site("Home", "UTC"))
+    done = threading.Event()
+    engine = AcquisitionEngine(ws, SourcesConfig([], [sim.settings()]),
+                               on_commit=lambda s: s.readings >= 4 and done.set())
+    engine.start()
+    assert engine.brokers["Simulated broker"].subscribed.wait(10)
+    sim.start()  # publishes once at start
+    assert done.wait(30)
+    engine.stop()
+    sim.stop()
+    names = {m.name for m in ws.meters()}
+    assert {"plug-fridge Energy total", "plug-fridge Power",
+            "shellyplus1pm-boiler switch:0 Energy total"} <= names
+
+
+def test_acquire_keeps_its_connections_in_the_workspace(tmp_path, broker, capsys):
+    from energize_desktop.cli import main
+
+    config = SourcesConfig([], [BrokerSettings("b", port=broker.port, use_discovery=False)])
+    path = tmp_path / "c.toml"
+    path.write_text(config.dump())
+    w = tmp_path / "w.energize"
+    assert main(["acquire", "-w", str(w), "-c", str(path), "--duration", "0.1"]) == 0
+    assert main(["acquire", "-w", str(w), "--duration", "0.1"]) == 0  # no --config: kept
+    assert "mqtt b:" in capsys.readouterr().out
+    w2 = tmp_path / "fresh.energize"
+    assert main(["acquire", "-w", str(w2), "--duration", "0.1"]) == 1
+    assert "no connections kept" in capsys.readouterr().err
