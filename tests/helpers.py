@@ -58,3 +58,52 @@ class SilentServer:
         for c in self._conns:
             c.close()
         self.sock.close()
+
+
+class NullModem:
+    """Two pseudo-terminals joined back to back, like a serial cable: what is written to one
+    end's device path is read from the other's (a stand-in for an RS-485 adapter)."""
+
+    def __init__(self):
+        import os
+        import threading
+
+        self._fds = []
+        self.paths = []
+        for _ in range(2):
+            master, slave = os.openpty()
+            self._raw(slave)
+            self._fds.append((master, slave))
+            self.paths.append(os.ttyname(slave))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._relay, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _raw(fd):
+        import tty
+
+        tty.setraw(fd)
+
+    def _relay(self):
+        import os
+        import select
+
+        a, b = self._fds[0][0], self._fds[1][0]
+        while not self._stop.is_set():
+            ready, _, _ = select.select([a, b], [], [], 0.1)
+            for fd in ready:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return
+                os.write(b if fd == a else a, data)
+
+    def close(self):
+        import os
+
+        self._stop.set()
+        self._thread.join(5)
+        for master, slave in self._fds:
+            os.close(master)
+            os.close(slave)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pymodbus import FramerType
 from pymodbus.client import ModbusSerialClient, ModbusTcpClient
 from pymodbus.exceptions import ModbusException
-from pymodbus.server import ModbusTcpServer
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 from pymodbus.simulator import DataType as SimType
 from pymodbus.simulator import SimData, SimDevice
 
@@ -112,8 +112,10 @@ class RegisterServer:
            RegisterKind.INPUT: 4}
 
     def __init__(self, units: dict[int, dict[RegisterKind, dict[int, int]]], port: int,
-                 host: str = "127.0.0.1", rtu_over_tcp: bool = False):
+                 host: str = "127.0.0.1", rtu_over_tcp: bool = False,
+                 serial_port: str | None = None, baudrate: int = 9600):
         self._framer = FramerType.RTU if rtu_over_tcp else FramerType.SOCKET
+        self._serial = (serial_port, baudrate) if serial_port else None
         devices = [SimDevice(unit, simdata=tuple(_runs(kinds.get(k, {}), k.is_bit)
                                                  for k in _BLOCK_ORDER))
                    for unit, kinds in units.items()]
@@ -137,8 +139,12 @@ class RegisterServer:
         asyncio.set_event_loop(self._loop)
 
         async def serve():
-            self._server = ModbusTcpServer(self._devices, address=(self.host, self.port),
-                                           framer=self._framer)
+            if self._serial:
+                self._server = ModbusSerialServer(self._devices, port=self._serial[0],
+                                                  baudrate=self._serial[1])
+            else:
+                self._server = ModbusTcpServer(self._devices, address=(self.host, self.port),
+                                               framer=self._framer)
             await self._server.serve_forever(background=True)
             self._ready.set()
             await self._server.serving

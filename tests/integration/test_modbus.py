@@ -147,3 +147,24 @@ def test_rtu_framing_over_tcp():
         poller.stop()
         link.close()
     assert dict(batch.values) == pytest.approx(expected)
+
+
+def test_rtu_over_a_pseudo_terminal_pair():
+    from tests.helpers import NullModem
+
+    template = TEMPLATES["eastron-sdm120"]
+    regs, expected = _register_map(template.points)
+    cable = NullModem()
+    server = RegisterServer({2: regs}, 0, serial_port=cable.paths[1], baudrate=9600).start()
+    try:
+        settings = LinkSettings(transport="rtu", serial_port=cable.paths[0], baudrate=9600,
+                                timeout_s=1.0)
+        poller = BusPoller(settings, [DeviceConfig("sdm120", 2, template.points)],
+                           lambda b: None)
+        batch = poller.poll(poller._devices[0])
+        poller.stop()
+    finally:
+        server.stop()
+        cable.close()
+    assert batch is not None, poller.status()["sdm120"].last_error
+    assert dict(batch.values) == pytest.approx(expected)
