@@ -9,7 +9,7 @@ profile=${1:-runtime}
 runtime="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 \
 libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1"
-test_peers="mosquitto postgresql xvfb poppler-utils"
+test_peers="mosquitto postgresql xvfb poppler-utils openssl"
 python_venv="python3-venv python3-pip"
 
 want="$runtime"

@@ -59,9 +59,19 @@ def ours(first_port: int, seconds: float) -> dict:
                          tuple(DeviceSettings(f"d{i}-{u}", u, "bench", 1.0)
                                for u in range(1, UNITS + 1))) for i in range(ENDPOINTS)]
     path = Path(tempfile.mkdtemp()) / "bench.energize"
+    latencies: list[float] = []
+
+    class Timed(AcquisitionEngine):
+        """Notes, per poll, the time from the poll's start to the end of its commit."""
+
+        def _commit(self, writer, batches):
+            super()._commit(writer, batches)
+            now = time.time() * 1e6
+            latencies.extend((now - b.ts_us) / 1e3 for b in batches)
+
     with Workspace.create(path) as ws:
         ws.add_site(Site("Bench", "UTC"))
-        engine = AcquisitionEngine(ws, SourcesConfig(buses), templates={"bench": _template()})
+        engine = Timed(ws, SourcesConfig(buses), templates={"bench": _template()})
         engine.start()
         cpu0, t0 = time.process_time(), time.monotonic()
         threading.Event().wait(seconds)
@@ -71,8 +81,11 @@ def ours(first_port: int, seconds: float) -> dict:
         missed = sum(p.missed_slots for p in engine.pollers)
         failures = sum(s.failures for p in engine.pollers for s in p.status().values())
         stored = engine.stats.readings
+    latencies.sort()
     return {"cpu_share": cpu / wall, "polls": polls, "missed": missed, "failures": failures,
-            "stored": stored, "seconds": wall}
+            "stored": stored, "seconds": wall,
+            "p50_ms": latencies[len(latencies) // 2] if latencies else None,
+            "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] if latencies else None}
 
 
 def peer(first_port: int, seconds: float) -> dict:
@@ -134,6 +147,10 @@ def run(seconds: float = 60.0, first_port: int = 47100) -> Result:
                                  higher_is_better=False, target="< 25 %"))
     result.figures.append(Figure("polls completed", "polls", a["polls"], b["polls"],
                                  target=f"{devices} × {seconds:.0f} s"))
+    result.figures.append(Figure("poll to commit, p50", "ms", a["p50_ms"], None,
+                                 higher_is_better=False))
+    result.figures.append(Figure("poll to commit, p99", "ms", a["p99_ms"], None,
+                                 higher_is_better=False, target="< 1,000 ms"))
     result.figures.append(Figure("polls missed", "slots", a["missed"], None,
                                  higher_is_better=False, target="0",
                                  note=f"failures {a['failures']}, stored {a['stored']:,}"))

@@ -25,7 +25,7 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
 
 
 class Mosquitto:
-    def __init__(self, folder: Path, users: dict[str, str] | None = None):
+    def __init__(self, folder: Path, users: dict[str, str] | None = None, tls: bool = False):
         self.folder, self.port = Path(folder), free_port()
         self.folder.mkdir(parents=True, exist_ok=True)
         lines = [f"listener {self.port} 127.0.0.1", "persistence true",
@@ -39,6 +39,10 @@ class Mosquitto:
             lines += ["allow_anonymous false", f"password_file {pw}"]
         else:
             lines.append("allow_anonymous true")
+        if tls:
+            self.ca = _certificates(self.folder)
+            lines += [f"cafile {self.ca}", f"certfile {self.folder / 'server.crt'}",
+                      f"keyfile {self.folder / 'server.key'}"]
         self.conf = self.folder / "mosquitto.conf"
         self.conf.write_text("\n".join(lines) + "\n")
         self.proc = None
@@ -63,3 +67,18 @@ def _root() -> bool:
     import os
 
     return os.geteuid() == 0
+
+
+def _certificates(folder: Path) -> Path:
+    """A throw-away CA and a server certificate for 127.0.0.1 (openssl)."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
+        "-keyout", "ca.key", "-out", "ca.crt")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
+        "server.key", "-out", "server.csr")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-out", "server.crt", "-extfile", "san.ext")
+    return folder / "ca.crt"

@@ -192,3 +192,29 @@ def test_acquire_keeps_its_connections_in_the_workspace(tmp_path, broker, capsys
     w2 = tmp_path / "fresh.energize"
     assert main(["acquire", "-w", str(w2), "--duration", "0.1"]) == 1
     assert "no connections kept" in capsys.readouterr().err
+
+
+def test_tls_with_the_sites_ca(ws, tmp_path):
+    broker = Mosquitto(tmp_path / "tls", tls=True).start()
+    try:
+        ws.add_site(Site("Home", "UTC"))
+        done = threading.Event()
+        settings = BrokerSettings("tls", port=broker.port, tls_ca=str(broker.ca),
+                                  use_discovery=False, subscriptions=(
+                                      Subscription("site/kw", format="number", unit="kW"),))
+        engine = AcquisitionEngine(ws, SourcesConfig([], [settings]),
+                                   on_commit=lambda s: s.readings >= 1 and done.set())
+        engine.start()
+        assert engine.brokers["tls"].subscribed.wait(15)
+        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="tls-pub")
+        pub.tls_set(ca_certs=str(broker.ca))
+        pub.connect("127.0.0.1", broker.port)
+        pub.loop_start()
+        pub.publish("site/kw", "3.25", 1).wait_for_publish(10)
+        assert done.wait(30)
+        engine.stop()
+        pub.disconnect()
+        pub.loop_stop()
+    finally:
+        broker.stop()
+    assert ws.cursor().execute("SELECT value FROM readings").fetchall() == [(3.25,)]
