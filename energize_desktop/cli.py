@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo,
                 "import": cli_import.run, "acquire": cli_live.acquire,
-                "simulate": cli_live.simulate}
+                "simulate": cli_live.simulate, "connections": cli_live.connections}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

@@ -17,6 +17,13 @@ def add_parsers(sub) -> None:
     acq.add_argument("--site", "-s", help="site name or id (default: the only one)")
     acq.add_argument("--duration", type=float, help="stop after this many seconds")
     acq.add_argument("--status-every", type=float, default=60.0, metavar="SECONDS")
+    con = sub.add_parser("connections", help="show, import or export the kept connections")
+    con.add_argument("--workspace", "-w", type=Path, required=True)
+    group = con.add_mutually_exclusive_group()
+    group.add_argument("--import", dest="import_file", type=Path, metavar="FILE",
+                       help="keep this connection file (TOML) in the workspace")
+    group.add_argument("--export", dest="export_file", type=Path, metavar="FILE",
+                       help="write the kept connections to FILE (TOML; - for stdout)")
     sim = sub.add_parser("simulate", help="serve a simulated SDM630 and SunSpec inverter")
     sim.add_argument("--modbus-port", type=int, default=5020)
     sim.add_argument("--mqtt-broker", metavar="HOST:PORT",
@@ -46,6 +53,25 @@ def acquire(args) -> int:
         finally:
             engine.stop()
         _print(engine)
+    return 0
+
+
+def connections(args) -> int:
+    """Connection settings travel as TOML; passwords never do (they live in the keyring)."""
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        if args.import_file:
+            config = _connections(ws, args.import_file)
+            print(f"kept {len(config.modbus)} Modbus bus(es) and {len(config.mqtt)} MQTT "
+                  f"broker(s) from {args.import_file} in {args.workspace}")
+            return 0
+        text = _connections(ws, None).dump()
+    if args.export_file and str(args.export_file) != "-":
+        args.export_file.write_text(text, encoding="utf-8")
+        print(f"wrote {args.export_file}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

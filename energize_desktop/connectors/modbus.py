@@ -74,8 +74,14 @@ class ModbusLink:
             raise EnergizeError(f"Modbus transport {s.transport!r}: expected tcp, rtu or "
                                 "rtu-over-tcp")
 
-    def read(self, kind: RegisterKind, address: int, count: int, device_id: int) -> list[int]:
-        """Registers (or bits as 0/1) from one device; ModbusReadError if none came back."""
+    def read(self, kind: RegisterKind, address: int, count: int, device_id: int,
+             timeout_s: float | None = None) -> list[int]:
+        """Registers (or bits as 0/1) from one device; ModbusReadError if none came back.
+
+        `timeout_s` overrides the bus timeout for this request (a slow gateway behind a fast
+        bus); pymodbus reads its one timeout from the shared comm parameters at each request.
+        """
+        self._client.comm_params.timeout_connect = timeout_s or self.settings.timeout_s
         if not self._client.connected and not self._client.connect():
             raise ModbusReadError(f"{self.settings.label}: cannot connect")
         call = {RegisterKind.HOLDING: self._client.read_holding_registers,
@@ -104,7 +110,7 @@ class RegisterServer:
     """A Modbus TCP server on 127.0.0.1 in a background thread, serving register maps.
 
     `units` maps unit id -> {RegisterKind: {address: value}} (protocol addresses); registers
-    not listed answer with exception code 2, unit ids not listed do not answer at all.
+    not listed answer with exception code 2, unit ids not listed with code 4.
     Values change while it runs with `set`.
     """
 

@@ -31,6 +31,7 @@ class DeviceConfig:
     interval_s: float = 1.0
     retries: int = 1  # extra attempts of a failed request within one poll
     min_interval_ms: int = 0  # pause between two requests to this device
+    timeout_s: float | None = None  # None: the bus timeout
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class BusPoller:
             try:
                 with self.lock:
                     return self._link.read(request.kind, request.address, request.count,
-                                           config.unit_id)
+                                           config.unit_id, config.timeout_s)
             except ModbusReadError as exc:
                 if exc.code is not None or attempt == config.retries:
                     raise  # an exception code will not change on a retry

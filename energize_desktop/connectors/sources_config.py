@@ -26,7 +26,8 @@ from energize_desktop.core.errors import ValidationError
 
 _BUS_FIELDS = {"name", "transport", "host", "port", "serial_port", "baudrate", "parity",
                "stopbits", "bytesize", "timeout_s", "devices"}
-_DEVICE_FIELDS = {"name", "unit_id", "template", "interval_s", "retries", "min_interval_ms"}
+_DEVICE_FIELDS = {"name", "unit_id", "template", "interval_s", "retries", "min_interval_ms",
+                  "timeout_s"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class DeviceSettings:
     interval_s: float = 1.0
     retries: int = 1
     min_interval_ms: int | None = None
+    timeout_s: float | None = None  # None: the bus timeout
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class SourcesConfig:
                         f"  interval_s = {d.interval_s}", f"  retries = {d.retries}"]
                 if d.min_interval_ms is not None:
                     out.append(f"  min_interval_ms = {d.min_interval_ms}")
+                if d.timeout_s is not None:
+                    out.append(f"  timeout_s = {d.timeout_s}")
         for b in self.mqtt:
             out += ["", "[[mqtt]]"]
             out += [f"{k} = {_value(getattr(b, k))}" for k in _BROKER_ORDER

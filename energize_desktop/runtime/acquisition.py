@@ -90,7 +90,8 @@ class AcquisitionEngine:
         for p in points:
             self._meter_ids[(d.name, p.name)] = existing[f"{d.name} – {p.name}"].id
         return DeviceConfig(d.name, d.unit_id, tuple(points), d.interval_s, d.retries,
-                            d.min_interval_ms if d.min_interval_ms is not None else delay)
+                            d.min_interval_ms if d.min_interval_ms is not None else delay,
+                            d.timeout_s)
 
     def _sunspec_points(self, bus: BusSettings, d):
         link = ModbusLink(bus.link)

@@ -65,3 +65,49 @@ def test_demo_is_deterministic_for_a_seed(tmp_path, demo_file):
     kinds = {e["kind"] for e in injected}
     assert {"spike", "stuck", "after-hours", "baseload-step", "counter-rollover",
             "counter-reset"} <= kinds
+
+
+def test_connections_import_and_export_round_trip(tmp_path, capsys):
+    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.storage import Workspace
+
+    text = """
+[[modbus]]
+name = "Plant room"
+transport = "tcp"
+host = "192.168.1.50"
+port = 502
+timeout_s = 1.0
+
+  [[modbus.devices]]
+  name = "Main SDM630"
+  unit_id = 1
+  template = "eastron-sdm630"
+  interval_s = 5.0
+  timeout_s = 0.3
+
+[[mqtt]]
+name = "site broker"
+host = "broker.local"
+port = 8883
+username = "logger"
+
+  [[mqtt.subscriptions]]
+  topic = "tele/+/SENSOR"
+  format = "tasmota"
+"""
+    src = tmp_path / "in.toml"
+    src.write_text(text)
+    w = tmp_path / "w.energize"
+    Workspace.create(w).close()
+    assert main(["connections", "-w", str(w), "--import", str(src)]) == 0
+    assert "1 Modbus bus(es) and 1 MQTT broker(s)" in capsys.readouterr().out
+    out = tmp_path / "out.toml"
+    assert main(["connections", "-w", str(w), "--export", str(out)]) == 0
+    back = SourcesConfig.load(out)
+    assert back == SourcesConfig.loads(text, "expected")
+    assert back.modbus[0].devices[0].timeout_s == 0.3
+    bad = tmp_path / "secret.toml"
+    bad.write_text(text.replace('username = "logger"', 'username = "logger"\npassword = "x"'))
+    assert main(["connections", "-w", str(w), "--import", str(bad)]) == 1
+    assert "password" in capsys.readouterr().err

@@ -126,6 +126,25 @@ def test_a_silent_device_never_blocks_another_bus(collected):
     assert dead_batches.empty()
 
 
+def test_a_device_timeout_overrides_the_bus_timeout(collected):
+    """A silent device on a bus with a 30 s timeout gives up after its own 0.2 s."""
+    import threading
+
+    template = TEMPLATES["eastron-sdm120"]
+    silent = SilentServer()
+    poller = _poller(silent.port, [DeviceConfig("slow", 5, template.points, retries=0,
+                                                timeout_s=0.2)], collected.put, timeout=30.0)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (poller.poll(poller._devices[0]), done.set()),
+                              daemon=True)
+    worker.start()
+    assert done.wait(10), "the device timeout was not applied"
+    assert poller.status()["slow"].state == "retrying"
+    assert "no answer" in poller.status()["slow"].last_error
+    poller.stop()
+    silent.close()
+
+
 def test_bus_scan_lists_the_units_that_answer():
     port = free_port()
     regs = {RegisterKind.HOLDING: {0: 1}}
