@@ -5,13 +5,13 @@
 
 import argparse
 
-from benchmarks import imports, ingest, modbus, mqtt
+from benchmarks import anomaly, imports, ingest, modbus, mqtt
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt"])
+    parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -23,7 +23,8 @@ def main() -> None:
             "import": lambda: imports.run(50, args.import_years),
             "modbus": lambda: modbus.run(10.0 if args.quick else 60.0),
             "mqtt": lambda: mqtt.run(10_000 if args.quick else 100_000,
-                                     5 if args.quick else 20)}
+                                     5 if args.quick else 20),
+            "anomaly": lambda: anomaly.run(50 if args.quick else 1000)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

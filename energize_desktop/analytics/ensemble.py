@@ -1,0 +1,155 @@
+"""The ensemble: every detector's scores combined into a short list of explained events.
+
+Data-quality detectors run first and mark what they explain; the statistical detectors score
+each step against the building's own hour-of-week profile; flags less than `merge_hours` apart
+become one episode (one alarm, not one per hour); user suppressions and dismissals are applied
+last, and dismissals raise this meter's thresholds for the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from energize_desktop.analytics import patterns, quality_checks, statistical
+from energize_desktop.analytics.events import (
+    Event,
+    Kind,
+    Severity,
+    amount,
+    close_gaps,
+    local_span,
+    profile_name,
+    runs,
+)
+from energize_desktop.analytics.expectation import Expectation, expect
+from energize_desktop.analytics.series import Series
+from energize_desktop.analytics.settings import DetectorSettings, Tuning
+from energize_desktop.core.timezones import US
+
+STATISTICAL_KINDS = (Kind.HIGH.value, Kind.LOW.value, Kind.SPIKE.value, Kind.DIP.value)
+
+
+@dataclass
+class Detection:
+    events: list[Event]
+    not_run: dict[str, str] = field(default_factory=dict)  # detector -> why (in words)
+    expectation: Expectation | None = None
+    score: np.ndarray | None = None  # per step, 1.0 = threshold
+
+    def alarms(self) -> list[Event]:
+        return [e for e in self.events if e.severity is not Severity.INFO]
+
+
+def detect(series: Series, settings: DetectorSettings = DetectorSettings(),
+           meter_id: int | None = None, live: bool = False, tuning: Tuning | None = None,
+           since_us: int | None = None) -> Detection:
+    """Events of one meter. `live` uses only earlier weeks for the expectation; `since_us`
+    keeps only events ending after it (incremental scoring of newly arrived data)."""
+    tuning = tuning or Tuning()
+    result = Detection([])
+    why = _not_enough(series, tuning)
+    if why:
+        result.not_run = {d: why for d in ("seasonal", "sustained", "level-shift", "patterns",
+                                           "unusual-days", "isolation-forest")}
+    if settings.runs("quality") and len(series):
+        q = quality_checks.check(series, meter_id, settings.can_be_negative, settings.max_value)
+        result.events += q.events
+        faulty = q.bad
+    else:
+        faulty = np.zeros(len(series), bool)
+    if not why:
+        _statistical(series, settings, tuning, faulty, _suppressed_steps(series, settings),
+                     meter_id, live, result)
+    result.events = _apply_feedback(result.events, settings)
+    if since_us is not None:
+        result.events = [e for e in result.events if e.end_us > since_us]
+    result.events.sort(key=lambda e: (e.start_us, e.kind.value))
+    return result
+
+
+def _not_enough(series: Series, tuning: Tuning) -> str | None:
+    finite = np.isfinite(series.values)
+    have_weeks = finite.sum() * series.step_s / (7 * 86400)
+    if not finite.any():
+        return "not enough data: every value is missing"
+    if have_weeks < tuning.min_weeks:
+        return (f"not enough data: {have_weeks * 7:.1f} days of readings, the hour-of-week "
+                f"profile needs {tuning.min_weeks * 7:g}")
+    vals = series.values[finite]
+    if np.ptp(vals) == 0:
+        return f"constant series: every value is {vals[0]:g} {series.unit}, nothing to compare"
+    return None
+
+
+def _suppressed_steps(series: Series, settings: DetectorSettings) -> np.ndarray:
+    out = np.zeros(len(series), bool)
+    for a, b, _ in settings.suppressed:
+        out |= (series.ts_us >= a) & (series.ts_us < b)
+    return out
+
+
+def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
+                 result: Detection) -> None:
+    bad = faulty | suppressed
+    exp = expect(series, bad, tuning.weeks, live)
+    result.expectation = exp
+    steps_per_hour = 3600 / series.step_s
+    factor = settings.threshold_factor(STATISTICAL_KINDS)
+    score = np.zeros(len(series))
+    if settings.runs("seasonal"):
+        score = statistical.deviation_score(exp, tuning.z_threshold * factor, tuning.iqr_k)
+    if settings.runs("sustained"):
+        window = max(3, int(tuning.sustain_hours * steps_per_hour))
+        score = np.maximum(score, statistical.sustained_score(exp, window,
+                                                              tuning.sustain_z * factor))
+    score[bad] = 0.0
+    result.score = score
+    flags = close_gaps((score >= 1.0) | faulty, int(tuning.merge_hours * steps_per_hour))
+    for a, b in runs(flags):
+        if faulty[a:b].any():
+            continue  # the data-quality event already explains this episode
+        if b - a == 1 and score[a] < tuning.spike_factor:
+            continue  # a lone step needs more evidence than a held deviation
+        result.events.append(_deviation_event(series, exp, score, a, b, meter_id))
+    if settings.runs("level-shift"):
+        result.events += patterns.level_shift_events(series, meter_id)
+    if settings.runs("patterns"):
+        result.events += patterns.pattern_events(series, exp, meter_id)
+
+
+def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, meter_id):
+    flagged = np.arange(a, b)[score[a:b] >= 1.0]
+    worst = int(flagged[np.argmax(np.abs(np.nan_to_num(exp.z[flagged])))])
+    excess = float(np.nansum(exp.residual[a:b]))
+    high = np.nansum(exp.residual[flagged]) > 0
+    single = b - a == 1
+    kind = (Kind.SPIKE if high else Kind.DIP) if single else (Kind.HIGH if high else Kind.LOW)
+    top = float(score[a:b].max())
+    start, end = int(series.ts_us[a]), int(series.ts_us[b - 1]) + series.step_s * US
+    u, step = series.unit, series.step_s
+    z = float(exp.z[worst])
+    where = profile_name(int(series.slot[worst]), series.slots_per_day, step)
+    text = (f"{local_span(start, end, series.tz)}: {amount(series.values[worst], u, step)} against "
+            f"a usual {amount(exp.expected[worst], u, step)} ({abs(z):.1f} MADs "
+            f"{'above' if z > 0 else 'below'} the {where})")
+    if not single:
+        hours = (b - a) * step / 3600
+        text += (f"; over these {hours:g} h {abs(excess):,.1f} {u} "
+                 f"{'more' if excess > 0 else 'less'} than usual")
+    severity = Severity.CRITICAL if top >= 2.0 else Severity.WARNING
+    return Event(series.name, start, end, kind, severity, top, text, "seasonal", meter_id)
+
+
+def _apply_feedback(events: list[Event], settings: DetectorSettings) -> list[Event]:
+    """Drop events inside suppression windows or already dismissed by the user."""
+    keep = []
+    for e in events:
+        if any(e.overlaps(a, b) for a, b, _ in settings.suppressed):
+            continue
+        if any(d.kind == e.kind.value and e.overlaps(d.start_us, d.end_us)
+               for d in settings.dismissed):
+            continue
+        keep.append(e)
+    return keep

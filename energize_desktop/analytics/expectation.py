@@ -1,0 +1,144 @@
+"""The expected value of every step: the building's own robust hour-of-week profile.
+
+For each step, the median of the same local slot of the week in the weeks around it (`weeks`
+each side; only earlier weeks when scoring live data, so the future is never used), leaving out
+the step itself and anything already marked as bad data — a run of zeros must not drag the
+expectation of the next weeks down. The spread is the MAD of the residuals at the same time of
+day over the same weeks, for working days and weekends separately: a Saturday is compared with
+how much Saturdays vary. When outdoor temperature is known, a robust temperature term explains
+what a hotter or colder day than usual adds, so an air conditioner that runs on hot days is
+expected on hot days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import warnings
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from energize_desktop.analytics.series import Series
+
+MAD_TO_SIGMA = 1.4826
+DAY_GROUPS = ((0, 1, 2, 3, 4), (5, 6))  # Monday..Friday, weekend
+
+
+@dataclass(frozen=True)
+class Expectation:
+    expected: np.ndarray  # per step, NaN where the weeks around hold too little
+    scale: np.ndarray  # robust sigma of the residual per step (> 0)
+    residual: np.ndarray
+    z: np.ndarray  # residual / scale
+    temperature_slope: tuple[float, float] | None = None  # per °C above / below usual
+
+    def robust_z_at(self, i: int) -> float:
+        return float(self.z[i])
+
+
+def expect(series: Series, bad: np.ndarray | None = None, weeks: int = 4,
+           live: bool = False, floor_fraction: float = 0.03) -> Expectation:
+    v = series.values
+    bad = np.zeros(len(v), bool) if bad is None else bad
+    clean = np.where(bad, np.nan, v)
+    layout = _Layout(series)
+    expected = layout.flat(_window_median(layout.matrix(clean), weeks, live))
+    slopes = None
+    if series.temperature is not None:
+        t_usual = layout.flat(_window_median(layout.matrix(series.temperature), weeks, live))
+        expected, slopes = _temperature_term(clean, expected, series.temperature - t_usual)
+    residual = v - expected
+    clean_residual = np.where(bad, np.nan, residual)
+    scale = layout.flat(_window_scale(layout.matrix(clean_residual), series.slots_per_day,
+                                      weeks, live))
+    level = np.nanmedian(np.abs(clean)) if np.isfinite(clean).any() else 0.0
+    floor = max(floor_fraction * level, 1e-9)
+    scale = np.where(np.isfinite(scale), np.maximum(scale, floor), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = residual / scale
+    return Expectation(expected, scale, residual, z, slopes)
+
+
+class _Layout:
+    """Steps placed in a (week, slot of week) matrix and back."""
+
+    def __init__(self, series: Series):
+        self.row = series.week - (series.week.min() if len(series) else 0)
+        self.col = series.slot
+        self.shape = (int(self.row.max()) + 1 if len(series) else 0, series.slots_per_week)
+
+    def matrix(self, values: np.ndarray) -> np.ndarray:
+        m = np.full(self.shape, np.nan)
+        m[self.row, self.col] = values
+        return m
+
+    def flat(self, m: np.ndarray) -> np.ndarray:
+        return m[self.row, self.col]
+
+
+def _windows(m: np.ndarray, weeks: int, live: bool) -> np.ndarray:
+    """(W, ..., n) stacks of the same cell in the weeks around (or before) each week."""
+    w = m.shape[0]
+    if live:
+        padded = np.concatenate([np.full((2 * weeks,) + m.shape[1:], np.nan), m[:-1]]) \
+            if w else m
+        return sliding_window_view(padded, 2 * weeks, axis=0)[:w]
+    padded = np.full((w + 2 * weeks,) + m.shape[1:], np.nan)
+    padded[weeks:weeks + w] = m
+    stack = sliding_window_view(padded, 2 * weeks + 1, axis=0).copy()
+    stack[..., weeks] = np.nan  # never the step itself
+    return stack
+
+
+def _window_median(m: np.ndarray, weeks: int, live: bool) -> np.ndarray:
+    stack = _windows(m, weeks, live)
+    enough = np.isfinite(stack).sum(axis=-1) >= 2
+    return np.where(enough, nanmedian(stack, axis=-1), np.nan)
+
+
+def _window_scale(r: np.ndarray, slots_per_day: int, weeks: int, live: bool) -> np.ndarray:
+    """Robust sigma per (week, slot): MAD over the same time of day, same day group."""
+    w = r.shape[0]
+    days = r.reshape(w, 7, slots_per_day)
+    out = np.full_like(days, np.nan)
+    for group in DAY_GROUPS:
+        stack = _windows(days[:, group, :], weeks, live)  # (W, d, spd, n)
+        pooled = np.moveaxis(stack, 1, 2).reshape(w, slots_per_day, -1)
+        med = nanmedian(pooled, axis=-1, keepdims=True)
+        mad = MAD_TO_SIGMA * nanmedian(np.abs(pooled - med), axis=-1)
+        enough = np.isfinite(pooled).sum(axis=-1) >= 5
+        out[:, group, :] = np.where(enough, mad, np.nan)[:, None, :]
+    return out.reshape(w, -1)
+
+
+def nanmedian(a: np.ndarray, **kw) -> np.ndarray:
+    """np.nanmedian without the warning for all-NaN stacks (they give NaN: not enough data)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(a, **kw)
+
+
+def _temperature_term(v, expected, dt):
+    """Add a + b·max(ΔT, 0) + c·min(ΔT, 0) fitted robustly (Huber) to the residual."""
+    ok = np.isfinite(v) & np.isfinite(expected) & np.isfinite(dt)
+    if ok.sum() < 24 * 14 or np.ptp(dt[ok]) < 4.0:
+        return expected, None
+    x = np.column_stack([np.maximum(dt, 0), np.minimum(dt, 0)])
+    coef = _huber_fit(x[ok], (v - expected)[ok])
+    term = np.where(np.isfinite(dt), x @ coef, 0.0)
+    return expected + term, (float(coef[0]), float(coef[1]))
+
+
+def _huber_fit(x: np.ndarray, y: np.ndarray, iterations: int = 20) -> np.ndarray:
+    """Least squares through the origin, reweighted so outliers count like |r|, not r²."""
+    w = np.ones(len(y))
+    coef = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        sw = np.sqrt(w)
+        coef = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
+        r = y - x @ coef
+        s = MAD_TO_SIGMA * np.median(np.abs(r - np.median(r))) or 1.0
+        k = 1.345 * s
+        w = np.where(np.abs(r) <= k, 1.0, k / np.maximum(np.abs(r), 1e-12))
+    return coef
