@@ -44,17 +44,21 @@ class Detection:
 
 def detect(series: Series, settings: DetectorSettings = DetectorSettings(),
            meter_id: int | None = None, live: bool = False, tuning: Tuning | None = None,
-           since_us: int | None = None) -> Detection:
+           since_us: int | None = None, level_channel: bool = False) -> Detection:
     """Events of one meter. `live` uses only earlier weeks for the expectation; `since_us`
-    keeps only events ending after it (incremental scoring of newly arrived data)."""
+    keeps only events ending after it (incremental scoring of newly arrived data). A level
+    channel (outdoor temperature, voltage) gets the data-quality checks only: its seasons are
+    weather, not waste."""
     tuning = tuning or Tuning()
     result = Detection([])
-    why = _not_enough(series, tuning)
+    why = "a level channel (not energy): data-quality checks only" if level_channel \
+        else _not_enough(series, tuning)
     if why:
         result.not_run = {d: why for d in ("seasonal", "sustained", "level-shift", "patterns",
                                            "unusual-days", "isolation-forest")}
     if settings.runs("quality") and len(series):
-        q = quality_checks.check(series, meter_id, settings.can_be_negative, settings.max_value)
+        q = quality_checks.check(series, meter_id, settings.can_be_negative or level_channel,
+                                 settings.max_value, amounts=not level_channel)
         result.events += q.events
         faulty = q.bad
     else:

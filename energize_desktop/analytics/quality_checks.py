@@ -26,14 +26,16 @@ class QualityResult:
 
 
 def check(series: Series, meter_id=None, can_be_negative=False,
-          max_value: float | None = None) -> QualityResult:
+          max_value: float | None = None, amounts: bool = True) -> QualityResult:
+    """`amounts`: values are energy or volume per step (zero is then suspicious)."""
     v, bad, events = series.values, np.zeros(len(series), bool), []
     finite = np.isfinite(v)
     if not finite.any():
         return QualityResult(events, bad)
     ctx = _Ctx(series, meter_id, events, bad)
     ctx.gaps(~finite)
-    ctx.zeros(v)
+    if amounts:
+        ctx.zeros(v)
     ctx.flat(v)
     if not can_be_negative:
         ctx.mark(np.nan_to_num(v) < 0, Kind.NEGATIVE, Severity.CRITICAL,
@@ -71,7 +73,8 @@ class _Ctx:
             return  # this meter reads (near) zero in normal operation
         limit = 0.05 * median
         what = amount(median, self.s.unit, self.s.step_s)
-        for a, b in runs(np.nan_to_num(v, nan=np.inf) < limit):
+        near_zero = np.nan_to_num(v, nan=np.inf) < limit
+        for a, b in runs(near_zero & ~self._usual_at_that_time(near_zero)):
             self.bad[a:b] = True
             hours = (b - a) * self.s.step_s / 3600
             self.event(a, b, Kind.ZERO, Severity.CRITICAL, 2.0,
@@ -80,8 +83,18 @@ class _Ctx:
                        f"{amount(low, self.s.unit, self.s.step_s)} (usual {what}): "
                        "a meter, CT or supply fault, or an outage")
 
+    def _usual_at_that_time(self, mask, share=0.05):
+        """Steps whose time of day (working day or weekend) shows `mask` often: a building
+        with solar behind its meter reads zero on sunny weekend middays, and that is normal."""
+        s = self.s
+        weekend = s.slot // s.slots_per_day >= 5
+        key = (s.slot % s.slots_per_day) * 2 + weekend
+        rate = np.bincount(key, mask, minlength=2 * s.slots_per_day) / \
+            np.maximum(np.bincount(key, minlength=2 * s.slots_per_day), 1)
+        return rate[key] >= share
+
     def flat(self, v):
-        same = np.r_[False, np.diff(v) == 0]
+        same = np.r_[False, (np.diff(v) == 0) & (v[1:] != 0)]  # zero is "off", not stuck
         finite_pairs = np.isfinite(np.diff(v)).sum()
         if finite_pairs == 0 or same.sum() / finite_pairs > FLAT_USUAL_MAX:
             return

@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -48,5 +48,28 @@ V1 = [
         ts_to TIMESTAMP NOT NULL, rows BIGINT NOT NULL, created_at TIMESTAMP NOT NULL)""",
 ]
 
+# Anomaly events, per-meter detection settings (plain JSON), alert rules, alerts and their
+# audit trail.
+V2 = [
+    """CREATE TABLE anomaly_events (
+        id BIGINT PRIMARY KEY, meter_id INTEGER NOT NULL, start_ts TIMESTAMP NOT NULL,
+        end_ts TIMESTAMP NOT NULL, kind VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+        score DOUBLE NOT NULL, explanation VARCHAR NOT NULL, detector VARCHAR NOT NULL,
+        found_at TIMESTAMP NOT NULL, UNIQUE (meter_id, start_ts, kind))""",
+    """CREATE TABLE detector_settings (
+        meter_id INTEGER PRIMARY KEY, settings VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, meter_id INTEGER, site_id INTEGER,
+        rule VARCHAR NOT NULL, enabled BOOLEAN NOT NULL DEFAULT TRUE)""",
+    """CREATE TABLE alerts (
+        id BIGINT PRIMARY KEY, rule_id INTEGER NOT NULL, meter_id INTEGER,
+        state VARCHAR NOT NULL, severity VARCHAR NOT NULL, message VARCHAR NOT NULL,
+        value DOUBLE, opened_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
+        snoozed_until TIMESTAMP)""",
+    """CREATE TABLE alert_audit (
+        alert_id BIGINT NOT NULL, at_ts TIMESTAMP NOT NULL, who VARCHAR NOT NULL,
+        action VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '')""",
+]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2}

@@ -259,25 +259,24 @@ _HEADERS = 3 * 4096  # DuckDB: a main header, then two database headers (the new
 def _check_length(path: Path, header: bytes) -> None:
     """A truncated file is refused before DuckDB reads stale or missing blocks from it.
 
-    The live database header records how many blocks of what size the file holds; DuckDB
-    itself opens a truncated file and only fails (or worse, returns wrong data) later.
+    DuckDB itself opens a truncated file and only fails (or worse, returns wrong data) later.
+    A file DuckDB wrote always ends on a block boundary; the header's block count cannot be
+    compared with the size, because a checkpoint truncates free blocks at the end of the file
+    without lowering it.
     """
     if len(header) < _HEADERS:
         raise WorkspaceError(f"{path}: damaged or truncated workspace ({len(header)} bytes)")
-    candidates = []
+    sizes = []
     for offset in (4096, 8192):
-        _checksum, iteration, _meta, _free, blocks, block_size = struct.unpack_from(
-            "<6Q", header, offset)
+        block_size = struct.unpack_from("<6Q", header, offset)[5]
         if 4096 <= block_size <= 1 << 24 and block_size & (block_size - 1) == 0:
-            candidates.append((iteration, blocks, block_size))
-    if not candidates:
+            sizes.append(block_size)
+    if not sizes:
         return  # a header layout we do not know: leave the judgement to DuckDB
-    _iteration, blocks, block_size = max(candidates)
-    expected = _HEADERS + blocks * block_size
     actual = path.stat().st_size
-    if actual < expected:
-        raise WorkspaceError(f"{path}: damaged or truncated workspace (expected at least "
-                             f"{expected:,} bytes, found {actual:,})")
+    if (actual - _HEADERS) % sizes[0]:
+        raise WorkspaceError(f"{path}: damaged or truncated workspace ({actual:,} bytes is "
+                             f"not a whole number of {sizes[0]:,}-byte blocks)")
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -1,0 +1,129 @@
+"""Detection over a workspace: read each meter's series, run the ensemble, store its events.
+
+Runs on any thread (the interface and the live logger call it from a worker); `progress(done,
+total, meter)` is called after each meter and `cancelled()` is checked before each, so a long
+batch run can be stopped between meters with what was finished kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from energize_desktop.analytics.ensemble import Detection, detect
+from energize_desktop.analytics.events import Event
+from energize_desktop.analytics.series import Series, on_grid
+from energize_desktop.analytics.settings import DetectorSettings
+from energize_desktop.core.model import Meter, MeterKind
+from energize_desktop.core.timezones import US
+from energize_desktop.storage.anomalies import AnomalyStore
+
+LEVELS = {3600: "hour", 900: "15min"}
+MIN_COVERAGE = 0.5  # a bucket less covered than this is a gap, not a low value
+
+
+@dataclass
+class JobResult:
+    events: list[Event] = field(default_factory=list)
+    not_run: dict[str, dict[str, str]] = field(default_factory=dict)  # meter -> detector -> why
+    meters_done: int = 0
+    cancelled: bool = False
+
+
+def meter_series(ws, meter: Meter, step_s: int = 3600, start_us=None, end_us=None) -> Series:
+    """Energy (or the mean, for temperatures and other levels) per step, gaps as NaN."""
+    level = LEVELS.get(step_s)
+    if level is None:
+        raise ValueError(f"detection step {step_s} s: expected 900 or 3600")
+    frame = ws.queries.rollup(level, [meter.id], _dt(start_us), _dt(end_us))
+    ts = frame["bucket"].cast(int).to_numpy() if len(frame) else np.zeros(0, np.int64)
+    column = "amount" if meter.amount_unit else "mean"  # energy per step, or a level's mean
+    values = frame[column].to_numpy().astype(float) if len(frame) else np.zeros(0)
+    coverage = frame["coverage"].to_numpy() if len(frame) else np.zeros(0)
+    values = np.where(np.nan_to_num(coverage) >= MIN_COVERAGE, values, np.nan)
+    unit = meter.amount_unit if column == "amount" else meter.unit
+    site = ws.site_of(meter)
+    return on_grid(meter.name, unit or meter.unit, ts, values, step_s, site.timezone)
+
+
+def settings_for(ws, meter_id: int) -> DetectorSettings:
+    text = AnomalyStore(ws).settings_json(meter_id)
+    return DetectorSettings.from_json(text, f"detection settings of meter {meter_id}")
+
+
+def run(ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
+        since_us: int | None = None, live: bool = False, store: bool = True,
+        progress=None, cancelled=None) -> JobResult:
+    result = JobResult()
+    store_ = AnomalyStore(ws)
+    temperature = _temperature_meter(ws, meters)
+    for i, meter in enumerate(meters):
+        if cancelled is not None and cancelled():
+            result.cancelled = True
+            break
+        found = detect_meter(ws, meter, step_s, start_us, end_us, since_us, live, temperature)
+        result.events += found.events
+        if found.not_run:
+            result.not_run[meter.name] = found.not_run
+        if store:
+            store_.replace_events(meter.id, [_row(e) for e in found.events], since_us)
+        result.meters_done = i + 1
+        if progress is not None:
+            progress(i + 1, len(meters), meter.name)
+    return result
+
+
+def detect_meter(ws, meter: Meter, step_s=3600, start_us=None, end_us=None, since_us=None,
+                 live=False, temperature: Meter | None = None) -> Detection:
+    series = meter_series(ws, meter, step_s, start_us, end_us)
+    if temperature is not None and temperature.id != meter.id and len(series):
+        t = meter_series(ws, temperature, step_s, int(series.ts_us[0]),
+                         int(series.ts_us[-1]) + step_s * US)
+        series = series.with_temperature(_align(series, t))
+    settings = settings_for(ws, meter.id)
+    if meter.kind is MeterKind.PV:  # generation: no after-hours norm
+        settings = replace(settings, disabled=settings.disabled | {"patterns"})
+    return detect(series, settings, meter.id, live=live, since_us=since_us,
+                  level_channel=meter.amount_unit is None)
+
+
+def _temperature_meter(ws, meters: list[Meter]) -> Meter | None:
+    sites = {m.site_id for m in meters}
+    for m in ws.meters():
+        if m.kind is MeterKind.TEMPERATURE and m.site_id in sites:
+            return m
+    return None
+
+
+def _align(series: Series, other: Series) -> np.ndarray:
+    out = np.full(len(series), np.nan)
+    idx = np.searchsorted(series.ts_us, other.ts_us)
+    ok = (idx < len(series)) & (series.ts_us[np.minimum(idx, len(series) - 1)] == other.ts_us)
+    out[idx[ok]] = other.values[ok]
+    return out
+
+
+def _row(e: Event) -> dict:
+    return {"start_us": e.start_us, "end_us": e.end_us, "kind": e.kind.value,
+            "severity": e.severity.value, "score": e.score, "explanation": e.explanation,
+            "detector": e.detector}
+
+
+def _dt(us):
+    from datetime import datetime, timezone
+    return None if us is None else datetime.fromtimestamp(us / US, timezone.utc)
+
+
+class Cancel:
+    """A flag a worker checks between meters."""
+
+    def __init__(self):
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
