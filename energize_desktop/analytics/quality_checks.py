@@ -83,15 +83,20 @@ class _Ctx:
                        f"{amount(low, self.s.unit, self.s.step_s)} (usual {what}): "
                        "a meter, CT or supply fault, or an outage")
 
-    def _usual_at_that_time(self, mask, share=0.05):
-        """Steps whose time of day (working day or weekend) shows `mask` often: a building
-        with solar behind its meter reads zero on sunny weekend middays, and that is normal."""
+    def _usual_at_that_time(self, mask, share=0.05, min_days=3):
+        """Steps whose time of day (working day or weekend) shows `mask` often — on at least
+        `min_days` days and `share` of them: a building with solar behind its meter reads
+        zero on sunny weekend middays, and that is normal."""
         s = self.s
         weekend = s.slot // s.slots_per_day >= 5
         key = (s.slot % s.slots_per_day) * 2 + weekend
-        rate = np.bincount(key, mask, minlength=2 * s.slots_per_day) / \
-            np.maximum(np.bincount(key, minlength=2 * s.slots_per_day), 1)
-        return rate[key] >= share
+        hits = np.bincount(key, mask, minlength=2 * s.slots_per_day)
+        rate = np.where(hits >= min_days,
+                        hits / np.maximum(np.bincount(key, minlength=2 * s.slots_per_day), 1), 0)
+        by_time = rate.reshape(-1, 2)  # (time of day, weekend): the edges of a usual
+        by_time = np.maximum(by_time, np.roll(by_time, 1, 0))  # window count as usual too
+        by_time = np.maximum(by_time, np.roll(by_time, -1, 0))
+        return by_time.reshape(-1)[key] >= share
 
     def flat(self, v):
         same = np.r_[False, (np.diff(v) == 0) & (v[1:] != 0)]  # zero is "off", not stuck
