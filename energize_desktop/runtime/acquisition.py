@@ -38,9 +38,11 @@ class EngineStats:
 
 
 class AcquisitionEngine:
-    def __init__(self, ws, config: SourcesConfig, site=None, templates=None, on_commit=None):
+    def __init__(self, ws, config: SourcesConfig, site=None, templates=None, on_commit=None,
+                 on_readings=None):
         self.ws, self.config = ws, config
         self.on_commit = on_commit  # called on the writer thread after each commit
+        self.on_readings = on_readings  # (meter_ids, ts_us, values) just committed: alerting
         self.site = site or ws.site(None)
         self.templates = templates or load_all()
         self.pollers: list[BusPoller] = []
@@ -151,6 +153,9 @@ class AcquisitionEngine:
             writer.append({"meter_id": np.array(ids, np.int32), "ts": np.array(ts, np.int64),
                            "value": np.array(values, np.float64)})
         self._intake.ack(acks)  # only now: the readings are committed
+        if self.on_readings and ids:
+            self.on_readings(np.array(ids, np.int32), np.array(ts, np.int64),
+                             np.array(values, np.float64))
         self.stats.readings += len(ids)
         self.stats.batches += len(batches)
         self.stats.commits += 1
