@@ -80,20 +80,17 @@ def ensemble(s: Series) -> tuple[list[tuple[int, int]], np.ndarray]:
     return alarms, flagged
 
 
-METHODS = {"7-day rolling z-score": lambda s: score_flags(rolling_z(s), LABELS),
-           "hour-of-week median + MAD z": lambda s: score_flags(how_mad_z(s), LABELS),
-           "IsolationForest alone": lambda s: score_flags(isolation_forest(s), LABELS),
-           "ensemble": lambda s: score(*ensemble(s), LABELS)}
-LABELS: np.ndarray = np.zeros(0, bool)
+METHODS = {"7-day rolling z-score": lambda s, y: score_flags(rolling_z(s), y),
+           "hour-of-week median + MAD z": lambda s, y: score_flags(how_mad_z(s), y),
+           "IsolationForest alone": lambda s, y: score_flags(isolation_forest(s), y),
+           "ensemble": lambda s, y: score(*ensemble(s), y)}
 
 
 def evaluate() -> tuple[dict[str, dict], list[str]]:
-    global LABELS
     per: dict[str, dict] = {m: {} for m in METHODS}
     for building, series, labels in load_lead():
-        LABELS = labels
         for name, run in METHODS.items():
-            per[name][building] = run(series)
+            per[name][building] = run(series, labels)
     lines = [f"{'method':<30} " + " ".join(f"{b:>6}" for b in per["ensemble"]) +
              "  macro  pooled  point"]
     for name, scores in per.items():

@@ -34,7 +34,6 @@ def add_parsers(sub) -> None:
 
 
 def acquire(args) -> int:
-    from energize_desktop.connectors.sources_config import SourcesConfig
     from energize_desktop.core.model import Site
     from energize_desktop.runtime.acquisition import AcquisitionEngine, wait_until
     from energize_desktop.storage import Workspace

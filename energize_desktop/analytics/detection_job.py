@@ -7,8 +7,9 @@ batch run can be stopped between meters with what was finished kept.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, replace
+
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -58,7 +59,9 @@ def run(ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
         progress=None, cancelled=None) -> JobResult:
     result = JobResult()
     store_ = AnomalyStore(ws)
-    temperature = _temperature_meter(ws, meters)
+    temp_meter = _temperature_meter(ws, meters)
+    temperature = None if temp_meter is None else (
+        temp_meter.id, meter_series(ws, temp_meter, step_s, start_us, end_us))
     for i, meter in enumerate(meters):
         if cancelled is not None and cancelled():
             result.cancelled = True
@@ -76,12 +79,11 @@ def run(ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
 
 
 def detect_meter(ws, meter: Meter, step_s=3600, start_us=None, end_us=None, since_us=None,
-                 live=False, temperature: Meter | None = None) -> Detection:
+                 live=False, temperature: tuple[int, Series] | None = None) -> Detection:
+    """`temperature`: (meter id, series) of the site's outdoor temperature, read once per run."""
     series = meter_series(ws, meter, step_s, start_us, end_us)
-    if temperature is not None and temperature.id != meter.id and len(series):
-        t = meter_series(ws, temperature, step_s, int(series.ts_us[0]),
-                         int(series.ts_us[-1]) + step_s * US)
-        series = series.with_temperature(_align(series, t))
+    if temperature is not None and temperature[0] != meter.id and len(series):
+        series = series.with_temperature(_align(series, temperature[1]))
     settings = settings_for(ws, meter.id)
     if meter.kind is MeterKind.PV:  # generation: no after-hours norm
         settings = replace(settings, disabled=settings.disabled | {"patterns"})
@@ -112,18 +114,4 @@ def _row(e: Event) -> dict:
 
 
 def _dt(us):
-    from datetime import datetime, timezone
     return None if us is None else datetime.fromtimestamp(us / US, timezone.utc)
-
-
-class Cancel:
-    """A flag a worker checks between meters."""
-
-    def __init__(self):
-        self._event = threading.Event()
-
-    def set(self) -> None:
-        self._event.set()
-
-    def __call__(self) -> bool:
-        return self._event.is_set()

@@ -33,9 +33,6 @@ class Expectation:
     z: np.ndarray  # residual / scale
     temperature_slope: tuple[float, float] | None = None  # per °C above / below usual
 
-    def robust_z_at(self, i: int) -> float:
-        return float(self.z[i])
-
 
 def expect(series: Series, bad: np.ndarray | None = None, weeks: int = 4,
            live: bool = False, floor_fraction: float = 0.03) -> Expectation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from energize_desktop.analytics.events import Event, Kind, Severity, amount
+from energize_desktop.analytics.events import Event, Kind, Severity, amount, local_span
 from energize_desktop.analytics.expectation import MAD_TO_SIGMA, Expectation, nanmedian
 from energize_desktop.analytics.series import Series
 from energize_desktop.analytics.statistical import daily_values, level_shifts
@@ -110,5 +110,4 @@ def _weekday(series: Series, i: int) -> int:
 
 
 def _date(series: Series, start_us: int) -> str:
-    from energize_desktop.analytics.events import local_span
     return local_span(start_us, start_us + 86400 * US, series.tz).split(" 00:00")[0]

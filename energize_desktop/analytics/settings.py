@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from energize_desktop.core.errors import ValidationError
 
@@ -85,4 +85,3 @@ class Tuning:
     merge_hours: float = 16.0  # flags closer than this are one episode
     iqr_k: float = 1.5
     min_weeks: float = 3.0  # less history than this: not enough data for the profile
-    extra: dict = field(default_factory=dict)

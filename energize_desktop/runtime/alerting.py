@@ -26,6 +26,10 @@ class AlertEngine:
     def __init__(self, ws, notifiers=(), clock=time.time, on_alert=None):
         self.store = AlertStore(ws)
         self.rules = [Rule.from_json(text, rid) for rid, text in self.store.rules()]
+        self._by_meter: dict[int, list[Rule]] = {}  # rules checked on each reading
+        for r in self.rules:
+            if r.meter_id is not None and r.kind in ("above", "below", "rate", "no-data"):
+                self._by_meter.setdefault(r.meter_id, []).append(r)
         self.notifiers = list(notifiers)  # objects with notify(alert: dict)
         self._clock, self.on_alert = clock, on_alert
         self._states: dict[tuple[int, int], RuleState] = {}
@@ -41,7 +45,7 @@ class AlertEngine:
         now = self._clock()
         for mid, t, v in zip(meter_ids.tolist(), ts_us.tolist(), values.tolist()):
             self._last_seen[mid] = now
-            for rule in self._rules_for(mid):
+            for rule in self._by_meter.get(mid, ()):
                 value = self._measure(rule, mid, t, v)
                 if value is not None:
                     self._update(rule, mid, value, now)
@@ -59,10 +63,6 @@ class AlertEngine:
         self._sender.join(timeout)
 
     # -- internals ------------------------------------------------------------------------------
-    def _rules_for(self, meter_id: int):
-        return [r for r in self.rules if r.meter_id == meter_id and r.kind in
-                ("above", "below", "rate", "no-data")]
-
     def _measure(self, rule: Rule, mid: int, t: int, v: float):
         if rule.kind == "rate":
             prev = self._prev.get(mid)

@@ -86,9 +86,3 @@ class AnomalyStore:
         return [dict(zip(("id", "meter_id", "start_us", "end_us", "kind", "severity", "score",
                           "explanation", "detector"),
                          (r[0], r[1], _us(r[2]), _us(r[3]), *r[4:]))) for r in rows]
-
-    def event(self, event_id: int) -> dict | None:
-        for e in self.events():
-            if e["id"] == event_id:
-                return e
-        return None
