@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from energize_desktop import __version__, cli_detect, cli_import, cli_live
+from energize_desktop import __version__, cli_alerts, cli_detect, cli_import, cli_live
 from energize_desktop.core.errors import EnergizeError
 
 
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_import.add_parser(sub)
     cli_live.add_parsers(sub)
     cli_detect.add_parser(sub)
+    cli_alerts.add_parser(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo,
                 "import": cli_import.run, "acquire": cli_live.acquire,
-                "simulate": cli_live.simulate, "connections": cli_live.connections, "detect": cli_detect.run}
+                "simulate": cli_live.simulate, "connections": cli_live.connections,
+                "detect": cli_detect.run, "alerts": cli_alerts.run}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

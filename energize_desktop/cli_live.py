@@ -36,6 +36,7 @@ def add_parsers(sub) -> None:
 def acquire(args) -> int:
     from energize_desktop.core.model import Site
     from energize_desktop.runtime.acquisition import AcquisitionEngine, wait_until
+    from energize_desktop.runtime.alerting import LiveAlerts
     from energize_desktop.storage import Workspace
 
     ws = Workspace.open(args.workspace) if args.workspace.exists() else \
@@ -45,12 +46,17 @@ def acquire(args) -> int:
         if not ws.sites():
             ws.add_site(Site(args.site or "Site", "UTC"))
         engine = AcquisitionEngine(ws, config, site=ws.site(args.site)).start()
+        alerts = LiveAlerts(ws, on_alert=_print_alert)  # after start: it knows the new meters
+        engine.on_readings = alerts.feed
+        print(f"alert rules: {len(alerts.engine.rules)}, notification channels: "
+              f"{len(alerts.engine.notifiers)}", flush=True)
         stop = _stop_on_signals()
         deadline = time.monotonic() + (args.duration if args.duration else 10**12)
         try:
             wait_until(deadline, stop, args.status_every, lambda: _print(engine))
         finally:
             engine.stop()
+            alerts.stop()
         _print(engine)
     return 0
 
@@ -118,6 +124,11 @@ def _print(engine) -> None:
     stamp = time.strftime("%H:%M:%S")
     for line in engine.status_lines():
         print(f"{stamp} {line}", flush=True)
+
+
+def _print_alert(alert: dict) -> None:
+    print(f"{time.strftime('%H:%M:%S')} ALERT #{alert['id']} [{alert['severity']}] "
+          f"{alert.get('meter') or '-'}: {alert['message']}", flush=True)
 
 
 def _stop_on_signals() -> threading.Event:

@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
+from energize_desktop.analytics.expectation import nanmedian
+from energize_desktop.analytics.series import local_slots
 from energize_desktop.core.errors import ValidationError
 
 KINDS = ("above", "below", "relative", "rate", "no-data", "anomaly")
@@ -46,14 +50,19 @@ class Rule:
         return self.limit if self.clear is None else self.clear
 
     def breached(self, value: float) -> bool:
-        if self.kind == "below":
+        if self._downward:
             return value < self.limit
         return value > self.limit  # above, relative %, rate, no-data minutes, anomaly score
 
     def cleared(self, value: float) -> bool:
-        if self.kind == "below":
+        if self._downward:
             return value >= self.clear_level
         return value <= self.clear_level
+
+    @property
+    def _downward(self) -> bool:
+        """'below', and a relative rule with a negative limit (say -50 %: half the usual)."""
+        return self.kind == "below" or (self.kind == "relative" and self.limit < 0)
 
     def describe(self, value: float, unit: str = "") -> str:
         u = f" {unit}" if unit else ""
@@ -100,3 +109,24 @@ class RuleState:
             self.raised = True
             return "raise"
         return None
+
+
+def hour_of_week_profile(ts_us: np.ndarray, values: np.ndarray, tz: str) -> np.ndarray:
+    """168 medians (Monday 00:00 local first; NaN where no hour is known): the expected value
+    a 'relative' rule compares each completed hour with."""
+    out = np.full(168, np.nan)
+    ok = np.isfinite(values)
+    if not ok.any():
+        return out
+    _, slot = local_slots(np.asarray(ts_us, np.int64)[ok], 3600, tz)
+    v = np.asarray(values, float)[ok]
+    for s in np.unique(slot):
+        out[s] = nanmedian(v[slot == s])
+    return out
+
+
+def relative_percent(value: float, expected: float) -> float | None:
+    """How far above (+) or below (-) the expected value, in %; None when nothing is expected."""
+    if not np.isfinite(expected) or expected <= 0 or not np.isfinite(value):
+        return None
+    return 100.0 * (value / expected - 1.0)

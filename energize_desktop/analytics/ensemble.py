@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from energize_desktop.analytics import patterns, quality_checks, statistical
+from energize_desktop.analytics import (
+    isoforest,
+    patterns,
+    quality_checks,
+    statistical,
+    unusual_days,
+)
 from energize_desktop.analytics.events import (
     Event,
     Kind,
@@ -108,6 +114,8 @@ def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
         window = max(3, int(tuning.sustain_hours * steps_per_hour))
         score = np.maximum(score, statistical.sustained_score(exp, window,
                                                               tuning.sustain_z * factor))
+    if settings.runs("isolation-forest") and tuning.corroborate < 1.0:
+        score = _corroborate(series, score, tuning)
     score[bad] = 0.0
     result.score = score
     flags = close_gaps((score >= 1.0) | faulty, int(tuning.merge_hours * steps_per_hour))
@@ -121,6 +129,30 @@ def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
         result.events += patterns.level_shift_events(series, meter_id)
     if settings.runs("patterns"):
         result.events += patterns.pattern_events(series, exp, meter_id)
+    if settings.runs("unusual-days"):
+        _add_unusual_days(series, bad, meter_id, settings, result)
+
+
+def _add_unusual_days(series, bad, meter_id, settings, result: Detection) -> None:
+    """Days matching no day type, unless an alarm already explains them."""
+    factor = settings.threshold_factor(STATISTICAL_KINDS + (Kind.UNUSUAL_DAY.value,))
+    days, why = unusual_days.unusual_days(series, bad, meter_id, factor)
+    if why:
+        result.not_run["unusual-days"] = why
+    alarms = result.alarms()
+    result.events += [d for d in days if not any(d.overlaps(a.start_us, a.end_us)
+                                                 for a in alarms)]
+
+
+def _corroborate(series: Series, score: np.ndarray, tuning: Tuning) -> np.ndarray:
+    """Borderline steps (score in [corroborate, 1)) that the meter's IsolationForest also
+    isolates are raised to the threshold: two independent views agreeing is evidence enough."""
+    borderline = (score >= tuning.corroborate) & (score < 1.0)
+    if not borderline.any():
+        return score
+    forest = isoforest.scores(series, contamination=tuning.forest_contamination,
+                              n_estimators=tuning.forest_trees)
+    return np.where(borderline & (forest > 0), 1.0, score)
 
 
 def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, meter_id):
@@ -152,8 +184,14 @@ def _apply_feedback(events: list[Event], settings: DetectorSettings) -> list[Eve
     for e in events:
         if any(e.overlaps(a, b) for a, b, _ in settings.suppressed):
             continue
-        if any(d.kind == e.kind.value and e.overlaps(d.start_us, d.end_us)
+        if any(_same_finding(d, e) and e.overlaps(d.start_us, d.end_us)
                for d in settings.dismissed):
             continue
         keep.append(e)
     return keep
+
+
+def _same_finding(dismissal, event: Event) -> bool:
+    """A dismissal covers events of its kind; a whole unusual day is also covered by any
+    dismissal inside it (the user has said what made the day different is normal)."""
+    return dismissal.kind == event.kind.value or event.kind is Kind.UNUSUAL_DAY

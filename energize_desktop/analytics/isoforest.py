@@ -1,8 +1,9 @@
 """IsolationForest on engineered features, trained per meter.
 
-Features: time of day and week (as circles), outdoor temperature when known, the previous step
-and the same step a day earlier, and 24-hour rolling mean and spread. The forest is refitted
-from the data on each run with a fixed seed, so nothing but plain numbers is ever stored.
+Features: time of day and week (as circles), outdoor temperature when known, the previous step,
+the change against the same step a day and a week earlier, and 24-hour rolling mean and
+spread. The forest is refitted from the data on each run with a fixed seed, so nothing but
+plain numbers is ever stored.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ def features(series: Series) -> np.ndarray:
     tod = 2 * np.pi * (series.slot % spd) / spd
     dow = 2 * np.pi * series.slot / series.slots_per_week
     lag1 = np.r_[np.nan, v[:-1]]
-    lag_day = np.r_[np.full(min(spd, len(v)), np.nan), v[:-spd]] if len(v) > spd else \
-        np.full(len(v), np.nan)
+    lag_day, lag_week = _lag(v, spd), _lag(v, 7 * spd)
     mean, std = _rolling(v, spd)
-    cols = [np.sin(tod), np.cos(tod), np.sin(dow), np.cos(dow), v, lag1, lag_day, mean, std]
+    # differences to the same time a day and a week earlier: what makes a night at a
+    # working-day level stand out, though the level itself is common
+    cols = [np.sin(tod), np.cos(tod), np.sin(dow), np.cos(dow), v, lag1, v - lag_day,
+            v - lag_week, mean, std]
     if series.temperature is not None:
         cols.append(series.temperature)
     return np.column_stack(cols)
@@ -45,6 +48,12 @@ def scores(series: Series, contamination: float = 0.01, n_estimators: int = 100)
     decision = forest.decision_function(x[ok])  # < 0: outlier
     out[ok] = np.maximum(-decision, 0.0) / max(np.std(decision), 1e-9)
     return out
+
+
+def _lag(v: np.ndarray, steps: int) -> np.ndarray:
+    if len(v) <= steps:
+        return np.full(len(v), np.nan)
+    return np.r_[np.full(steps, np.nan), v[:-steps]]
 
 
 def _rolling(v: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

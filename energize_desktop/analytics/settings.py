@@ -85,3 +85,6 @@ class Tuning:
     merge_hours: float = 16.0  # flags closer than this are one episode
     iqr_k: float = 1.5
     min_weeks: float = 3.0  # less history than this: not enough data for the profile
+    corroborate: float = 0.8  # borderline steps the IsolationForest may confirm (1 = off)
+    forest_contamination: float = 0.02  # share of steps the forest calls outliers
+    forest_trees: int = 30  # a stable ranking; more trees cost fit time, not F1

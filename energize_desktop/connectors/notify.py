@@ -91,3 +91,30 @@ class Email:
 
         return _with_retries(deliver, f"SMTP {self.host}:{self.port}", self.retries,
                              self.backoff_s, self.sleep)
+
+
+NOTIFY_META = "notifications"  # workspace metadata key: the channels, as JSON, no secrets
+
+
+def channels_from_json(text: str | None, where: str = "notification settings"):
+    """(Webhook or None, Email or None) from the workspace's notification settings."""
+    if not text:
+        return None, None
+    try:
+        d = json.loads(text)
+        hook = Webhook(**d["webhook"]) if d.get("webhook") else None
+        mail = d.get("email")
+        email = Email(**{**mail, "to": tuple(mail["to"])}) if mail else None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise NotifyError(f"{where}: not valid ({exc})") from None
+    return hook, email
+
+
+def channels_to_json(webhook: "Webhook | None", email: "Email | None") -> str:
+    keep = lambda obj, fields: {f: getattr(obj, f) for f in fields}  # noqa: E731
+    return json.dumps({
+        "webhook": keep(webhook, ("url", "retries", "backoff_s", "timeout_s")) if webhook
+        else None,
+        "email": {**keep(email, ("host", "port", "sender", "username", "password_key",
+                                 "starttls", "ca_file", "retries")), "to": list(email.to)}
+        if email else None})

@@ -33,9 +33,17 @@ class AlertStore:
                         [rid, name, meter_id, site_id, rule_json])
         return rid
 
-    def rules(self) -> list[tuple[int, str]]:
+    def rules(self, enabled_only: bool = True) -> list[tuple[int, str]]:
+        where = "WHERE enabled " if enabled_only else ""
         return self.ws.cursor().execute(
-            "SELECT id, rule FROM alert_rules WHERE enabled ORDER BY id").fetchall()
+            f"SELECT id, rule FROM alert_rules {where}ORDER BY id").fetchall()
+
+    def set_enabled(self, rule_id: int, enabled: bool) -> None:
+        cur = self.ws.cursor()
+        with transaction(cur):
+            if not cur.execute("SELECT 1 FROM alert_rules WHERE id = ?", [rule_id]).fetchall():
+                raise ValidationError(f"alert rule {rule_id}: no such rule in this workspace")
+            cur.execute("UPDATE alert_rules SET enabled = ? WHERE id = ?", [enabled, rule_id])
 
     # -- alerts ---------------------------------------------------------------------------------
     def open(self, rule_id: int, meter_id, severity: str, message: str, value=None,

@@ -215,3 +215,52 @@ def test_event_f1_counts_as_lead_does():
     assert (s.found, s.labelled, s.correct, s.alarms) == (1, 2, 1, 2)
     assert s.event_f1 == pytest.approx(0.5)
     assert score([(0, 100)], flagged, labels).event_f1 == pytest.approx(1.0)
+
+
+def test_a_day_unlike_any_day_type_is_an_unusual_day():
+    """A Wednesday run as a night shift (busy 20:00-06:00 instead of 08:00-18:00): every hour
+    is within what some hour of the week sees, but the day matches no day type."""
+    from energize_desktop.analytics import unusual_days
+
+    ts, v = office()
+    day = 7 * 6 + 2
+    v[at(day, 0):at(day, 24)] = 20.0
+    v[at(day, 0):at(day, 6)] = v[at(day, 20):at(day, 24)] = 60.0
+    events, why = unusual_days.unusual_days(series(v, ts))
+    assert why == "" and len(events) == 1
+    e = events[0]
+    assert e.kind is Kind.UNUSUAL_DAY and e.start_us == ts[at(day, 0)]
+    assert "Wed 19 Feb 2025: a day unlike any of this meter's usual day types" in e.explanation
+    assert re.search(r"largest difference at (0\d|2\d):00 \(60\.0 against \d\d\.\d kWh", e.explanation)
+    # the ensemble reports the day (as a finding or an alarm) unless an alarm explains it
+    found = detect(series(v, ts)).events
+    assert any(x.overlaps(e.start_us, e.end_us) for x in found)
+    short, why = unusual_days.unusual_days(series(v[:24 * 10], ts[:24 * 10]))
+    assert short == [] and "10 complete days, day types need 21" in why
+
+
+def test_day_types_are_found_and_stable():
+    from energize_desktop.analytics import unusual_days
+
+    ts, v = office()
+    days, _ = unusual_days.day_matrix(series(v, ts))
+    centres, label = unusual_days._best_kmeans(days / np.median(days.mean(axis=1)))
+    assert len(centres) == 2  # working days and weekends
+    weekday = np.arange(len(days)) % 7
+    assert len(set(label[weekday < 5])) == 1 and len(set(label[weekday >= 5])) == 1
+    again = unusual_days._best_kmeans(days / np.median(days.mean(axis=1)))[1]
+    assert (again == label).all()
+
+
+def test_the_isolation_forest_confirms_only_what_it_isolates():
+    from energize_desktop.analytics.ensemble import _corroborate
+    from energize_desktop.analytics.settings import Tuning
+
+    ts, v = office()
+    i = at(7 * 6 + 1, 2)
+    v[i:i + 3] = 60.0  # a working-day level at night: the forest isolates it
+    score = np.zeros(len(v))
+    score[[i, i + 1, i + 2, i + 100]] = 0.8  # borderline everywhere, one ordinary hour
+    out = _corroborate(series(v, ts), score, Tuning())
+    assert (out[i:i + 3] == 1.0).all() and out[i + 100] == 0.8
+    assert (_corroborate(series(v, ts), score, Tuning(corroborate=1.0)) == score).all()
