@@ -36,7 +36,7 @@ PER_READING = ("above", "below", "rate", "no-data")
 
 class AlertEngine:
     def __init__(self, ws, notifiers=(), clock=time.time, on_alert=None,
-                 anomaly_every_s: float = 900.0):
+                 anomaly_every_s: float = 900.0, anomaly_lookback_s: float = 86400.0):
         self.ws = ws
         self.store = AlertStore(ws)
         self.rules = [Rule.from_json(text, rid) for rid, text in self.store.rules()]
@@ -54,7 +54,9 @@ class AlertEngine:
         self._prev: dict[int, tuple[float, float]] = {}
         self._hour: dict[int, int] = {}  # meter -> the hour its latest reading falls in
         self._profiles: dict[int, tuple[int, np.ndarray]] = {}  # meter -> (built for day, 168)
-        self._anomaly_since: int | None = None
+        # the first check looks back a day, not over all history: starting the logger must
+        # not replay a year of findings as alerts
+        self._anomaly_since = int((clock() - anomaly_lookback_s) * US)
         self._next_anomaly = 0.0
         self._lock = threading.Lock()  # the writer thread and the timer both open alerts
         self._outbox: queue.Queue = queue.Queue()
@@ -103,7 +105,8 @@ class AlertEngine:
         """Score what arrived since the last check; open one alert per new alarm event whose
         score reaches a rule's limit. Returns the number of alerts opened."""
         since = self._anomaly_since
-        self._anomaly_since = int(self._clock() * US)
+        # events still growing at the last check end later now: look back over the last hour
+        self._anomaly_since = int((self._clock() - 3600) * US)
         opened = 0
         for mid, rules in self._by_kind.get("anomaly", {}).items():
             meter = self._meters.get(mid)

@@ -7,6 +7,7 @@ thread), so widgets are only ever touched there. Errors are delivered, never swa
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -43,7 +44,10 @@ _running: set[Task] = set()
 
 def run_task(fn, *args, on_done=None, on_error=None, pool: QThreadPool | None = None, **kw):
     """Start `fn(*args, **kw)` in the background; return the task (its signals, to wait on)."""
-    task = Task(fn, *args, **kw)
+    return _start(Task(fn, *args, **kw), on_done, on_error, pool)
+
+
+def _start(task: Task, on_done, on_error, pool: QThreadPool | None):
     task.setAutoDelete(False)
     _running.add(task)
     if on_done:
@@ -54,3 +58,29 @@ def run_task(fn, *args, on_done=None, on_error=None, pool: QThreadPool | None = 
     task.signals.failed.connect(lambda _e: _running.discard(task))
     (pool or QThreadPool.globalInstance()).start(task)
     return task
+
+
+class ProgressSignals(TaskSignals):
+    progress = Signal(int, int, str)  # done, total, what is being worked on
+
+
+class CancellableTask(Task):
+    """A long job: `fn(*args, progress=..., cancelled=..., **kw)` reports progress and checks
+    `cancelled()` between units of work, keeping what it finished."""
+
+    def __init__(self, fn, *args, **kwargs):
+        super().__init__(fn, *args, **kwargs)
+        self.signals = ProgressSignals()
+        self._cancel = threading.Event()
+        self.kwargs.update(progress=self.signals.progress.emit, cancelled=self._cancel.is_set)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+def run_cancellable(fn, *args, on_progress=None, on_done=None, on_error=None,
+                    pool: QThreadPool | None = None, **kw) -> CancellableTask:
+    task = CancellableTask(fn, *args, **kw)
+    if on_progress:
+        task.signals.progress.connect(on_progress)
+    return _start(task, on_done, on_error, pool)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.rollup import Level
-from energize_desktop.runtime.tasks import run_task
+from energize_desktop.runtime.tasks import CancellableTask, run_cancellable, run_task
 from energize_desktop.storage import Workspace
 
 
@@ -42,6 +42,8 @@ class WorkspaceService(QObject):
     opened = Signal(object)  # the workspace path
     series_ready = Signal(object)  # Series
     failed = Signal(str)  # a message for the user
+    detection_progress = Signal(int, int, str)  # meters done, meters in all, the current one
+    detection_done = Signal(object)  # analytics.detection_job.JobResult
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
@@ -85,6 +87,18 @@ class WorkspaceService(QObject):
         meter = self.ws.meter(meter_id)
         frame = self.ws.queries.rollup(level, [meter_id])
         return series_from_rollup(meter, level, frame, self.ws.state.calendar_of(meter_id))
+
+
+    # -- anomaly detection ----------------------------------------------------------------------
+    def detect(self, meters: list[Meter] | None = None) -> CancellableTask:
+        """Score the meters' whole history in the background; `cancel()` on the returned task
+        stops between meters, keeping the events of the meters finished."""
+        from energize_desktop.analytics import detection_job
+
+        return run_cancellable(detection_job.run, self.ws, meters or self.meters(),
+                               pool=self.pool, on_progress=self.detection_progress.emit,
+                               on_done=self.detection_done.emit,
+                               on_error=lambda e: self.failed.emit(f"Detection stopped: {e}"))
 
 
 def series_from_rollup(meter: Meter, level: Level, frame: pl.DataFrame, cal) -> Series:

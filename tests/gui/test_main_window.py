@@ -51,3 +51,36 @@ def test_opening_a_bad_file_says_why_and_keeps_the_workspace(window, tmp_path):
     assert not window.open_path(bad)
     assert "not an Energize workspace" in window.dialogs.errors[-1][1]
     assert len(window.tree.meter_items()) == 8
+
+
+def test_detection_runs_in_the_background_with_progress(qtbot, window):
+    steps = []
+    window.service.detection_progress.connect(lambda d, t, m: steps.append((d, t)))
+    with qtbot.waitSignal(window.service.detection_done, timeout=60_000) as blocker:
+        window.detect_anomalies()
+        assert not window.progress.isHidden()  # shown while it runs
+    result = blocker.args[0]
+    assert not result.cancelled and result.meters_done == 8
+    assert steps[-1] == (8, 8) and [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert window.anomalies.table.rowCount() == len(result.events) > 0
+    assert "alarm(s)" in window.status.text() and window.progress.isHidden()
+
+
+def test_a_cancelled_detection_keeps_what_it_finished(qtbot, window):
+    with qtbot.waitSignal(window.service.detection_done, timeout=60_000) as blocker:
+        window.detect_anomalies()
+        window.cancel_job()
+    result = blocker.args[0]
+    assert result.cancelled and result.meters_done < 8
+    assert "cancelled" in window.status.text()
+
+
+def test_an_alert_from_another_thread_reaches_the_window(qtbot, window):
+    import threading
+
+    alert = {"id": 3, "rule": "Main overload", "meter": "Main incomer", "severity": "critical",
+             "message": "310.00 kW is above 250.00 kW", "value": 310.0}
+    with qtbot.waitSignal(window.alert_tray.shown, timeout=10_000) as blocker:
+        threading.Thread(target=window.alert_channel.notify, args=(alert,)).start()
+    assert blocker.args[0] == "Critical: Main overload — Main incomer"
+    assert "310.00 kW is above 250.00 kW" in window.status.text()

@@ -149,3 +149,107 @@ def test_email_over_starttls_to_a_local_smtp_server(tmp_path):
         controller.stop()
     assert len(got) == 1 and got[0][0]
     assert "Subject: [critical] Main overload" in got[0][1]
+
+
+def test_a_relative_rule_compares_each_finished_hour_with_the_usual(tmp_path):
+    """Four weeks of a 20 kW night / 60 kW day load, then an hour at 45 kW: its mean power
+    (trapezoidal, so the last quarter ramps back to 20 kW: 41.9 kW) is +109 % against the
+    hour-of-week median and raises; the next ordinary hour clears it."""
+    from datetime import datetime
+
+    from energize_desktop.core.model import Meter, Site
+
+    opened = []
+    with Workspace.create(tmp_path / "r.energize") as ws:
+        site = ws.add_site(Site("Office", "UTC"))
+        meter = ws.add_meter(Meter("AHU power", "electricity", "kW", "instantaneous",
+                                   site_id=site.id, interval_s=900))
+        rule = Rule("AHU above usual", "relative", 50.0, clear=20.0, meter_id=meter.id)
+        AlertStore(ws).add_rule(rule.name, rule.to_json(), meter_id=meter.id)
+        engine = AlertEngine(ws, on_alert=opened.append)
+        t0 = int(datetime(2025, 1, 6).timestamp()) * 1_000_000  # a Monday, UTC
+        step = 900 * 1_000_000
+        ts = t0 + np.arange(4 * 7 * 96 + 4 * 4) * step
+        hour = (ts - t0) // 3_600_000_000 % 24
+        kw = np.where((hour >= 8) & (hour < 18), 60.0, 20.0)
+        kw[-12:-8] = 45.0  # Monday 01:00-02:00 of week five: the AHU left on
+        writer = ws.writer()
+        ids = np.full(len(ts), meter.id, np.int32)
+        for a in range(0, len(ts), 96):  # a day per commit, fed as the logger would
+            writer.append({"meter_id": ids[a:a + 96], "ts": ts[a:a + 96], "value": kw[a:a + 96]})
+            engine.feed(ids[a:a + 96], ts[a:a + 96], kw[a:a + 96])
+        engine.close()
+        store = AlertStore(ws)
+        (alert,) = store.alerts(("open", "acknowledged", "resolved"))
+        trail = [action for _, _, action, _ in store.audit(alert["id"])]
+    assert alert["value"] == pytest.approx(109.375) and "+109 % against the expected" in \
+        alert["message"]
+    assert trail == ["open", "resolve"]  # 02:00-03:00 was ordinary again
+    assert opened[0]["meter"] == "AHU power"
+
+
+def test_an_anomaly_rule_alerts_once_per_event(demo_copy):
+    """The logger starts on 25 Aug 2025 at 20:00 UTC: the day's anomaly (the building empty
+    on a bank holiday Monday) raises one alert; the year before does not replay; a restart
+    does not raise it twice."""
+    from datetime import datetime, timezone
+
+    clock = [datetime(2025, 8, 25, 20, tzinfo=timezone.utc).timestamp()]
+    with Workspace.open(demo_copy) as ws:
+        main_incomer = ws.meter("Main incomer")
+        rule = Rule("Main incomer anomalies", "anomaly", 1.0, severity="critical",
+                    meter_id=main_incomer.id)
+        AlertStore(ws).add_rule(rule.name, rule.to_json(), meter_id=main_incomer.id)
+        engine = AlertEngine(ws, clock=lambda: clock[0], anomaly_every_s=60)
+        engine.tick()  # the first check: the last day
+        first = AlertStore(ws).alerts()
+        assert engine.check_anomalies() == 0  # nothing new since
+        engine.close()
+        restarted = AlertEngine(ws, clock=lambda: clock[0])
+        assert restarted.check_anomalies() == 0
+        restarted.close()
+    (alert,) = first
+    assert alert["severity"] == "critical"
+    assert alert["message"].startswith("Mon 25 Aug 2025 07:00–18:00") and "below" in \
+        alert["message"]
+
+
+def test_alerts_command_rules_workflow_and_notify(tmp_path, hook_server, capsys):
+    from energize_desktop.cli import main
+    from energize_desktop.core.model import Meter, Site
+
+    _Hook.failures_left = 0
+    w = tmp_path / "c.energize"
+    with Workspace.create(w) as ws:
+        site = ws.add_site(Site("Office", "UTC"))
+        ws.add_meter(Meter("Main", "electricity", "kW", "instantaneous", site_id=site.id))
+    assert main(["alerts", "-w", str(w), "add-rule", "Main overload", "-m", "Main",
+                 "--kind", "above", "--limit", "250", "--clear", "200", "--severity",
+                 "critical"]) == 0
+    assert main(["alerts", "-w", str(w), "add-rule", "x", "-m", "Main", "--kind",
+                 "above"]) == 1
+    assert "needs a NAME, --kind and --limit" in capsys.readouterr().err
+    with Workspace.open(w) as ws:
+        engine = AlertEngine(ws)
+        engine.feed(np.array([1]), np.array([1_700_000_000_000_000]), np.array([300.0]))
+        engine.close()
+    assert main(["alerts", "-w", str(w)]) == 0
+    out = capsys.readouterr().out
+    assert "#1" in out and "Main overload: 300.00 kW is above 250.00 kW" in out
+    assert main(["alerts", "-w", str(w), "ack", "1", "--who", "alice", "--note", "on it"]) == 0
+    assert main(["alerts", "-w", str(w), "snooze", "1", "--minutes", "30"]) == 0
+    assert main(["alerts", "-w", str(w), "resolve", "1", "--who", "alice"]) == 0
+    assert main(["alerts", "-w", str(w), "resolve", "1"]) == 1
+    assert "alert 1 is resolved: cannot resolve it" in capsys.readouterr().err
+    assert main(["alerts", "-w", str(w), "audit", "1", "--json"]) == 0
+    trail = json.loads(capsys.readouterr().out)
+    assert [(t["who"], t["action"]) for t in trail][:2] == [("energize", "open"),
+                                                          ("alice", "acknowledge")]
+    assert main(["alerts", "-w", str(w), "rules", "--json"]) == 0
+    (rule,) = json.loads(capsys.readouterr().out)
+    assert rule["kind"] == "above" and rule["clear"] == 200 and rule["enabled"]
+    url = f"http://127.0.0.1:{hook_server.server_port}/hook"
+    assert main(["alerts", "-w", str(w), "notify", "--webhook", url, "--test"]) == 0
+    assert _Hook.received[-1]["message"] == "a test notification from Energize"
+    assert main(["alerts", "-w", str(w), "notify"]) == 0  # kept in the workspace
+    assert f"webhook: {url}" in capsys.readouterr().out
