@@ -1,17 +1,18 @@
 """`make bench`: run the benchmarks and write benchmarks/results/<name>.json.
 
-    python -m benchmarks [--quick] [--only ingest|import] [--meters N] [--days N]
+    python -m benchmarks [--quick] [--only NAME] [--meters N] [--days N]
 """
 
 import argparse
 
-from benchmarks import anomaly, imports, ingest, modbus, mqtt
+from benchmarks import alerts, anomaly, imports, ingest, modbus, mqtt
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly"])
+    parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly",
+                                                   "alerts"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -24,7 +25,8 @@ def main() -> None:
             "modbus": lambda: modbus.run(10.0 if args.quick else 60.0),
             "mqtt": lambda: mqtt.run(10_000 if args.quick else 100_000,
                                      5 if args.quick else 20),
-            "anomaly": lambda: anomaly.run(50 if args.quick else 1000)}
+            "anomaly": lambda: anomaly.run(50 if args.quick else 1000),
+            "alerts": lambda: alerts.run(5 if args.quick else 30)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

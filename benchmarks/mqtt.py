@@ -136,25 +136,31 @@ def ours(port: int, count: int, rate: float = 0.0) -> dict:
             "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] if latencies else None}
 
 
-def peer(port: int, count: int) -> dict:
+def plain_subscriber(port: int, topic: str, client_id: str, on_message):
+    """A bare paho client subscribed at QoS 1 (returned once the broker has confirmed)."""
     import paho.mqtt.client as paho
 
+    subscribed = threading.Event()
+    c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id)
+    c.on_message = on_message
+    c.on_subscribe = lambda *a, **k: subscribed.set()
+    c.connect("127.0.0.1", port)
+    c.subscribe(topic, 1)
+    c.loop_start()
+    subscribed.wait(10)
+    return c
+
+
+def peer(port: int, count: int) -> dict:
     received = [0]
     done = threading.Event()
-    subscribed = threading.Event()
 
     def on_message(client, userdata, msg):
         received[0] += 1
         if received[0] >= count:
             done.set()
 
-    c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="plain-subscriber")
-    c.on_message = on_message
-    c.on_subscribe = lambda *a, **k: subscribed.set()
-    c.connect("127.0.0.1", port)
-    c.subscribe("bench/#", 1)
-    c.loop_start()
-    subscribed.wait(10)
+    c = plain_subscriber(port, "bench/#", "plain-subscriber", on_message)
     pub = _publisher(port, count)
     t0 = time.time()
     done.wait(600)

@@ -40,12 +40,7 @@ class AlertEngine:
         self.ws = ws
         self.store = AlertStore(ws)
         self.rules = [Rule.from_json(text, rid) for rid, text in self.store.rules()]
-        self._meters = {m.id: m for m in ws.meters()}
-        self._by_kind: dict[str, dict[int, list[Rule]]] = {}  # kind group -> meter -> rules
-        for r in self.rules:
-            group = "reading" if r.kind in PER_READING else r.kind
-            for mid in self._targets(r):
-                self._by_kind.setdefault(group, {}).setdefault(mid, []).append(r)
+        self._index()
         self.notifiers = list(notifiers)  # objects with notify(alert: dict)
         self._clock, self.on_alert = clock, on_alert
         self.anomaly_every_s = anomaly_every_s
@@ -64,6 +59,16 @@ class AlertEngine:
                                         daemon=True)
         self._sender.start()
 
+    def _index(self) -> None:
+        """Rules by kind group and meter; redone when a new meter appears (a site rule
+        covers meters an MQTT device announces later)."""
+        self._meters = {m.id: m for m in self.ws.meters()}
+        self._by_kind: dict[str, dict[int, list[Rule]]] = {}  # kind group -> meter -> rules
+        for r in self.rules:
+            group = "reading" if r.kind in PER_READING else r.kind
+            for mid in self._targets(r):
+                self._by_kind.setdefault(group, {}).setdefault(mid, []).append(r)
+
     def _targets(self, rule: Rule) -> list[int]:
         if rule.meter_id is not None:
             return [rule.meter_id]
@@ -73,6 +78,8 @@ class AlertEngine:
     def feed(self, meter_ids: np.ndarray, ts_us: np.ndarray, values: np.ndarray) -> None:
         """Readings just committed (any order of meters; time order within a meter)."""
         now = self._clock()
+        if any(mid not in self._meters for mid in np.unique(meter_ids).tolist()):
+            self._index()
         reading = self._by_kind.get("reading", {})
         relative = self._by_kind.get("relative", {})
         for mid, t, v in zip(meter_ids.tolist(), ts_us.tolist(), values.tolist()):

@@ -179,14 +179,22 @@ def test_simulated_tasmota_and_shelly_reach_the_workspace(ws, broker):
             "shellyplus1pm-boiler switch:0 Energy total"} <= names
 
 
-def test_acquire_keeps_its_connections_in_the_workspace(tmp_path, broker, capsys):
+def _acquired_once(tmp_path, port):
+    """A workspace that `energize acquire -c FILE` ran on once (so it keeps the file)."""
     from energize_desktop.cli import main
 
-    config = SourcesConfig([], [BrokerSettings("b", port=broker.port, use_discovery=False)])
+    config = SourcesConfig([], [BrokerSettings("b", port=port, use_discovery=False)])
     path = tmp_path / "c.toml"
     path.write_text(config.dump())
     w = tmp_path / "w.energize"
     assert main(["acquire", "-w", str(w), "-c", str(path), "--duration", "0.1"]) == 0
+    return w
+
+
+def test_acquire_keeps_its_connections_in_the_workspace(tmp_path, broker, capsys):
+    from energize_desktop.cli import main
+
+    w = _acquired_once(tmp_path, broker.port)
     assert main(["acquire", "-w", str(w), "--duration", "0.1"]) == 0  # no --config: kept
     assert "mqtt b:" in capsys.readouterr().out
     w2 = tmp_path / "fresh.energize"
@@ -218,3 +226,46 @@ def test_tls_with_the_sites_ca(ws, tmp_path):
     finally:
         broker.stop()
     assert ws.cursor().execute("SELECT value FROM readings").fetchall() == [(3.25,)]
+
+
+def test_a_site_rule_alerts_on_a_meter_the_broker_announces_later(ws, broker):
+    """The rule is on the site; the meter appears with its first message. The reading is
+    committed, the rule raises, and the alert reaches the notifier and the workspace."""
+    from energize_desktop.analytics.alert_rules import Rule
+    from energize_desktop.runtime.alerting import LiveAlerts
+    from energize_desktop.storage.alerts import AlertStore
+
+    engine, _ = _engine(ws, broker.port, [Subscription("site/kw", format="number", unit="kW",
+                                                       channel="Main")], lambda s: False,
+                        use_discovery=False)
+    site = ws.sites()[0]
+    rule = Rule("Site overload", "above", 100.0, clear=80.0, site_id=site.id)
+    AlertStore(ws).add_rule(rule.name, rule.to_json(), site_id=site.id)
+    raised = threading.Event()
+    got = []
+    alerts = LiveAlerts(ws, on_alert=lambda a: (got.append(a), raised.set()))
+    engine.on_readings = alerts.feed
+    engine.start()
+    assert engine.brokers["home"].subscribed.wait(10)
+    pub = _publisher(broker.port)
+    pub.publish("site/kw", "140.5", qos=1).wait_for_publish(10)
+    assert raised.wait(30)
+    engine.stop()
+    alerts.stop()
+    pub.disconnect()
+    (alert,) = got
+    assert alert["meter"] == "Main" and "140.50 kW is above 100.00 kW" in alert["message"]
+    assert [a["id"] for a in AlertStore(ws).alerts()] == [alert["id"]]
+
+
+def test_acquire_says_how_many_alert_rules_and_channels_it_runs(tmp_path, broker, capsys):
+    from energize_desktop.cli import main
+
+    w = _acquired_once(tmp_path, broker.port)
+    assert main(["alerts", "-w", str(w), "add-rule", "Quiet", "-s", "Site", "--kind",
+                 "no-data", "--limit", "15"]) == 0
+    assert main(["alerts", "-w", str(w), "notify", "--webhook",
+                 "http://127.0.0.1:9/hook"]) == 0
+    capsys.readouterr()
+    assert main(["acquire", "-w", str(w), "--duration", "0.1"]) == 0
+    assert "alert rules: 1, notification channels: 1" in capsys.readouterr().out
