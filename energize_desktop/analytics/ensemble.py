@@ -148,7 +148,11 @@ def _corroborate(series: Series, score: np.ndarray, tuning: Tuning) -> np.ndarra
     """Borderline steps (score in [corroborate, 1)) that the meter's IsolationForest also
     isolates are raised to the threshold: two independent views agreeing is evidence enough."""
     borderline = (score >= tuning.corroborate) & (score < 1.0)
-    if not borderline.any():
+    # only borderline runs of two or more steps away from any flag could become a new event
+    # (a lone step needs more than the threshold; near a flag it joins that episode anyway)
+    near = close_gaps(score >= 1.0, 2 * int(tuning.merge_hours * 3600 / series.step_s))
+    candidate = borderline & ~near
+    if not any(b - a >= 2 for a, b in runs(candidate)):
         return score
     forest = isoforest.scores(series, contamination=tuning.forest_contamination,
                               n_estimators=tuning.forest_trees)

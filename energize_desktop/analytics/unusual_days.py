@@ -102,11 +102,16 @@ def _compare(series: Series, day: np.ndarray, typical: np.ndarray, worst: int) -
 
 def _best_kmeans(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     best = None
+    sq = (x ** 2).sum(axis=1)
+    # einsum, not x @ x.T: a 365 x 24 product is too small for BLAS threads, which only
+    # spin against each other when several meters are scored in parallel processes
+    gram = np.einsum("ik,jk->ij", x, x)
+    pairwise = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * gram, 0.0))
     for k in DAY_TYPES:
         if len(x) < 3 * k:
             break
         centres, label = kmeans(x, k)
-        s = _silhouette(x, label)
+        s = _silhouette(pairwise, label)
         if best is None or s > best[0]:
             best = (s, centres, label)
     return best[1], best[2]
@@ -134,16 +139,16 @@ def kmeans(x: np.ndarray, k: int, iterations: int = 30) -> tuple[np.ndarray, np.
     return centres, label
 
 
-def _silhouette(x: np.ndarray, label: np.ndarray) -> float:
-    d = np.sqrt(((x[:, None, :] - x[None]) ** 2).sum(axis=2))
+def _silhouette(d: np.ndarray, label: np.ndarray) -> float:
+    """Mean silhouette of a labelling, from the pairwise distances `d`."""
     ks = np.unique(label)
     if len(ks) < 2:
         return -1.0
     mean_to = np.stack([d[:, label == j].mean(axis=1) for j in ks], axis=1)
     own = np.searchsorted(ks, label)
     counts = np.bincount(own)
-    a = mean_to[np.arange(len(x)), own] * counts[own] / np.maximum(counts[own] - 1, 1)
-    mean_to[np.arange(len(x)), own] = np.inf
+    a = mean_to[np.arange(len(d)), own] * counts[own] / np.maximum(counts[own] - 1, 1)
+    mean_to[np.arange(len(d)), own] = np.inf
     b = mean_to.min(axis=1)
     s = np.where(counts[own] > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(s.mean())
