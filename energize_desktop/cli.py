@@ -11,7 +11,14 @@ import json
 import sys
 from pathlib import Path
 
-from energize_desktop import __version__, cli_alerts, cli_detect, cli_import, cli_live
+from energize_desktop import (
+    __version__,
+    cli_alerts,
+    cli_baseline,
+    cli_detect,
+    cli_import,
+    cli_live,
+)
 from energize_desktop.core.errors import EnergizeError
 
 
@@ -47,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_live.add_parsers(sub)
     cli_detect.add_parser(sub)
     cli_alerts.add_parser(sub)
+    cli_baseline.add_parser(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -63,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo,
                 "import": cli_import.run, "acquire": cli_live.acquire,
                 "simulate": cli_live.simulate, "connections": cli_live.connections,
-                "detect": cli_detect.run, "alerts": cli_alerts.run}
+                "detect": cli_detect.run, "alerts": cli_alerts.run,
+                "baseline": cli_baseline.run}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

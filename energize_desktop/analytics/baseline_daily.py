@@ -100,13 +100,14 @@ def fit_daily(usage: np.ndarray, temp_c: np.ndarray, weekday: np.ndarray) -> Dai
             fit = _ols(x, y)
             if fit is None:
                 continue
-            beta, p_values, adj_r2, rmse = fit
+            beta, inv, adj_r2, rmse = fit
             dd = slice(1, len(cols))
-            if (beta[dd] <= 0).any() or (p_values[dd] >= P_MAX).any():
+            if (beta[dd] <= 0).any() or (best is not None and adj_r2 <= best[0] + 1e-12):
                 continue
-            if best is None or adj_r2 > best[0] + 1e-12:
-                best = (adj_r2, h_bp, c_bp, beta, len(cols), days is not None, rmse,
-                        len(y) - x.shape[1])
+            if (_p_values(beta, inv, rmse, len(y) - x.shape[1])[dd] >= P_MAX).any():
+                continue
+            best = (adj_r2, h_bp, c_bp, beta, len(cols), days is not None, rmse,
+                    len(y) - x.shape[1])
     _, h_bp, c_bp, beta, ncols, with_days, rmse, dof = best
     k = 1
     h_slope = c_slope = 0.0
@@ -138,25 +139,27 @@ def _enough(dd: np.ndarray, years: float) -> bool:
 
 
 def _ols(x: np.ndarray, y: np.ndarray):
-    """(coefficients, two-sided p-values, adjusted R², RMSE) or None when singular."""
-    from scipy.stats import t as student
-
+    """(coefficients, (X'X)^-1, adjusted R², RMSE) or None when singular."""
     n, k = x.shape
     if n <= k:
         return None
-    xtx = x.T @ x
     try:
-        inv = np.linalg.inv(xtx)
+        inv = np.linalg.inv(x.T @ x)
     except np.linalg.LinAlgError:
         return None
     beta = inv @ (x.T @ y)
     resid = y - x @ beta
     sse = float(resid @ resid)
     dof = n - k
-    sigma2 = sse / dof
-    se = np.sqrt(np.maximum(np.diag(inv) * sigma2, 1e-300))
-    p_values = 2 * student.sf(np.abs(beta / se), dof)
     ss_tot = float(((y - y.mean()) ** 2).sum())
     r2 = 1 - sse / ss_tot if ss_tot > 0 else 0.0
     adj = 1 - (1 - r2) * (n - 1) / dof if k > 1 else r2
-    return beta, p_values, adj, float(np.sqrt(sigma2))
+    return beta, inv, adj, float(np.sqrt(sse / dof))
+
+
+def _p_values(beta: np.ndarray, inv: np.ndarray, rmse: float, dof: int) -> np.ndarray:
+    """Two-sided p-values of the coefficients (only asked for a candidate that would win)."""
+    from scipy.stats import t as student
+
+    se = np.sqrt(np.maximum(np.diag(inv) * rmse ** 2, 1e-300))
+    return 2 * student.sf(np.abs(beta / se), dof)

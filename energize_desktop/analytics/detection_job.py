@@ -83,7 +83,7 @@ def detect_meter(ws, meter: Meter, step_s=3600, start_us=None, end_us=None, sinc
     """`temperature`: (meter id, series) of the site's outdoor temperature, read once per run."""
     series = meter_series(ws, meter, step_s, start_us, end_us)
     if temperature is not None and temperature[0] != meter.id and len(series):
-        series = series.with_temperature(_align(series, temperature[1]))
+        series = series.with_temperature(align_to(series, temperature[1]))
     settings = settings_for(ws, meter.id)
     if meter.kind is MeterKind.PV:  # generation: no after-hours norm
         settings = replace(settings, disabled=settings.disabled | {"patterns"})
@@ -99,7 +99,7 @@ def _temperature_meter(ws, meters: list[Meter]) -> Meter | None:
     return None
 
 
-def _align(series: Series, other: Series) -> np.ndarray:
+def align_to(series: Series, other: Series) -> np.ndarray:
     out = np.full(len(series), np.nan)
     idx = np.searchsorted(series.ts_us, other.ts_us)
     ok = (idx < len(series)) & (series.ts_us[np.minimum(idx, len(series) - 1)] == other.ts_us)

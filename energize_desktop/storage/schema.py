@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -71,5 +71,13 @@ V2 = [
         action VARCHAR NOT NULL, note VARCHAR NOT NULL DEFAULT '')""",
 ]
 
+# Version 3: baselines (M&V models as plain JSON parameters, with their training period).
+V3 = [
+    """CREATE TABLE baselines (
+        id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, meter_id INTEGER NOT NULL,
+        temperature_meter_id INTEGER, granularity VARCHAR NOT NULL, model VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, UNIQUE (name))""",
+]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
