@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test bench dist lint clean system-deps system-deps-test
+.PHONY: run test bench bench-peers dist lint clean system-deps system-deps-test
 
 run: system-deps $(STAMP)
 	@if [ -n "$(DISPLAY)$(WAYLAND_DISPLAY)" ]; then \
@@ -19,9 +19,18 @@ run: system-deps $(STAMP)
 test: system-deps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) bench-peers
 	$(VENV)/bin/pip install -q 'pandas>=2'
 	$(PY) -m benchmarks
+
+# opendsm (the baselines peer) lives in its own venv: it pins pandas/numpy versions of its own
+# and must never be installed next to the app.
+bench-peers: benchmarks/work/opendsm-venv/.installed
+
+benchmarks/work/opendsm-venv/.installed:
+	$(PYTHON) -m venv benchmarks/work/opendsm-venv
+	benchmarks/work/opendsm-venv/bin/pip install -q 'opendsm==1.2.7' 'multimethod<2'
+	touch $@
 
 dist: $(STAMP)
 	$(VENV)/bin/pip install -q '.[dist]' || $(VENV)/bin/pip install -q pyinstaller
