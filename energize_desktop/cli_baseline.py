@@ -62,9 +62,10 @@ def _run(ws, args) -> dict:
 
     meter, temp_meter, model = _meters_and_model(ws, args)
     tz = ws.site_of(meter).timezone
+    fitted_on = None
     if model is None:
         start, end = _period(args.train, "--train", tz)
-        series, temp = _series(ws, meter, temp_meter, start, end)
+        series, temp = fitted_on = _series(ws, meter, temp_meter, start, end)
         model = bl.fit(series, temp, args.granularity, start, end)
         if args.save:
             BaselineStore(ws).save(args.save, meter.id, temp_meter.id, model.granularity,
@@ -81,7 +82,7 @@ def _run(ws, args) -> dict:
         rows = (frame.ts_us, frame.usage, result.predicted, result.lower, result.upper)
     else:
         start, end = model.train_start_us, model.train_end_us
-        series, temp = _series(ws, meter, temp_meter, start, end)
+        series, temp = fitted_on or _series(ws, meter, temp_meter, start, end)
         frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
         pred = model.predict(frame)
         rows = (frame.ts_us, frame.usage, pred, *model.interval(pred, args.confidence))

@@ -138,20 +138,18 @@ def fit(series: Series, temperature: np.ndarray, granularity: str = "hourly",
     try:
         if granularity == "hourly":
             model = fit_hourly(frame.usage, frame.temp_c, frame.slot, frame.month)
-            p = model.parameters
         else:
             model = fit_daily(frame.usage, frame.temp_c, frame.slot)
-            p = model.parameters
     except ValueError as exc:
         raise ValidationError(f"{series.name}: cannot fit a {granularity} baseline: {exc}") \
             from None
-    partial = Baseline(granularity, model, None, int(frame.ts_us[0]), int(frame.ts_us[-1]),
-                       series.tz, series.unit, warnings)
-    stats = mv_stats.fit_stats(frame.usage, partial.predict(frame), p, granularity)
-    partial.stats = stats
+    p = model.parameters
     step = 3600 * US if granularity == "hourly" else DAY_US
-    partial.train_end_us = int(frame.ts_us[-1]) + step
-    return partial
+    placeholder = mv_stats.fit_stats([], [], p, granularity)  # replaced just below
+    result = Baseline(granularity, model, placeholder, int(frame.ts_us[0]),
+                      int(frame.ts_us[-1]) + step, series.tz, series.unit, warnings)
+    result.stats = mv_stats.fit_stats(frame.usage, result.predict(frame), p, granularity)
+    return result
 
 
 def window(frame: Frame, start_us, end_us) -> Frame:
