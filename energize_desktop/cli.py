@@ -17,7 +17,9 @@ from energize_desktop import (
     cli_baseline,
     cli_detect,
     cli_import,
+    cli_insights,
     cli_live,
+    cli_money,
 )
 from energize_desktop.core.errors import EnergizeError
 
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_detect.add_parser(sub)
     cli_alerts.add_parser(sub)
     cli_baseline.add_parser(sub)
+    cli_insights.add_parsers(sub)
+    cli_money.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -72,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 "import": cli_import.run, "acquire": cli_live.acquire,
                 "simulate": cli_live.simulate, "connections": cli_live.connections,
                 "detect": cli_detect.run, "alerts": cli_alerts.run,
-                "baseline": cli_baseline.run}
+                "baseline": cli_baseline.run, "kpis": cli_insights.kpis,
+                "compare": cli_insights.compare, "degree-days": cli_insights.degree_days_cmd,
+                "tariff": cli_money.tariff_cmd, "cost": cli_money.cost_cmd,
+                "carbon": cli_money.carbon_cmd, "bills": cli_money.bills_cmd}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

@@ -14,6 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from energize_desktop.cli_support import period
 from energize_desktop.core.errors import ValidationError
 
 
@@ -64,7 +65,7 @@ def _run(ws, args) -> dict:
     tz = ws.site_of(meter).timezone
     fitted_on = None
     if model is None:
-        start, end = _period(args.train, "--train", tz)
+        start, end = period(args.train, "--train", tz)
         series, temp = fitted_on = _series(ws, meter, temp_meter, start, end)
         model = bl.fit(series, temp, args.granularity, start, end)
         if args.save:
@@ -74,7 +75,7 @@ def _run(ws, args) -> dict:
         model.to_json()), "reporting": None}
     result = None
     if args.predict:
-        start, end = _period(args.predict, "--predict", tz)
+        start, end = period(args.predict, "--predict", tz)
         series, temp = _series(ws, meter, temp_meter, start, end)
         frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
         result = avoided_energy(model, frame, _adjustments(args.adjust, tz), args.confidence)
@@ -129,31 +130,15 @@ def _series(ws, meter, temp_meter, start_us, end_us):
     return series, align_to(series, temp)
 
 
-def _period(text: str, flag: str, tz: str) -> tuple[int, int]:
-    """FROM..TO as local dates or times of the site; TO exclusive."""
-    from zoneinfo import ZoneInfo
-
-    try:
-        a, b = text.split("..")
-        start, end = datetime.fromisoformat(a.strip()), datetime.fromisoformat(b.strip())
-    except ValueError:
-        raise ValidationError(f"{flag} {text!r}: expected FROM..TO such as "
-                              "2024-01-01..2025-01-01") from None
-    if end <= start:
-        raise ValidationError(f"{flag} {text!r}: the end must be after the start")
-    zone = ZoneInfo(tz)
-    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (start, end))
-
-
 def _adjustments(specs: list[str], tz: str):
     from energize_desktop.analytics.savings import Adjustment
 
     out = []
     for spec in specs:
         try:
-            period, rest = spec.split("=", 1)
+            span, rest = spec.split("=", 1)
             amount, _, note = rest.partition(":")
-            start, end = _period(period, "--adjust", tz)
+            start, end = period(span, "--adjust", tz)
             out.append(Adjustment(start, end, float(amount), note))
         except ValueError:
             raise ValidationError(f"--adjust {spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "

@@ -64,6 +64,9 @@ class _Entry:
     related: list[str] = field(default_factory=list)
 
 
+BILLING_PERIOD_S = 20 * 86_400  # readings this long are billing periods, not intervals
+
+
 class GreenButtonSource:
     label = "Green Button (ESPI) XML"
 
@@ -73,6 +76,7 @@ class GreenButtonSource:
         self.dst_notes: list[str] = []
         self.channels: dict[str, ChannelSpec] = {}
         self.zone_hint: str | None = None
+        self.billing: dict[str, dict] = {}  # readings of a month or longer: billing periods
         self._frame = self._parse()
 
     def frames(self):
@@ -165,6 +169,10 @@ class GreenButtonSource:
         src = {"green_button": point.self_href if point else "", "flow_direction": flow}
         self.channels[name] = ChannelSpec(name, unit, kind, semantics, interval, src)
         frame = _frame(name, start, value, quality)
+        if interval >= BILLING_PERIOD_S:
+            currency = CURRENCY.get(int(_text(rtype, "currency", "840")), "USD")
+            self.billing[name] = {"unit": unit, "currency": currency, "start_s": start,
+                                  "duration_s": dur, "amount": value, "cost": cost / 100_000}
         self.notes.append(f"{name}: {len(rows)} interval readings, uom {uom} × 10^{power}")
         if np.isfinite(cost).any():
             currency = CURRENCY.get(int(_text(rtype, "currency", "840")), "USD")

@@ -161,9 +161,10 @@ def _add_meters(ws, site) -> dict[str, Meter]:
                rollover=ROLLOVER_KWH, source={"protocol": "modbus", "template": "eastron_sdm630"})
     return {
         "Main incomer": main,
-        "HVAC": add("HVAC", "electricity", "kWh", "interval"),
-        "Lighting": add("Lighting", "electricity", "kWh", "interval"),
-        "Plug loads": add("Plug loads", "electricity", "kWh", "interval"),
+        "HVAC": add("HVAC", "electricity", "kWh", "interval", parent_id=main.id),
+        "Lighting": add("Lighting", "electricity", "kWh", "interval", parent_id=main.id),
+        "Plug loads": add("Plug loads", "electricity", "kWh", "interval",
+                          parent_id=main.id),
         "Server room": add("Server room", "electricity", "kW", "instantaneous",
                            parent_id=main.id),
         "Rooftop PV": add("Rooftop PV", "pv", "kWh", "interval"),

@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -79,5 +79,23 @@ V3 = [
         created_at TIMESTAMP NOT NULL, UNIQUE (name))""",
 ]
 
+# Version 4: the money and carbon side — tariffs (JSON definitions, parsed by analytics), dated
+# emission factors and hourly factor series, utility bills for reconciliation.
+V4 = [
+    """CREATE TABLE tariffs (
+        id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, definition VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE carbon_factors (
+        name VARCHAR NOT NULL, valid_from DATE NOT NULL, valid_to DATE,
+        kg_per_kwh DOUBLE NOT NULL, source VARCHAR NOT NULL, PRIMARY KEY (name, valid_from))""",
+    """CREATE TABLE carbon_hourly (
+        name VARCHAR NOT NULL, ts BIGINT NOT NULL, kg_per_kwh DOUBLE NOT NULL,
+        source VARCHAR NOT NULL, PRIMARY KEY (name, ts))""",
+    """CREATE TABLE bills (
+        id INTEGER PRIMARY KEY, meter_id INTEGER NOT NULL, start_ts BIGINT NOT NULL,
+        end_ts BIGINT NOT NULL, amount DOUBLE, unit VARCHAR NOT NULL, cost DOUBLE,
+        currency VARCHAR, source VARCHAR NOT NULL)""",
+]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
