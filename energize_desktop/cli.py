@@ -20,6 +20,7 @@ from energize_desktop import (
     cli_insights,
     cli_live,
     cli_money,
+    cli_plan,
 )
 from energize_desktop.core.errors import EnergizeError
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_baseline.add_parser(sub)
     cli_insights.add_parsers(sub)
     cli_money.add_parsers(sub)
+    cli_plan.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -79,12 +81,19 @@ def main(argv: list[str] | None = None) -> int:
                 "baseline": cli_baseline.run, "kpis": cli_insights.kpis,
                 "compare": cli_insights.compare, "degree-days": cli_insights.degree_days_cmd,
                 "tariff": cli_money.tariff_cmd, "cost": cli_money.cost_cmd,
-                "carbon": cli_money.carbon_cmd, "bills": cli_money.bills_cmd}
+                "carbon": cli_money.carbon_cmd, "bills": cli_money.bills_cmd,
+                "forecast": cli_plan.forecast_cmd, "shift": cli_plan.shift_cmd,
+                "recommend": cli_plan.recommend_cmd}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:
         print(f"energize: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `energize ... | head`: the reader has gone, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("energize: interrupted", file=sys.stderr)
         return 130

@@ -45,31 +45,56 @@ class CostResult:
                 "average_per_kwh": self.average_per_kwh}
 
 
+@dataclass(frozen=True)
+class Prices:
+    """The energy rate of each step and the band it falls in (-1: no version in force)."""
+
+    per_kwh: np.ndarray
+    band: np.ndarray  # index into names
+    names: list[str]
+    version: np.ndarray
+    unmatched: int  # steps in force but matching no rate
+
+
+def step_prices(ts_us: np.ndarray, tz: str, tariff: Tariff, as_if: bool = False) -> Prices:
+    t = local_times(ts_us, tz)
+    version = tariff.version_index(t.day, as_if)
+    day_type = tariff.day_type(t)
+    names: list[str] = []
+    price, band = np.zeros(len(ts_us)), np.full(len(ts_us), -1)
+    unmatched_total = 0
+    for vi, v in enumerate(tariff.versions):
+        unmatched = version == vi
+        for rate in v.rates:
+            hit = unmatched & (_any_window(rate.windows, t, day_type) if rate.windows else True)
+            unmatched &= ~hit
+            if rate.name not in names:
+                names.append(rate.name)
+            price[hit], band[hit] = rate.per_kwh, names.index(rate.name)
+        unmatched_total += int(unmatched.sum())
+    return Prices(price, band, names, version, unmatched_total)
+
+
 def cost(ts_us: np.ndarray, kwh: np.ndarray, step_s: int, tz: str, tariff: Tariff,
          export_kwh: np.ndarray | None = None, as_if: bool = False) -> CostResult:
     """Price energy per step (kWh, NaN = gap) on a regular grid starting at `ts_us`."""
     t = local_times(ts_us, tz)
-    version = tariff.version_index(t.day, as_if)
-    day_type = tariff.day_type(t)
+    prices = step_prices(ts_us, tz, tariff, as_if)
+    version, day_type = prices.version, tariff.day_type(t)
     out = CostResult(tariff.name, tariff.currency, steps=len(kwh),
                      missing_steps=int(np.isnan(kwh).sum()))
     used = np.nan_to_num(kwh)
-    step_cost = np.zeros(len(kwh))
+    step_cost = used * prices.per_kwh
+    for i, name in enumerate(prices.names):
+        hit = prices.band == i
+        out.bands[name] = {"kwh": float(used[hit].sum()), "cost": float(step_cost[hit].sum())}
+    if prices.unmatched:
+        out.notes.append(f"{prices.unmatched} steps matched no rate; add a default rate with no "
+                         "windows")
     for vi, v in enumerate(tariff.versions):
         here = version == vi
         if not here.any():
             continue
-        unmatched = here.copy()
-        for rate in v.rates:
-            hit = unmatched & (_any_window(rate.windows, t, day_type) if rate.windows else True)
-            unmatched &= ~hit
-            band = out.bands.setdefault(rate.name, {"kwh": 0.0, "cost": 0.0})
-            band["kwh"] += float(used[hit].sum())
-            band["cost"] += float((used[hit] * rate.per_kwh).sum())
-            step_cost[hit] += used[hit] * rate.per_kwh
-        if unmatched.any():
-            out.notes.append(f"{int(unmatched.sum())} steps matched no rate of the version from "
-                             f"{v.valid_from}; add a default rate with no windows")
         out.fixed += _fixed(v.fixed_per_day, step_cost, t.day, here)
         if export_kwh is not None:
             credit = np.nan_to_num(export_kwh[here]) * v.export_per_kwh
