@@ -294,8 +294,8 @@ def _report(ws, args) -> int:
         return 0
     print(f"{e.name}, {args.period}: {r['kg'] / 1000:,.3f} t CO2e from {r['kwh']:,.0f} kWh "
           f"({r['kg_per_kwh']:.4f} kg/kWh, location-based)")
-    for month, kg in r["months"].items():
-        print(f"  {month}  {kg:>10,.0f} kg")
+    for month, m in r["months"].items():
+        print(f"  {month}  {m['kg']:>10,.0f} kg CO2e  {m['kwh']:>10,.0f} kWh")
     print("  sources: " + "; ".join(r["sources"]))
     for n in r["notes"]:
         print(f"  note: {n}")

@@ -42,7 +42,7 @@ class HourlyFactors:
 class Emissions:
     kg: float
     kwh: float
-    months: dict[str, float] = field(default_factory=dict)  # "YYYY-MM" -> kg
+    months: dict[str, dict] = field(default_factory=dict)  # "YYYY-MM" -> {kg, kwh}
     sources: list[str] = field(default_factory=list)
     unfactored_kwh: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -103,7 +103,8 @@ def emissions(ts_us: np.ndarray, kwh: np.ndarray, tz: str, factors: list[Factor]
     kg = used * np.nan_to_num(factor)
     t = local_times(ts_us, tz)
     result = Emissions(float(kg.sum()), float(used.sum()),
-                       {month_label(int(m)): float(kg[t.month_key == m].sum())
+                       {month_label(int(m)): {"kg": float(kg[t.month_key == m].sum()),
+                                              "kwh": float(used[t.month_key == m].sum())}
                         for m in np.unique(t.month_key)}, sources)
     missing = ~np.isfinite(factor) & (used != 0)
     if missing.any():

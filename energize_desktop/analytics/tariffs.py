@@ -172,7 +172,7 @@ def _holidays(spec, versions, p: "_Path") -> tuple[frozenset[int], str]:
         import holidays as holiday_calendars
 
         first = versions[0].valid_from.year if versions[0].valid_from.year > 1970 else 2000
-        last = max(date.today().year + 2, *(v.valid_to.year for v in versions if v.valid_to))
+        last = max([date.today().year + 2, *(v.valid_to.year for v in versions if v.valid_to)])
         try:
             cal = holiday_calendars.country_holidays(spec["country"], subdiv=spec.get("subdiv"),
                                                      years=range(first, last + 1))
