@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from energize_desktop.cli_support import period
+from energize_desktop.analytics.site_data import period
 from energize_desktop.core.errors import ValidationError
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from energize_desktop import cli_support as sup
+from energize_desktop.analytics import site_data as sup
 from energize_desktop.core.errors import ValidationError
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from energize_desktop import cli_support as sup
+from energize_desktop.analytics import site_data as sup
 from energize_desktop.connectors.csv_format import ImportFormatError
 from energize_desktop.core.errors import ValidationError
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from energize_desktop import cli_support as sup
+from energize_desktop.analytics import site_data as sup
 from energize_desktop.core.errors import ValidationError
 
 FLEXIBLE_META = "flexible_meters"
@@ -216,11 +216,11 @@ def _rest_on(flex: sup.Energy, site_total: sup.Energy, meter) -> np.ndarray:
 # -- recommend ----------------------------------------------------------------------------------
 def recommend_cmd(args) -> int:
     from energize_desktop.analytics.recommendations import recommend
-    from energize_desktop.cli_evidence import gather
+    from energize_desktop.analytics.evidence import gather
     from energize_desktop.storage import Workspace
 
     with Workspace.open(args.workspace, read_only=True) as ws:
-        evidence, label = gather(ws, args)
+        evidence, label = gather(ws, args.site, args.period, args.tariff)
     findings = [f.to_dict() for f in recommend(evidence)]
     if args.json:
         print(sup.dump({"subject": label, "findings": findings}))

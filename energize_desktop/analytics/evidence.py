@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from energize_desktop import cli_support as sup
+from energize_desktop.analytics import site_data as sup
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 
@@ -14,17 +14,18 @@ YEAR_US = 365 * 86_400 * 10**6
 MIN_HALF_DAYS = 120
 
 
-def gather(ws, args):
+def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = None):
+    """(Evidence, label) for the site (the only one when None) over `period` (default: the
+    last 12 months with electricity data)."""
     from energize_desktop.analytics.recommendations import Evidence
     from energize_desktop.analytics.series import on_grid
-    from energize_desktop.cli import _ref
 
-    site = ws.site(_ref(args.site) if args.site else None)
-    start, end = _period(ws, site, args.period)
+    site = ws.site(sup.ref(site_ref) if site_ref else None)
+    start, end = _period(ws, site, period)
     elec = sup.site_energy(ws, site, start, end, step_s=3600, kinds=(MeterKind.ELECTRICITY,))
     series = on_grid(elec.name, "kWh", elec.ts_us, elec.kwh, 3600, site.timezone)
     ev = Evidence(series)
-    _money(ws, args, elec, ev)
+    _money(ws, tariff, elec, ev)
     factors, hourly = sup.carbon_factors(ws, "electricity")
     if factors or hourly:
         from energize_desktop.analytics.carbon import emissions
@@ -49,12 +50,12 @@ def _period(ws, site, text):
     return end - YEAR_US, end
 
 
-def _money(ws, args, elec, ev) -> None:
+def _money(ws, tariff_name, elec, ev) -> None:
     from energize_desktop.analytics.costs import cost
     from energize_desktop.storage.energy_terms import TariffStore
 
     try:
-        current = sup.tariff(ws, args.tariff)
+        current = sup.tariff(ws, tariff_name)
     except ValidationError:
         return  # no tariff: findings in kWh and CO2e only
     r = cost(elec.ts_us, elec.kwh, elec.step_s, elec.tz, current, as_if=True)

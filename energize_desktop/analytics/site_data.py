@@ -1,5 +1,5 @@
-"""What the analysis commands share: periods in a site's local dates, series of a meter or a
-site, and the workspace's tariff and carbon factors."""
+"""What the analysis commands and pages share: periods in a site's local dates, energy of a
+meter or a site, and the workspace's tariff and carbon factors."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
+
+
+def ref(text):
+    """A meter or site named by its id (digits) or its name."""
+    return int(text) if isinstance(text, str) and text.isdigit() else text
 
 
 def period(text: str, flag: str, tz: str) -> tuple[int, int]:
