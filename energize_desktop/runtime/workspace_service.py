@@ -44,12 +44,15 @@ class WorkspaceService(QObject):
     failed = Signal(str)  # a message for the user
     detection_progress = Signal(int, int, str)  # meters done, meters in all, the current one
     detection_done = Signal(object)  # analytics.detection_job.JobResult
+    overview_ready = Signal(object)  # analytics.overview.Overview
+    shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self.ws: Workspace | None = None
         self._token = 0
+        self._latest: dict[int, int] = {}  # meter id -> token of its newest series request
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open(self, path: Path) -> None:
@@ -72,21 +75,49 @@ class WorkspaceService(QObject):
         return self.ws.meters(site) if self.ws else []
 
     # -- series ---------------------------------------------------------------------------------
-    def request_series(self, meter_id: int, level: Level = Level.HOUR):
+    def request_series(self, meter_id: int, level: Level = Level.HOUR,
+                       start_s: float | None = None, end_s: float | None = None):
+        """A meter's rollup at `level`, whole or between local times (seconds); only the
+        latest request per meter is delivered (a zoom supersedes the one before)."""
         self._token += 1
         token = self._token
-        return run_task(self._load_series, meter_id, level, pool=self.pool,
-                        on_done=lambda s: self._deliver(token, s),
+        self._latest[meter_id] = token
+        return run_task(self._load_series, meter_id, level, start_s, end_s, pool=self.pool,
+                        on_done=lambda s: self._deliver(meter_id, token, s),
                         on_error=lambda e: self.failed.emit(str(e)))
 
-    def _deliver(self, token: int, series: Series) -> None:
-        if token == self._token:  # a newer request supersedes this one
+    def _deliver(self, meter_id: int, token: int, series: Series) -> None:
+        if self._latest.get(meter_id) == token:  # a newer request supersedes this one
             self.series_ready.emit(series)
 
-    def _load_series(self, meter_id: int, level: Level) -> Series:
+    def _load_series(self, meter_id: int, level: Level, start_s=None, end_s=None) -> Series:
         meter = self.ws.meter(meter_id)
-        frame = self.ws.queries.rollup(level, [meter_id])
+        # local seconds to UTC with a day's margin either side (the offset is at most 14 h)
+        start = None if start_s is None else _utc(start_s - 86400)
+        end = None if end_s is None else _utc(end_s + 86400)
+        frame = self.ws.queries.rollup(level, [meter_id], start, end)
         return series_from_rollup(meter, level, frame, self.ws.state.calendar_of(meter_id))
+
+    def request_overview(self):
+        from energize_desktop.analytics.overview import overview
+
+        return run_task(overview, self.ws, pool=self.pool, on_done=self.overview_ready.emit,
+                        on_error=lambda e: self.failed.emit(f"Overview: {e}"))
+
+    def request_shapes(self, meter_id: int):
+        return run_task(self._load_shapes, meter_id, pool=self.pool,
+                        on_done=lambda r: self.shapes_ready.emit(*r),
+                        on_error=lambda e: self.failed.emit(f"Load shapes: {e}"))
+
+    def _load_shapes(self, meter_id: int):
+        from energize_desktop.analytics.detection_job import meter_series
+        from energize_desktop.analytics.local_time import local_times
+        from energize_desktop.analytics.shapes import shapes
+
+        meter = self.ws.meter(meter_id)
+        series = meter_series(self.ws, meter, 3600)
+        months = local_times(series.ts_us, series.tz).month
+        return meter.name, shapes(series, months)  # kWh per hour, which reads as mean kW
 
 
     # -- anomaly detection ----------------------------------------------------------------------
@@ -99,6 +130,12 @@ class WorkspaceService(QObject):
                                pool=self.pool, on_progress=self.detection_progress.emit,
                                on_done=self.detection_done.emit,
                                on_error=lambda e: self.failed.emit(f"Detection stopped: {e}"))
+
+
+def _utc(local_s: float):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(max(local_s, 0), timezone.utc)
 
 
 def series_from_rollup(meter: Meter, level: Level, frame: pl.DataFrame, cal) -> Series:
@@ -119,12 +156,15 @@ def series_from_rollup(meter: Meter, level: Level, frame: pl.DataFrame, cal) -> 
     idx = np.searchsorted(grid, secs)
     y = np.full(len(grid), np.nan)
     est = np.zeros(len(grid), bool)
-    if meter.amount_unit is not None:
-        hours = step / 3600
-        y[idx] = frame["amount"].to_numpy() / hours if level <= Level.HOUR else \
-            frame["amount"].to_numpy()
-        unit = meter.rate_unit if level <= Level.HOUR else meter.amount_unit
-        label = f"{meter.name} — average {unit}" if level <= Level.HOUR else meter.name
+    if meter.amount_unit is not None:  # average power at every level: the axis keeps its unit
+        if level == Level.DAY:
+            days = frame["bucket"].cast(pl.Int32).to_numpy()
+            hours = cal.day_length_us(days) / 3_600_000_000  # 23 or 25 on clock-change days
+        else:
+            hours = step / 3600
+        y[idx] = frame["amount"].to_numpy() / hours
+        unit = meter.rate_unit
+        label = f"{meter.name} — average {unit} per {level.label}"
     else:
         y[idx] = frame["mean"].to_numpy()
         unit, label = meter.unit, f"{meter.name} — mean"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 COLUMNS = ("When", "Meter", "Kind", "Severity", "Explanation")
 COLOURS = {"critical": QColor(200, 40, 40), "warning": QColor(200, 120, 0),
            "info": QColor(90, 90, 90)}
 
 
-class AnomalyPanel(QDockWidget):
+class AnomalyPanel(QWidget):
     def __init__(self, parent=None):
-        super().__init__("Anomalies", parent)
+        super().__init__(parent)
         self.setObjectName("anomalies")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -21,7 +21,9 @@ class AnomalyPanel(QDockWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
-        self.setWidget(self.table)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
 
     def show_events(self, events) -> None:
         rank = {"critical": 0, "warning": 1, "info": 2}

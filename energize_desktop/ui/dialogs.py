@@ -13,6 +13,10 @@ class Dialogs:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filters)
         return path or None
 
+    def save_file(self, title: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, "", filters)
+        return path or None
+
     def error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
 
@@ -26,6 +30,9 @@ class RecordingDialogs(Dialogs):
         self.errors: list[tuple[str, str]] = []
 
     def open_file(self, title, filters):
+        return self.answers.pop(0) if self.answers else None
+
+    def save_file(self, title, filters):
         return self.answers.pop(0) if self.answers else None
 
     def error(self, title, message):

@@ -1,4 +1,5 @@
-"""The main window: sites and meters on the left, the selected meter's chart on the right."""
+"""The main window: sites and meters on the left; pages on the right — Overview, Explorer (the
+selected meters' chart), Shapes (carpet, load duration, day profiles) and Anomalies."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter
+from PySide6.QtWidgets import (QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter,
+                               QTabWidget)
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.ui.alert_tray import AlertTray, QtAlertChannel
 from energize_desktop.ui.anomaly_panel import AnomalyPanel
 from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.meter_tree import MeterTree
+from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.series_chart import SeriesChart
+from energize_desktop.ui.shapes_page import ShapesPage
+
+PAGES = ("Overview", "Explorer", "Shapes", "Anomalies")
 
 
 class MainWindow(QMainWindow):
@@ -25,25 +31,34 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Energize")
         self.resize(1200, 760)
         self.tree = MeterTree()
+        self.overview = OverviewPage()
         self.chart = SeriesChart()
+        self.shapes = ShapesPage()
+        self.anomalies = AnomalyPanel()
+        self.pages = QTabWidget()
+        for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies),
+                                PAGES):
+            self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
-        splitter.addWidget(self.chart)
+        splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([330, 870])
         self.setCentralWidget(splitter)
         self.status = QLabel("No workspace open")
         self.statusBar().addWidget(self.status)
-        self.anomalies = AnomalyPanel(self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.anomalies)
-        self.anomalies.hide()
         self._build_progress()
         self.alert_channel = QtAlertChannel(self)  # live alerting notifies the window here
         self.alert_tray = AlertTray(self.alert_channel, self.status, self)
         self._job = None
         self._build_menu()
         self.tree.meter_selected.connect(self._meter_selected)
+        self.tree.overlay_wanted.connect(self._overlay)
+        self.chart.range_wanted.connect(self._range_wanted)
+        self.pages.currentChanged.connect(lambda _i: self._page_shown())
         service.series_ready.connect(self._series_ready)
+        service.overview_ready.connect(self.overview.show_overview)
+        service.shapes_ready.connect(self.shapes.show_shapes)
         service.failed.connect(self._failed)
         service.opened.connect(self._opened)
         service.detection_progress.connect(self._detection_progress)
@@ -64,6 +79,13 @@ class MainWindow(QMainWindow):
                    ("Open &demo workspace", "Ctrl+Shift+D", self.open_demo),
                    ("&Quit", QKeySequence.StandardKey.Quit, self.close)]
         self._add_actions(menu, actions)
+        view = self.menuBar().addMenu("&View")
+        self._add_actions(view, [(f"&{name}", f"Ctrl+{i + 1}",
+                                  lambda _c=False, i=i: self.pages.setCurrentIndex(i))
+                                 for i, name in enumerate(PAGES)])
+        self._add_actions(view, [("Overlay the same time &last week", "Ctrl+L",
+                                  self.chart.compare_box.toggle),
+                                 ("&Export visible data…", "Ctrl+E", self.export_visible)])
         analyse = self.menuBar().addMenu("&Analyse")
         self._add_actions(analyse, [("&Detect anomalies", "Ctrl+D", self.detect_anomalies),
                                     ("Cancel running job", "Esc", self.cancel_job)])
@@ -104,6 +126,12 @@ class MainWindow(QMainWindow):
         self.status.setText("Detecting anomalies…")
         self._job = self.service.detect()
 
+    def export_visible(self) -> None:
+        path = self.dialogs.save_file("Export visible data", "CSV (*.csv)")
+        if path:
+            rows = self.chart.export_visible(Path(path))
+            self.status.setText(f"wrote {rows:,} rows to {path}")
+
     def cancel_job(self) -> None:
         if self._job is not None:
             self._job.cancel()
@@ -119,16 +147,35 @@ class MainWindow(QMainWindow):
         self.chart.clear()
         if meters:
             self.tree.select_meter(meters[0].id)
+        self.service.request_overview()
 
     def _meter_selected(self, meter_id: int) -> None:
         self.status.setText("Loading…")
+        self._selected = meter_id
+        self.chart.clear()
         self.service.request_series(meter_id, Level.HOUR)
+        if self.pages.currentWidget() is self.shapes:
+            self.service.request_shapes(meter_id)
+
+    def _overlay(self, meter_id: int) -> None:
+        meter = self.service.ws.meter(meter_id)
+        self.chart.add_overlay(meter_id, meter.name)
+        level = self.chart.series.level if self.chart.series else Level.HOUR
+        self.service.request_series(meter_id, level)
+        self.pages.setCurrentWidget(self.chart)
+
+    def _range_wanted(self, meter_id: int, level, start_s: float, end_s: float) -> None:
+        self.service.request_series(meter_id, level, start_s, end_s)
+
+    def _page_shown(self) -> None:
+        if self.pages.currentWidget() is self.shapes and getattr(self, "_selected", None):
+            self.service.request_shapes(self._selected)
 
     def _series_ready(self, series) -> None:
         self.chart.show_series(series)
         gaps = series.gap_count
-        self.status.setText(f"{series.meter.name}: {len(series.x):,} hours shown, "
-                            f"{gaps} gap{'s' if gaps != 1 else ''}")
+        self.status.setText(f"{series.meter.name}: {len(series.x):,} points of one "
+                            f"{series.level.label}, {gaps} gap{'s' if gaps != 1 else ''}")
 
     def _detection_progress(self, done: int, total: int, meter: str) -> None:
         self.progress.setRange(0, total)
@@ -141,7 +188,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         alarms = [e for e in result.events if e.severity.value != "info"]
         self.anomalies.show_events(result.events)
-        self.anomalies.show()
+        self.pages.setCurrentIndex(PAGES.index("Anomalies"))
         stopped = " (cancelled: meters not yet scored are left as they were)" \
             if result.cancelled else ""
         self.status.setText(f"{len(alarms)} alarm(s) and {len(result.events) - len(alarms)} "

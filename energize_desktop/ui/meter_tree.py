@@ -9,13 +9,18 @@ METER_ROLE = Qt.ItemDataRole.UserRole
 
 
 class MeterTree(QTreeWidget):
+    """Click a meter to chart it; Ctrl+click (or Enter on another meter with Ctrl held)
+    overlays it on the chart instead."""
+
     meter_selected = Signal(int)
+    overlay_wanted = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setHeaderLabels(["Site / meter", "Unit", "Semantics"])
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
+        self.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.itemSelectionChanged.connect(self._selection_changed)
 
     def populate(self, sites, meters_of) -> None:
@@ -47,7 +52,13 @@ class MeterTree(QTreeWidget):
                 return
 
     def _selection_changed(self) -> None:
+        selected = [i.data(0, METER_ROLE) for i in self.selectedItems()]
+        selected = [int(m) for m in selected if m is not None]
         item = self.currentItem()
-        meter_id = item.data(0, METER_ROLE) if item else None
-        if meter_id is not None:
-            self.meter_selected.emit(int(meter_id))
+        current = item.data(0, METER_ROLE) if item else None
+        if current is None:
+            return
+        if len(selected) > 1 and int(current) in selected:
+            self.overlay_wanted.emit(int(current))  # added to the selection: overlay it
+        else:
+            self.meter_selected.emit(int(current))

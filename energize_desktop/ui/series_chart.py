@@ -1,44 +1,190 @@
-"""A time-series chart: gaps drawn as gaps (NaN breaks the line), estimated points marked."""
+"""The Explorer chart: several meters overlaid, gaps drawn as gaps (NaN breaks the line),
+estimated points marked, a crosshair that reads values with units, a "same time last week"
+overlay, and the resolution chosen from the zoom level — the chart asks for day, hour or
+15-minute rollups of the visible span (`range_wanted`) once panning or zooming pauses.
+"""
 
 from __future__ import annotations
 
+import csv
+from datetime import datetime, timezone
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from energize_desktop.core.rollup import Level
 
 LINE = "#1f6fb2"
 ESTIMATED = "#d98c1f"
+PALETTE = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
+           "#2c3e50")
+WEEK_S = 7 * 86400
+SETTLE_MS = 120  # wait this long after the last pan/zoom step before asking for data
+
+
+def level_for_span(span_s: float) -> Level:
+    """Days beyond two months, hours beyond three days, quarter hours below."""
+    if span_s > 62 * 86400:
+        return Level.DAY
+    if span_s > 3 * 86400:
+        return Level.HOUR
+    return Level.QUARTER
 
 
 class SeriesChart(QWidget):
+    range_wanted = Signal(int, object, float, float)  # meter id, Level, start s, end s (local)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.addLegend(offset=(10, 10))
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(LINE, width=1.4), connect="finite")
+        self.curve = self._new_curve("", LINE)
         self.estimated = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(ESTIMATED), pen=None)
         self.plot.addItem(self.estimated)
+        self.last_week = self.plot.plot([], [], pen=pg.mkPen("#999", width=1,
+                                                             style=pg.QtCore.Qt.PenStyle.DashLine),
+                                        connect="finite", name="same time last week")
+        self._crosshair()
+        self.compare_box = QCheckBox("Overlay the same time last week")
+        self.compare_box.setAccessibleName("overlay last week")
+        self.compare_box.toggled.connect(self._redraw_last_week)
+        self.readout = QLabel("")
+        bar = QHBoxLayout()
+        bar.addWidget(self.compare_box)
+        bar.addStretch(1)
+        bar.addWidget(self.readout)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
         layout.addWidget(self.plot)
-        self.series = None
+        self.series = None  # the primary meter's latest series
+        self.overlays: dict[int, tuple] = {}  # meter id -> (curve, series)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._ask_for_visible)
+        self.plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._settle.start())
+        self._auto_range_next = True
 
+    def _new_curve(self, name: str, colour: str):
+        return self.plot.plot([], [], pen=pg.mkPen(colour, width=1.4), connect="finite",
+                              name=name or None)
+
+    def _crosshair(self) -> None:
+        self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888", width=0.8))
+        self.plot.addItem(self.vline, ignoreBounds=True)
+        self._mouse = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._mouse_moved)
+
+    # -- data -----------------------------------------------------------------------------------
     def show_series(self, series) -> None:
-        self.series = series
-        self.curve.setData(series.x, series.y, connect="finite")
-        est = series.estimated & np.isfinite(series.y)
-        self.estimated.setData(series.x[est], series.y[est])
-        self.plot.setTitle(series.label, color="#333", size="11pt")
-        self.plot.setLabel("left", series.unit or "value")
-        self.plot.setLabel("bottom", "local time")
-        self.plot.enableAutoRange()
+        """The primary meter (a new selection replaces the overlays) or an update of one
+        already shown (a zoom asked for a finer or coarser level)."""
+        mid = series.meter.id
+        if self.series is not None and mid != self.series.meter.id and mid not in self.overlays:
+            self.clear()
+        if self.series is None or mid == self.series.meter.id:
+            first = self.series is None
+            self.series = series
+            self.curve.setData(series.x, series.y, connect="finite")
+            est = series.estimated & np.isfinite(series.y)
+            self.estimated.setData(series.x[est], series.y[est])
+            self.plot.setTitle(series.label, color="#333", size="11pt")
+            self.plot.setLabel("left", series.unit or "value")
+            self.plot.setLabel("bottom", "local time")
+            if first or self._auto_range_next:
+                self._auto_range_next = False
+                self.plot.enableAutoRange()
+            self._redraw_last_week()
+        else:
+            curve, _ = self.overlays[mid]
+            curve.setData(series.x, series.y, connect="finite")
+            self.overlays[mid] = (curve, series)
+
+    def add_overlay(self, meter_id: int, name: str) -> None:
+        if meter_id in self.overlays or (self.series and self.series.meter.id == meter_id):
+            return
+        colour = PALETTE[(len(self.overlays) + 1) % len(PALETTE)]
+        self.overlays[meter_id] = (self._new_curve(name, colour), None)
 
     def clear(self) -> None:
         self.series = None
         self.curve.setData([], [])
         self.estimated.setData([], [])
+        self.last_week.setData([], [])
+        for curve, _ in self.overlays.values():
+            self.plot.removeItem(curve)
+        self.overlays.clear()
         self.plot.setTitle("")
+        self._auto_range_next = True
+
+    def shown_meters(self) -> list[int]:
+        return ([self.series.meter.id] if self.series else []) + list(self.overlays)
+
+    # -- zoom-driven resolution -----------------------------------------------------------------
+    def visible_range(self) -> tuple[float, float]:
+        (x0, x1), _ = self.plot.getViewBox().viewRange()
+        return float(x0), float(x1)
+
+    def _ask_for_visible(self) -> None:
+        if self.series is None:
+            return
+        x0, x1 = self.visible_range()
+        level = level_for_span(x1 - x0)
+        if level == self.series.level and len(self.series.x) and \
+                self.series.x[0] <= x0 and x1 <= self.series.x[-1]:
+            return  # what is loaded covers the view at the right resolution
+        margin = x1 - x0
+        for mid in self.shown_meters():
+            self.range_wanted.emit(mid, level, x0 - margin, x1 + margin)
+
+    # -- reading values -------------------------------------------------------------------------
+    def _mouse_moved(self, event) -> None:
+        pos = event[0]
+        if self.series is None or not self.plot.sceneBoundingRect().contains(pos):
+            return
+        x = self.plot.getViewBox().mapSceneToView(pos).x()
+        self.vline.setPos(x)
+        self.readout.setText(self.value_text(x))
+
+    def value_text(self, x: float) -> str:
+        parts = []
+        for s in [self.series] + [s for _, s in self.overlays.values() if s is not None]:
+            if s is None or not len(s.x):
+                continue
+            i = int(np.clip(np.searchsorted(s.x, x, side="right") - 1, 0, len(s.x) - 1))
+            value = "no data" if np.isnan(s.y[i]) else f"{s.y[i]:,.2f} {s.unit}"
+            parts.append(f"{s.meter.name}: {value}")
+        when = datetime.fromtimestamp(x, timezone.utc).strftime("%a %d %b %Y %H:%M")
+        return f"{when}  " + "   ".join(parts)
+
+    def _redraw_last_week(self, *_):
+        s = self.series
+        if s is None or not self.compare_box.isChecked() or s.level > Level.HOUR:
+            self.last_week.setData([], [])
+            return
+        self.last_week.setData(s.x + WEEK_S, s.y, connect="finite")  # last week's, a week on
+
+    def export_visible(self, path) -> int:
+        """Write the visible part of every curve to CSV (atomically); returns rows written."""
+        x0, x1 = self.visible_range()
+        rows = []
+        for s in [self.series] + [s for _, s in self.overlays.values() if s is not None]:
+            if s is None:
+                continue
+            sel = (s.x >= x0) & (s.x <= x1)
+            rows += [(s.meter.name, x, y, s.unit) for x, y in zip(s.x[sel], s.y[sel])]
+        tmp = path.with_name(path.name + ".part")
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["meter", "local_time", "value", "unit"])
+            for meter, x, y, unit in rows:
+                stamp = datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%d %H:%M")
+                w.writerow([meter, stamp, "" if np.isnan(y) else f"{y:.4f}", unit])
+        tmp.replace(path)
+        return len(rows)

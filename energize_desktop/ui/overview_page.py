@@ -1,0 +1,77 @@
+"""The Overview page: KPI cards, the site's recent power, the latest anomalies and the top
+recommendations — filled from one immutable payload (analytics.overview.Overview)."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget,
+                               QVBoxLayout, QWidget)
+
+TONES = {"good": "#1e8449", "bad": "#b03a2e", "neutral": "#555"}
+
+
+class CardWidget(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title, self.value, self.detail = QLabel(), QLabel(), QLabel()
+        self.value.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        self.detail.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for w in (self.title, self.value, self.detail):
+            layout.addWidget(w)
+
+    def show_card(self, card) -> None:
+        self.title.setText(card.title)
+        self.value.setText(card.value)
+        self.detail.setText(card.detail)
+        self.detail.setStyleSheet(f"color: {TONES.get(card.tone, '#555')};")
+        self.setAccessibleName(f"{card.title}: {card.value}")
+
+
+class OverviewPage(QWidget):
+    COLUMNS = 3
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.heading = QLabel("Open a workspace to see its overview")
+        self.heading.setStyleSheet("font-size: 13pt;")
+        self.grid = QGridLayout()
+        self.cards: list[CardWidget] = []
+        self.power = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        self.power.setBackground("w")
+        self.power.setLabel("left", "kW")
+        self.power.setTitle("Site electricity, last 48 hours", color="#333", size="10pt")
+        self.power_curve = self.power.plot([], [], pen=pg.mkPen("#1f6fb2", width=1.4),
+                                           connect="finite")
+        self.anomalies, self.findings = QListWidget(), QListWidget()
+        self.anomalies.setAccessibleName("latest anomalies")
+        self.findings.setAccessibleName("recommendations")
+        lists = QHBoxLayout()
+        for title, widget in (("Latest anomalies", self.anomalies),
+                              ("Recommendations (annual estimates)", self.findings)):
+            box = QVBoxLayout()
+            box.addWidget(QLabel(f"<b>{title}</b>"))
+            box.addWidget(widget)
+            lists.addLayout(box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.grid)
+        layout.addWidget(self.power, 2)
+        layout.addLayout(lists, 2)
+
+    def show_overview(self, data) -> None:
+        self.heading.setText(f"<b>{data.site}</b> — as of {data.as_of} (latest reading)")
+        while len(self.cards) < len(data.cards):
+            card = CardWidget()
+            n = len(self.cards)
+            self.grid.addWidget(card, n // self.COLUMNS, n % self.COLUMNS)
+            self.cards.append(card)
+        for widget, card in zip(self.cards, data.cards):
+            widget.show_card(card)
+        self.power_curve.setData(data.power_x, data.power_kw, connect="finite")
+        self.anomalies.clear()
+        self.anomalies.addItems(list(data.anomalies) or ["No warnings: run Analyse › Detect "
+                                                          "anomalies (Ctrl+D)"])
+        self.findings.clear()
+        self.findings.addItems(list(data.findings) or ["No findings for this site"])

@@ -1,0 +1,90 @@
+"""The pages of the main window on the demo building: Overview cards, the Explorer's zoom-driven
+resolution, overlays, the crosshair and export; the Shapes page."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from energize_desktop.core.rollup import Level
+from energize_desktop.runtime.workspace_service import WorkspaceService
+from energize_desktop.ui.dialogs import RecordingDialogs
+from energize_desktop.ui.main_window import PAGES, MainWindow
+from energize_desktop.ui.series_chart import level_for_span
+
+
+@pytest.fixture
+def window(qtbot, demo_file, tmp_path):
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([str(tmp_path / "visible.csv")]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignals([service.series_ready, service.overview_ready], timeout=30_000):
+        assert win.open_path(demo_file)
+    yield win
+    service.close()
+
+
+def test_overview_shows_cards_power_and_findings(window):
+    titles = [c.title.text() for c in window.overview.cards]
+    assert titles[:2] == ["Today", "This month"] and "Open alerts" in titles
+    assert "Peak demand this month" in titles
+    today = window.overview.cards[0]
+    assert today.value.text().endswith("kWh") and "last week" in today.detail.text()
+    x, y = window.overview.power_curve.getData()
+    assert len(y) == 192 and np.nanmax(y) > np.nanmin(y) > 0  # 48 h of 15-min kW
+    first = window.overview.findings.item(0).text()
+    assert "kWh/yr" in first  # the demo's fans left running at night
+    assert "as of" in window.overview.heading.text()
+
+
+def test_zooming_in_asks_for_finer_rollups(qtbot, window):
+    chart = window.chart
+    assert chart.series.level == Level.HOUR
+    x0 = chart.series.x[len(chart.series.x) // 2]
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+        chart.plot.setXRange(x0, x0 + 86400, padding=0)  # one day: quarter hours
+    series = blocker.args[0]
+    assert series.level == Level.QUARTER and series.unit == "kW"
+    assert series.x[0] <= x0 and series.x[-1] >= x0 + 86400
+    assert len(series.x) < 96 * 10  # only the visible span and its margin, not the year
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+        chart.plot.setXRange(chart.series.x[0] - 200 * 86400, x0 + 200 * 86400, padding=0)
+    assert blocker.args[0].level == Level.DAY and blocker.args[0].unit == "kW"
+
+
+def test_levels_follow_the_span():
+    assert level_for_span(3600 * 30) == Level.QUARTER
+    assert level_for_span(86400 * 20) == Level.HOUR
+    assert level_for_span(86400 * 400) == Level.DAY
+
+
+def test_overlay_crosshair_and_export(qtbot, window, tmp_path):
+    hvac = next(m.id for m in window.service.meters() if m.name == "HVAC")
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000):
+        window._overlay(hvac)
+    chart = window.chart
+    assert chart.shown_meters() == [chart.series.meter.id, hvac]
+    x = chart.series.x[100]
+    text = chart.value_text(x)
+    assert "Main incomer:" in text and "HVAC:" in text and "kW" in text
+    chart.compare_box.setChecked(True)
+    lx, ly = chart.last_week.getData()
+    assert lx[0] == chart.series.x[0] + 7 * 86400
+    chart.plot.setXRange(chart.series.x[100], chart.series.x[147], padding=0)
+    window.export_visible()
+    with (tmp_path / "visible.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert {r["meter"] for r in rows} == {"Main incomer", "HVAC"}
+    assert rows[0]["unit"] == "kW" and "wrote" in window.status.text()
+
+
+def test_shapes_page_draws_carpet_duration_and_profiles(qtbot, window):
+    with qtbot.waitSignal(window.service.shapes_ready, timeout=20_000) as blocker:
+        window.pages.setCurrentIndex(PAGES.index("Shapes"))
+    name, shapes = blocker.args
+    assert name == "Main incomer" and shapes.carpet.shape[1] == 24
+    assert np.isnan(shapes.carpet).any()  # the demo's gaps stay holes
+    _, y = window.shapes.duration_curve.getData()
+    assert (np.diff(y) <= 0).all()
+    assert {"weekday, all year", "weekend, winter"} <= set(shapes.profiles)
+    assert window.shapes.image.image is not None
