@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 from pathlib import Path
 
 from energize_desktop import paths
@@ -71,6 +73,9 @@ def _save_and_quit(app, window, path: Path) -> None:
     def save():
         window.grab().save(str(path))
         print(f"saved {path}")
+        started = os.environ.get("ENERGIZE_LAUNCH_T0")  # set by benchmarks/ui.py
+        if started:
+            print(f"usable after {time.time() - float(started):.3f} s")
         app.quit()
 
     QTimer.singleShot(0, save)  # after the chart has taken the new data

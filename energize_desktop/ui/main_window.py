@@ -145,8 +145,14 @@ class MainWindow(QMainWindow):
         self.status.setText(f"{Path(path).name}: {len(self.service.sites())} site(s), "
                             f"{len(meters)} meter(s)")
         self.chart.clear()
+        self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
             self.tree.select_meter(meters[0].id)
+        else:
+            self._request_overview()
+
+    def _request_overview(self) -> None:
+        self._overview_due = False
         self.service.request_overview()
 
     def _meter_selected(self, meter_id: int) -> None:
@@ -173,6 +179,8 @@ class MainWindow(QMainWindow):
 
     def _series_ready(self, series) -> None:
         self.chart.show_series(series)
+        if getattr(self, "_overview_due", False):
+            self._request_overview()
         gaps = series.gap_count
         self.status.setText(f"{series.meter.name}: {len(series.x):,} points of one "
                             f"{series.level.label}, {gaps} gap{'s' if gaps != 1 else ''}")

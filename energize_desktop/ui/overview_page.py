@@ -42,7 +42,7 @@ class OverviewPage(QWidget):
         self.power.setBackground("w")
         self.power.setLabel("left", "kW")
         self.power.setTitle("Site electricity, last 48 hours", color="#333", size="10pt")
-        self.power_curve = self.power.plot([], [], pen=pg.mkPen("#1f6fb2", width=1.4),
+        self.power_curve = self.power.plot([], [], pen=pg.mkPen("#1f6fb2", width=1),
                                            connect="finite")
         self.anomalies, self.findings = QListWidget(), QListWidget()
         self.anomalies.setAccessibleName("latest anomalies")

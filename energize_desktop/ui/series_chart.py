@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from energize_desktop.core.rollup import Level
 
+# Pens are 1 px: Qt draws a wider antialiased pen stroke by stroke, which took 2.6 s instead of
+# 28 ms for a year of minutes (benchmarks/ui.py).
 LINE = "#1f6fb2"
 ESTIMATED = "#d98c1f"
 PALETTE = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
@@ -72,7 +74,7 @@ class SeriesChart(QWidget):
         self._auto_range_next = True
 
     def _new_curve(self, name: str, colour: str):
-        return self.plot.plot([], [], pen=pg.mkPen(colour, width=1.4), connect="finite",
+        return self.plot.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite",
                               name=name or None)
 
     def _crosshair(self) -> None:

@@ -24,7 +24,7 @@ class ShapesPage(QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.carpet.getPlotItem())
         self.duration = pg.PlotWidget(title="Load-duration curve")
         self.duration.setLabel("bottom", "hours at or above")
-        self.duration_curve = self.duration.plot([], [], pen=pg.mkPen("#1f6fb2", width=1.6))
+        self.duration_curve = self.duration.plot([], [], pen=pg.mkPen("#1f6fb2", width=1))
         self.profiles = pg.PlotWidget(title="Average day profiles")
         self.profiles.setLabel("bottom", "hour of day (local)")
         self.profiles.addLegend(offset=(10, 10))

@@ -88,3 +88,23 @@ def test_shapes_page_draws_carpet_duration_and_profiles(qtbot, window):
     assert (np.diff(y) <= 0).all()
     assert {"weekday, all year", "weekend, winter"} <= set(shapes.profiles)
     assert window.shapes.image.image is not None
+
+
+def test_live_chart_keeps_the_newest_samples_and_redraws_on_its_timer(qtbot):
+    from energize_desktop.ui.live_chart import LiveChart, RingBuffer
+
+    ring = RingBuffer(5)
+    ring.extend(np.arange(3), np.arange(3))
+    ring.extend(np.arange(3, 7), np.arange(3, 7) * 10)
+    t, v = ring.view()
+    assert t.tolist() == [2, 3, 4, 5, 6] and v.tolist() == [2, 30, 40, 50, 60]
+    ring.extend(np.arange(7, 20), np.arange(7, 20))
+    assert ring.view()[0].tolist() == [15, 16, 17, 18, 19]
+    live = LiveChart(["a", "b"], capacity=100, interval_ms=20)
+    qtbot.addWidget(live)
+    live.append("a", [1.0, 2.0], [5.0, 6.0])
+    assert live.redraws == 0  # appending never draws
+    qtbot.waitUntil(lambda: live.redraws == 1, timeout=5_000)
+    x, y = live.curves["a"].getData()
+    assert x.tolist() == [1.0, 2.0] and y.tolist() == [5.0, 6.0]
+    live.timer.stop()
