@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test bench bench-peers dist lint clean system-deps system-deps-test
+.PHONY: run test bench bench-peers dist lint clean system-deps system-deps-test screenshots
 
 run: system-deps $(STAMP)
 	@if [ -n "$(DISPLAY)$(WAYLAND_DISPLAY)" ]; then \
@@ -18,6 +18,16 @@ run: system-deps $(STAMP)
 
 test: system-deps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# One PNG per page of the window on the demo workspace, under Xvfb when it is installed (a real
+# X server and fonts path), offscreen otherwise; the README shows them.
+screenshots: system-deps $(STAMP)
+	@if command -v xvfb-run >/dev/null; then \
+		QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
+			$(PY) -m energize_desktop gui --demo --pages resources/screenshots; \
+	else \
+		$(PY) -m energize_desktop gui --demo --pages resources/screenshots; \
+	fi
 
 bench: $(STAMP) bench-peers
 	$(VENV)/bin/pip install -q 'pandas>=2'

@@ -48,7 +48,8 @@ def create_app(argv=None):
     return app
 
 
-def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | None = None) -> int:
+def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | None = None,
+        pages_dir: Path | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
@@ -60,6 +61,10 @@ def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | No
     window.show()
     if screenshot:
         service.series_ready.connect(lambda _s: _save_and_quit(app, window, screenshot))
+        service.failed.connect(lambda msg: app.exit(1))
+    if pages_dir:
+        window.resize(1400, 900)
+        service.overview_ready.connect(lambda _o: _save_pages(app, window, pages_dir))
         service.failed.connect(lambda msg: app.exit(1))
     target = workspace or (ensure_demo() if demo or workspace is None else None)
     if target and not window.open_path(Path(target)) and screenshot:
@@ -79,3 +84,28 @@ def _save_and_quit(app, window, path: Path) -> None:
         app.quit()
 
     QTimer.singleShot(0, save)  # after the chart has taken the new data
+
+
+def _save_pages(app, window, folder: Path) -> None:
+    """One PNG per page (`make screenshots`), each after its data has arrived."""
+    from PySide6.QtCore import QTimer
+
+    from energize_desktop.ui.main_window import PAGES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    window.service.shapes_ready.connect(lambda *_: QTimer.singleShot(200, lambda: save(2)))
+
+    def save(i: int) -> None:
+        path = folder / f"{i + 1}-{PAGES[i].lower()}.png"
+        window.grab().save(str(path))
+        print(f"saved {path}")
+        if i + 1 == len(PAGES):
+            app.quit()
+        elif PAGES[i + 1] == "Shapes":
+            window.pages.setCurrentIndex(i + 1)  # saved when its data is in
+        else:
+            window.pages.setCurrentIndex(i + 1)
+            QTimer.singleShot(300, lambda: save(i + 1))
+
+    window.pages.setCurrentIndex(0)
+    QTimer.singleShot(300, lambda: save(0))

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (the default)")
     gui.add_argument("workspace", nargs="?", type=Path, help="workspace file to open")
     gui.add_argument("--demo", action="store_true", help="open the demo workspace")
+    gui.add_argument("--pages", type=Path, metavar="DIR",
+                     help="save a PNG of every page once its data is in, then exit")
     gui.add_argument("--screenshot", type=Path, metavar="PNG",
                      help="render the window to a PNG once its chart is drawn, then exit")
 
@@ -106,7 +108,8 @@ def gui_main() -> int:
 def _gui(args) -> int:
     from energize_desktop.app import run
 
-    return run(workspace=args.workspace, demo=args.demo, screenshot=args.screenshot)
+    return run(workspace=args.workspace, demo=args.demo, screenshot=args.screenshot,
+               pages_dir=args.pages)
 
 
 def _info(args) -> int:
