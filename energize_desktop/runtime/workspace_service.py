@@ -120,6 +120,32 @@ class WorkspaceService(QObject):
         return meter.name, shapes(series, months)  # kWh per hour, which reads as mean kW
 
 
+    # -- alerts and feedback (small writes, on the calling thread) -------------------------------
+    def alerts(self) -> list[dict]:
+        from energize_desktop.storage.alerts import AlertStore
+
+        return AlertStore(self.ws).alerts() if self.ws else []
+
+    def move_alert(self, alert_id: int, action: str, note: str, who: str) -> None:
+        from energize_desktop.storage.alerts import AlertStore
+
+        AlertStore(self.ws).move(alert_id, action, who, note)
+
+    def dismiss(self, event, note: str) -> None:
+        """'Not an anomaly': kept in the meter's detection settings for every later run."""
+        from energize_desktop.analytics.detection_job import settings_for
+        from energize_desktop.analytics.settings import Dismissal
+        from energize_desktop.storage.anomalies import AnomalyStore
+
+        settings = settings_for(self.ws, event.meter_id).dismiss(
+            Dismissal(event.start_us, event.end_us, event.kind.value, event.score, note))
+        AnomalyStore(self.ws).set_settings_json(event.meter_id, settings.to_json())
+
+    def local_seconds(self, meter_id: int, utc_us: int) -> float:
+        """A UTC instant as the chart's x: the site's wall-clock time in seconds."""
+        cal = self.ws.state.calendar_of(meter_id)
+        return (utc_us + int(cal.offsets(np.array([utc_us]))[0])) / 1_000_000
+
     # -- anomaly detection ----------------------------------------------------------------------
     def detect(self, meters: list[Meter] | None = None) -> CancellableTask:
         """Score the meters' whole history in the background; `cancel()` on the returned task

@@ -1,33 +1,93 @@
-"""The anomalies found: one row per event, newest first, alarms before findings."""
+"""Anomalies & alerts: the events found (sortable, filterable; double-click shows the moment on
+the chart with the event shaded; "Not an anomaly" teaches the next run) and the alerts raised
+(acknowledge or resolve with a note, kept in the audit trail)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 COLUMNS = ("When", "Meter", "Kind", "Severity", "Explanation")
+ALERT_COLUMNS = ("Opened", "State", "Severity", "Message")
 COLOURS = {"critical": QColor(200, 40, 40), "warning": QColor(200, 120, 0),
            "info": QColor(90, 90, 90)}
+EVENT_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _table(columns) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+    table.setWordWrap(False)
+    return table
 
 
 class AnomalyPanel(QWidget):
+    jump_to = Signal(object)  # the Event double-clicked
+    dismiss_wanted = Signal(object)  # the Event the user says is not an anomaly
+    alert_action = Signal(int, str)  # alert id, "acknowledge" | "resolve"
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("anomalies")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
+        self.table = _table(COLUMNS)
+        self.table.setAccessibleName("anomalies found")
+        self.table.cellDoubleClicked.connect(lambda row, _c: self._jump(row))
+        self.filter = QLineEdit(placeholderText="Filter by meter, kind or text…")
+        self.filter.setAccessibleName("filter anomalies")
+        self.filter.textChanged.connect(self._apply_filter)
+        self.severity = QComboBox()
+        self.severity.addItems(["all severities", "warning and above", "critical"])
+        self.severity.currentIndexChanged.connect(self._apply_filter)
+        self.dismiss_button = QPushButton("Not an anomaly…")
+        self.dismiss_button.setToolTip("The next detection run leaves this event out and raises "
+                                       "this meter's threshold for its kind a little")
+        self.dismiss_button.clicked.connect(self._dismiss)
+        self.alerts = _table(ALERT_COLUMNS)
+        self.alerts.setAccessibleName("alerts")
+        self.ack_button = QPushButton("Acknowledge…")
+        self.resolve_button = QPushButton("Resolve…")
+        self.ack_button.clicked.connect(lambda: self._alert("acknowledge"))
+        self.resolve_button.clicked.connect(lambda: self._alert("resolve"))
+        self._layout()
+
+    def _layout(self) -> None:
+        bar = QHBoxLayout()
+        for w in (self.filter, self.severity, self.dismiss_button):
+            bar.addWidget(w)
+        top, bottom = QWidget(), QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addLayout(bar)
+        tl.addWidget(self.table)
+        alert_bar = QHBoxLayout()
+        alert_bar.addWidget(QLabel("<b>Alerts</b> (open and acknowledged)"))
+        alert_bar.addStretch(1)
+        alert_bar.addWidget(self.ack_button)
+        alert_bar.addWidget(self.resolve_button)
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(alert_bar)
+        bl.addWidget(self.alerts)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setSizes([500, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
+        layout.addWidget(split)
 
+    # -- events ---------------------------------------------------------------------------------
     def show_events(self, events) -> None:
         rank = {"critical": 0, "warning": 1, "info": 2}
         events = sorted(events, key=lambda e: (rank[e.severity.value], -e.start_us))
+        self.table.setSortingEnabled(False)
         self.table.setRowCount(len(events))
         for row, e in enumerate(events):
             when = e.explanation.split(": ", 1)[0] if ": " in e.explanation else ""
@@ -35,9 +95,59 @@ class AnomalyPanel(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(e.explanation)
+                item.setData(EVENT_ROLE, e)
                 if col == 3:
                     item.setForeground(COLOURS[e.severity.value])
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(4, 600)
-        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.table.setSortingEnabled(True)
+        self._apply_filter()
+
+    def event_at(self, row: int):
+        item = self.table.item(row, 0)
+        return item.data(EVENT_ROLE) if item else None
+
+    def visible_rows(self) -> list[int]:
+        return [r for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+
+    def _apply_filter(self, *_):
+        text = self.filter.text().strip().lower()
+        wanted = {0: ("critical", "warning", "info"), 1: ("critical", "warning"),
+                  2: ("critical",)}[self.severity.currentIndex()]
+        for row in range(self.table.rowCount()):
+            e = self.event_at(row)
+            hay = f"{e.meter} {e.kind.value} {e.explanation}".lower()
+            self.table.setRowHidden(row, not (e.severity.value in wanted and text in hay))
+
+    def _jump(self, row: int) -> None:
+        event = self.event_at(row)
+        if event is not None:
+            self.jump_to.emit(event)
+
+    def _dismiss(self) -> None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if rows:
+            self.dismiss_wanted.emit(self.event_at(rows.pop()))
+
+    def remove_event(self, event) -> None:
+        for row in range(self.table.rowCount()):
+            if self.event_at(row) is event:
+                self.table.removeRow(row)
+                return
+
+    # -- alerts ---------------------------------------------------------------------------------
+    def show_alerts(self, alerts: list[dict]) -> None:
+        self.alerts.setRowCount(len(alerts))
+        for row, a in enumerate(alerts):
+            cells = (str(a["opened_at"])[:16], a["state"], a["severity"], a["message"])
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(EVENT_ROLE, a["id"])
+                self.alerts.setItem(row, col, item)
+        self.alerts.resizeColumnsToContents()
+
+    def _alert(self, action: str) -> None:
+        rows = {i.row() for i in self.alerts.selectedItems()}
+        if rows:
+            self.alert_action.emit(int(self.alerts.item(rows.pop(), 0).data(EVENT_ROLE)), action)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 
 class Dialogs:
@@ -19,6 +19,11 @@ class Dialogs:
 
     def error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
+
+    def ask_text(self, title: str, label: str) -> str | None:
+        """A note to go with an action; None when the user cancels."""
+        text, ok = QInputDialog.getText(self.parent, title, label)
+        return text if ok else None
 
 
 class RecordingDialogs(Dialogs):
@@ -37,3 +42,6 @@ class RecordingDialogs(Dialogs):
 
     def error(self, title, message):
         self.errors.append((title, message))
+
+    def ask_text(self, title, label):
+        return self.answers.pop(0) if self.answers else None

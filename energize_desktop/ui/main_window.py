@@ -58,6 +58,10 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
         service.series_ready.connect(self._series_ready)
         service.overview_ready.connect(self.overview.show_overview)
+        self.anomalies.jump_to.connect(self.show_event)
+        self.anomalies.dismiss_wanted.connect(self.dismiss_event)
+        self.anomalies.alert_action.connect(self.move_alert)
+        self.alert_tray.shown.connect(lambda *_: self.refresh_alerts())
         service.shapes_ready.connect(self.shapes.show_shapes)
         service.failed.connect(self._failed)
         service.opened.connect(self._opened)
@@ -126,6 +130,40 @@ class MainWindow(QMainWindow):
         self.status.setText("Detecting anomalies…")
         self._job = self.service.detect()
 
+    def show_event(self, event) -> None:
+        """Chart the event's meter around it, the event shaded."""
+        start = self.service.local_seconds(event.meter_id, event.start_us)
+        end = self.service.local_seconds(event.meter_id, event.end_us)
+        self.pages.setCurrentWidget(self.chart)
+        if self.chart.series is None or self.chart.series.meter.id != event.meter_id:
+            self.tree.select_meter(event.meter_id)  # clears the chart and asks for the data
+            self.chart.pending_shade = (start, end)
+        else:
+            self.chart.shade(start, end)
+        self.status.setText(event.explanation)
+
+    def dismiss_event(self, event) -> None:
+        note = self.dialogs.ask_text("Not an anomaly", f"Why is this normal for {event.meter}?")
+        if note is None:
+            return
+        self.service.dismiss(event, note)
+        self.anomalies.remove_event(event)
+        self.status.setText(f"{event.meter}: noted as normal; the next run leaves it out")
+
+    def move_alert(self, alert_id: int, action: str) -> None:
+        note = self.dialogs.ask_text(action.capitalize(), f"Note for alert {alert_id}:")
+        if note is None:
+            return
+        try:
+            self.service.move_alert(alert_id, action, note, who=_user())
+        except Exception as exc:  # an alert already moved elsewhere: say so, keep going
+            self.dialogs.error("Alert", str(exc))
+        self.refresh_alerts()
+
+    def refresh_alerts(self) -> None:
+        if self.service.ws is not None:
+            self.anomalies.show_alerts(self.service.alerts())
+
     def export_visible(self) -> None:
         path = self.dialogs.save_file("Export visible data", "CSV (*.csv)")
         if path:
@@ -145,6 +183,7 @@ class MainWindow(QMainWindow):
         self.status.setText(f"{Path(path).name}: {len(self.service.sites())} site(s), "
                             f"{len(meters)} meter(s)")
         self.chart.clear()
+        self.refresh_alerts()
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
             self.tree.select_meter(meters[0].id)
@@ -213,3 +252,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.service.close()
         super().closeEvent(event)
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still an honest audit entry
+        return "desktop user"

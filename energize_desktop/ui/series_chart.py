@@ -72,6 +72,7 @@ class SeriesChart(QWidget):
         self._settle.timeout.connect(self._ask_for_visible)
         self.plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._settle.start())
         self._auto_range_next = True
+        self.pending_shade = None  # an event to shade once its meter's data has arrived
 
     def _new_curve(self, name: str, colour: str):
         return self.plot.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite",
@@ -99,7 +100,10 @@ class SeriesChart(QWidget):
             self.plot.setTitle(series.label, color="#333", size="11pt")
             self.plot.setLabel("left", series.unit or "value")
             self.plot.setLabel("bottom", "local time")
-            if first or self._auto_range_next:
+            if self.pending_shade is not None:
+                region, self.pending_shade = self.pending_shade, None
+                self.shade(*region)
+            elif first or self._auto_range_next:
                 self._auto_range_next = False
                 self.plot.enableAutoRange()
             self._redraw_last_week()
@@ -124,6 +128,15 @@ class SeriesChart(QWidget):
         self.overlays.clear()
         self.plot.setTitle("")
         self._auto_range_next = True
+
+    def shade(self, start_s: float, end_s: float, around_s: float = 2 * 86400) -> None:
+        """Shade an event and bring it into view with some context either side."""
+        if getattr(self, "_shade", None) is None:
+            self._shade = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(217, 140, 31, 60))
+            self.plot.addItem(self._shade)
+        self._shade.setRegion((start_s, end_s))
+        self._auto_range_next = False
+        self.plot.setXRange(start_s - around_s, end_s + around_s, padding=0)
 
     def shown_meters(self) -> list[int]:
         return ([self.series.meter.id] if self.series else []) + list(self.overlays)

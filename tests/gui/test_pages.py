@@ -108,3 +108,72 @@ def test_live_chart_keeps_the_newest_samples_and_redraws_on_its_timer(qtbot):
     x, y = live.curves["a"].getData()
     assert x.tolist() == [1.0, 2.0] and y.tolist() == [5.0, 6.0]
     live.timer.stop()
+
+
+def _detect(qtbot, window):
+    with qtbot.waitSignal(window.service.detection_done, timeout=90_000) as blocker:
+        window.detect_anomalies()
+    return blocker.args[0]
+
+
+def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo_copy):
+    from energize_desktop.analytics.detection_job import settings_for
+
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs(["planned shutdown"]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    result = _detect(qtbot, win)
+    panel = win.anomalies
+    panel.filter.setText("HVAC")
+    shown = panel.visible_rows()
+    assert shown and all(panel.event_at(r).meter == "HVAC" for r in shown)
+    panel.severity.setCurrentIndex(2)  # critical only
+    assert all(panel.event_at(r).severity.value == "critical" for r in panel.visible_rows())
+    panel.severity.setCurrentIndex(0)
+    row = shown[0]
+    event = panel.event_at(row)
+    with qtbot.waitSignal(service.series_ready, timeout=20_000):
+        panel.table.cellDoubleClicked.emit(row, 0)
+    assert win.pages.currentWidget() is win.chart and win.chart.series.meter.name == "HVAC"
+    lo, hi = win.chart._shade.getRegion()
+    assert hi - lo == pytest.approx((event.end_us - event.start_us) / 1e6)
+    x0, x1 = win.chart.visible_range()
+    assert x0 < lo < hi < x1 and x1 - x0 < 10 * 86400
+    before = panel.table.rowCount()
+    panel.table.selectRow(row)
+    panel.dismiss_button.click()
+    assert panel.table.rowCount() == before - 1
+    dismissed = settings_for(service.ws, event.meter_id).dismissed
+    assert dismissed[-1].note == "planned shutdown" and dismissed[-1].start_us == event.start_us
+    assert len(result.events) >= before
+    service.close()
+
+
+def test_alerts_are_acknowledged_and_resolved_from_the_window(qtbot, demo_copy):
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.alerts import AlertStore
+
+    with Workspace.open(demo_copy) as ws:
+        store = AlertStore(ws)
+        rule = store.add_rule("high", '{"kind": "above", "limit": 1}', meter_id=2)
+        store.open(rule, 2, "warning", "HVAC above 1 kW")
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs(["looking at it", "fixed the valve"]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    alerts = win.anomalies.alerts
+    assert alerts.rowCount() == 1 and alerts.item(0, 1).text() == "open"
+    alerts.selectRow(0)
+    win.anomalies.ack_button.click()
+    assert alerts.item(0, 1).text() == "acknowledged"
+    alerts.selectRow(0)
+    win.anomalies.resolve_button.click()
+    assert alerts.rowCount() == 0
+    (alert,) = AlertStore(service.ws).alerts(("resolved",))
+    audit = AlertStore(service.ws).audit(alert["id"])
+    assert [a[2] for a in audit][-2:] == ["acknowledge", "resolve"]
+    assert audit[-1][3] == "fixed the valve" and audit[-1][1]
+    service.close()
