@@ -14,7 +14,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from energize_desktop.analytics.site_data import period
+from energize_desktop.analytics import mv_job
+from energize_desktop.analytics.mv_job import MvRequest
 from energize_desktop.core.errors import ValidationError
 
 
@@ -46,111 +47,19 @@ def run(args) -> int:
 
     if not args.use and not (args.meter and args.train):
         raise ValidationError("baseline: needs --meter and --train (or --use NAME)")
+    request = MvRequest(args.meter, args.train, args.predict, args.temperature, args.granularity,
+                        args.confidence, args.adjust, args.save, args.use)
     with Workspace.open(args.workspace, read_only=not args.save) as ws:
-        result = _run(ws, args)
+        result = mv_job.run(ws, request)
+    if args.out:
+        _write_csv(args.out, *result["rows"])
+        result["lines"].append(f"wrote {len(result['rows'][0]):,} rows to {args.out}")
     if args.json:
         json.dump(result["json"], sys.stdout, indent=1)
         print()
     else:
         print("\n".join(result["lines"]))
     return 0
-
-
-def _run(ws, args) -> dict:
-    from energize_desktop.analytics import baseline as bl
-    from energize_desktop.analytics.savings import avoided_energy, mv_report_lines
-    from energize_desktop.storage.baselines import BaselineStore
-
-    meter, temp_meter, model = _meters_and_model(ws, args)
-    tz = ws.site_of(meter).timezone
-    fitted_on = None
-    if model is None:
-        start, end = period(args.train, "--train", tz)
-        series, temp = fitted_on = _series(ws, meter, temp_meter, start, end)
-        model = bl.fit(series, temp, args.granularity, start, end)
-        if args.save:
-            BaselineStore(ws).save(args.save, meter.id, temp_meter.id, model.granularity,
-                                   model.to_json())
-    out = {"meter": meter.name, "temperature": temp_meter.name, "model": json.loads(
-        model.to_json()), "reporting": None}
-    result = None
-    if args.predict:
-        start, end = period(args.predict, "--predict", tz)
-        series, temp = _series(ws, meter, temp_meter, start, end)
-        frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
-        result = avoided_energy(model, frame, _adjustments(args.adjust, tz), args.confidence)
-        out["reporting"] = _reporting_json(result)
-        rows = (frame.ts_us, frame.usage, result.predicted, result.lower, result.upper)
-    else:
-        start, end = model.train_start_us, model.train_end_us
-        series, temp = fitted_on or _series(ws, meter, temp_meter, start, end)
-        frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
-        pred = model.predict(frame)
-        rows = (frame.ts_us, frame.usage, pred, *model.interval(pred, args.confidence))
-    if args.out:
-        _write_csv(args.out, *rows)
-    lines = [f"{meter.name} ({model.unit}), temperature from {temp_meter.name}",
-             *mv_report_lines(model, result)]
-    if args.out:
-        lines.append(f"wrote {len(rows[0]):,} rows to {args.out}")
-    return {"json": out, "lines": lines}
-
-
-def _meters_and_model(ws, args):
-    from energize_desktop.analytics.baseline import Baseline
-    from energize_desktop.cli import _ref
-    from energize_desktop.core.model import MeterKind
-    from energize_desktop.storage.baselines import BaselineStore
-
-    if args.use:
-        kept = BaselineStore(ws).load(args.use)
-        meter = ws.meter(kept["meter_id"])
-        temp = ws.meter(kept["temperature_meter_id"])
-        return meter, temp, Baseline.from_json(kept["model"], f"baseline {args.use!r}")
-    meter = ws.meter(_ref(args.meter))
-    if meter.amount_unit is None:
-        raise ValidationError(f"meter {meter.name}: a baseline needs an energy meter, this one "
-                              f"measures {meter.unit}")
-    if args.temperature:
-        return meter, ws.meter(_ref(args.temperature)), None
-    for m in ws.meters():
-        if m.kind is MeterKind.TEMPERATURE and m.site_id == meter.site_id:
-            return meter, m, None
-    raise ValidationError(f"meter {meter.name}: its site has no outdoor temperature meter; "
-                          "import a weather file or name one with --temperature")
-
-
-def _series(ws, meter, temp_meter, start_us, end_us):
-    from energize_desktop.analytics.detection_job import align_to, meter_series
-
-    series = meter_series(ws, meter, 3600, start_us, end_us)
-    if not len(series):
-        raise ValidationError(f"meter {meter.name}: no readings in that period")
-    temp = meter_series(ws, temp_meter, 3600, start_us, end_us)
-    return series, align_to(series, temp)
-
-
-def _adjustments(specs: list[str], tz: str):
-    from energize_desktop.analytics.savings import Adjustment
-
-    out = []
-    for spec in specs:
-        try:
-            span, rest = spec.split("=", 1)
-            amount, _, note = rest.partition(":")
-            start, end = period(span, "--adjust", tz)
-            out.append(Adjustment(start, end, float(amount), note))
-        except ValueError:
-            raise ValidationError(f"--adjust {spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "
-                                  "2025-03-01..2025-09-01=12.5:new server room") from None
-    return out
-
-
-def _reporting_json(r) -> dict:
-    return {"avoided": r.avoided, "adjusted_baseline": r.baseline_total,
-            "actual": r.actual_total, "fraction": r.fraction, "points": r.counted,
-            "uncertainty": r.uncertainty, "drift": r.drift, "cusum_end": float(r.cusum[-1])
-            if len(r.cusum) else 0.0}
 
 
 def _write_csv(path: Path, ts, actual, predicted, lower, upper) -> None:

@@ -46,6 +46,8 @@ class WorkspaceService(QObject):
     detection_done = Signal(object)  # analytics.detection_job.JobResult
     overview_ready = Signal(object)  # analytics.overview.Overview
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
+    baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
+    baseline_failed = Signal(str)
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
@@ -119,6 +121,20 @@ class WorkspaceService(QObject):
         months = local_times(series.ts_us, series.tz).month
         return meter.name, shapes(series, months)  # kWh per hour, which reads as mean kW
 
+
+    def fit_baseline(self, request):
+        from energize_desktop.analytics import mv_job
+
+        def job():
+            result = mv_job.run(self.ws, request)
+            meter = self.ws.meter(int(request.meter)) if str(request.meter).isdigit() else None
+            ts = result["rows"][0]
+            offset = self.local_seconds(meter.id, int(ts[0])) - ts[0] / 1e6 if meter is not \
+                None and len(ts) else 0.0
+            return result, offset
+
+        return run_task(job, pool=self.pool, on_done=lambda r: self.baseline_ready.emit(*r),
+                        on_error=lambda e: self.baseline_failed.emit(str(e)))
 
     # -- alerts and feedback (small writes, on the calling thread) -------------------------------
     def alerts(self) -> list[dict]:

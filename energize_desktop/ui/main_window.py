@@ -13,13 +13,14 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QProgressBar, QPushButton, Q
 from energize_desktop.core.rollup import Level
 from energize_desktop.ui.alert_tray import AlertTray, QtAlertChannel
 from energize_desktop.ui.anomaly_panel import AnomalyPanel
+from energize_desktop.ui.baseline_page import BaselinePage
 from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.meter_tree import MeterTree
 from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.shapes_page import ShapesPage
 
-PAGES = ("Overview", "Explorer", "Shapes", "Anomalies")
+PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines")
 
 
 class MainWindow(QMainWindow):
@@ -35,9 +36,10 @@ class MainWindow(QMainWindow):
         self.chart = SeriesChart()
         self.shapes = ShapesPage()
         self.anomalies = AnomalyPanel()
+        self.baselines = BaselinePage()
         self.pages = QTabWidget()
-        for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies),
-                                PAGES):
+        for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
+                                 self.baselines), PAGES):
             self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -58,6 +60,9 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
         service.series_ready.connect(self._series_ready)
         service.overview_ready.connect(self.overview.show_overview)
+        self.baselines.fit_wanted.connect(service.fit_baseline)
+        service.baseline_ready.connect(self.baselines.show_result)
+        service.baseline_failed.connect(self.baselines.show_error)
         self.anomalies.jump_to.connect(self.show_event)
         self.anomalies.dismiss_wanted.connect(self.dismiss_event)
         self.anomalies.alert_action.connect(self.move_alert)
@@ -184,6 +189,7 @@ class MainWindow(QMainWindow):
                             f"{len(meters)} meter(s)")
         self.chart.clear()
         self.refresh_alerts()
+        self.baselines.set_meters(meters)
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
             self.tree.select_meter(meters[0].id)

@@ -177,3 +177,23 @@ def test_alerts_are_acknowledged_and_resolved_from_the_window(qtbot, demo_copy):
     assert [a[2] for a in audit][-2:] == ["acknowledge", "resolve"]
     assert audit[-1][3] == "fixed the valve" and audit[-1][1]
     service.close()
+
+
+def test_baseline_page_fits_and_reports_guideline_14(qtbot, window):
+    page = window.baselines
+    assert page.meter.findText("Main incomer") >= 0 and page.meter.findText("Server room") >= 0
+    assert page.meter.findText("Outdoor temperature") < 0  # not an energy meter
+    page.meter.setCurrentIndex(page.meter.findText("Main incomer"))
+    page.train.setText("2024-10-01..2025-06-01")
+    page.predict.setText("2025-06-01..2025-08-01")
+    with qtbot.waitSignal(window.service.baseline_ready, timeout=60_000):
+        page.fit_button.click()
+    assert "Guideline 14" in page.verdict.text() and page.fit_button.isEnabled()
+    assert "avoided energy" in page.report.text()
+    x, y = page.predicted.getData()
+    assert len(x) == 61 * 24 and np.isfinite(y).all()
+    page.train.setText("2025-06-01..2024-01-01")
+    with qtbot.waitSignal(window.service.baseline_failed, timeout=20_000) as blocker:
+        page.fit_button.click()
+    assert "the end must be after the start" in blocker.args[0]
+    assert "the end must be after the start" in page.report.text()
