@@ -18,14 +18,18 @@ from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.meter_tree import MeterTree
 from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.series_chart import SeriesChart
+from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
 
-PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines")
+PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Settings")
 
 
 class MainWindow(QMainWindow):
     def __init__(self, service, dialogs: Dialogs | None = None, open_demo=None):
+        from energize_desktop import paths, preferences
+
         super().__init__()
+        self.prefs, prefs_warning = preferences.load()
         self.service = service
         self.dialogs = dialogs or Dialogs(self)
         self._open_demo = open_demo
@@ -37,9 +41,12 @@ class MainWindow(QMainWindow):
         self.shapes = ShapesPage()
         self.anomalies = AnomalyPanel()
         self.baselines = BaselinePage()
+        self.settings = SettingsPage(self.prefs, preferences.keyring_status(),
+                                     str(paths.data_dir()))
+        self.settings.saved.connect(self.apply_preferences)
         self.pages = QTabWidget()
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
-                                 self.baselines), PAGES):
+                                 self.baselines, self.settings), PAGES):
             self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -54,6 +61,9 @@ class MainWindow(QMainWindow):
         self.alert_tray = AlertTray(self.alert_channel, self.status, self)
         self._job = None
         self._build_menu()
+        apply_theme(self.prefs.theme)
+        if prefs_warning:
+            self.status.setText(prefs_warning)
         self.tree.meter_selected.connect(self._meter_selected)
         self.tree.overlay_wanted.connect(self._overlay)
         self.chart.range_wanted.connect(self._range_wanted)
@@ -85,9 +95,11 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
         actions = [("&Open workspace…", QKeySequence.StandardKey.Open, self.open_workspace),
-                   ("Open &demo workspace", "Ctrl+Shift+D", self.open_demo),
-                   ("&Quit", QKeySequence.StandardKey.Quit, self.close)]
+                   ("Open &demo workspace", "Ctrl+Shift+D", self.open_demo)]
         self._add_actions(menu, actions)
+        self.recent_menu = menu.addMenu("Open &recent")
+        self._fill_recent()
+        self._add_actions(menu, [("&Quit", QKeySequence.StandardKey.Quit, self.close)])
         view = self.menuBar().addMenu("&View")
         self._add_actions(view, [(f"&{name}", f"Ctrl+{i + 1}",
                                   lambda _c=False, i=i: self.pages.setCurrentIndex(i))
@@ -98,6 +110,21 @@ class MainWindow(QMainWindow):
         analyse = self.menuBar().addMenu("&Analyse")
         self._add_actions(analyse, [("&Detect anomalies", "Ctrl+D", self.detect_anomalies),
                                     ("Cancel running job", "Esc", self.cancel_job)])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.prefs.recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(Path(p)))
+        self.recent_menu.setEnabled(bool(self.prefs.recent))
+
+    def apply_preferences(self, prefs) -> None:
+        from energize_desktop import preferences
+
+        self.prefs = prefs
+        preferences.save(prefs)
+        apply_theme(prefs.theme)
+        self._fill_recent()
 
     def _add_actions(self, menu, actions) -> None:
         for text, key, slot in actions:
@@ -190,6 +217,7 @@ class MainWindow(QMainWindow):
         self.chart.clear()
         self.refresh_alerts()
         self.baselines.set_meters(meters)
+        self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
             self.tree.select_meter(meters[0].id)
@@ -267,3 +295,23 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers): still an honest audit entry
         return "desktop user"
+
+
+def apply_theme(theme: str) -> None:
+    """Dark, light, or whatever the platform gives ("system")."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    palette = app.style().standardPalette()
+    if theme == "dark":
+        roles = {QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
+                 QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2f2f2f",
+                 QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
+                 QPalette.ColorRole.ButtonText: "#e6e6e6",
+                 QPalette.ColorRole.Highlight: "#2a82da"}
+        for role, colour in roles.items():
+            palette.setColor(role, QColor(colour))
+    app.setPalette(palette)

@@ -197,3 +197,28 @@ def test_baseline_page_fits_and_reports_guideline_14(qtbot, window):
         page.fit_button.click()
     assert "the end must be after the start" in blocker.args[0]
     assert "the end must be after the start" in page.report.text()
+
+
+def test_settings_are_typed_toml_and_recent_files_are_remembered(qtbot, window, demo_file):
+    from energize_desktop import preferences
+
+    prefs, warning = preferences.load()
+    assert warning is None and str(demo_file.resolve()) == prefs.recent[0]
+    assert [a.text() for a in window.recent_menu.actions()][0] == str(demo_file.resolve())
+    page = window.settings
+    assert "keyring" in page.keyring.text()
+    page.theme.setCurrentText("dark")
+    page.currency.setText("eur")
+    page.save_button.click()
+    saved, _ = preferences.load()
+    assert saved.theme == "dark" and saved.currency == "EUR"
+    page.currency.setText("E1")
+    page.save_button.click()
+    assert "three-letter code" in page.message.text()
+    assert preferences.load()[0].currency == "EUR"  # the bad value was not written
+    preferences.path().write_text('theme = "neon"\n')
+    fallback, warning = preferences.load()
+    assert fallback == preferences.Preferences() and "theme = 'neon'" in warning
+    page.theme.setCurrentText("system")
+    page.currency.setText("GBP")
+    page.save_button.click()
