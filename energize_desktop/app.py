@@ -93,7 +93,10 @@ def _save_pages(app, window, folder: Path) -> None:
     from energize_desktop.ui.main_window import PAGES
 
     folder.mkdir(parents=True, exist_ok=True)
-    window.service.shapes_ready.connect(lambda *_: QTimer.singleShot(200, lambda: save(2)))
+    waits = {"Shapes": window.service.shapes_ready, "Baselines": window.service.baseline_ready}
+    for name, signal in waits.items():
+        i = PAGES.index(name)
+        signal.connect(lambda *_a, i=i: QTimer.singleShot(200, lambda: save(i)))
 
     def save(i: int) -> None:
         path = folder / f"{i + 1}-{PAGES[i].lower()}.png"
@@ -101,8 +104,13 @@ def _save_pages(app, window, folder: Path) -> None:
         print(f"saved {path}")
         if i + 1 == len(PAGES):
             app.quit()
-        elif PAGES[i + 1] == "Shapes":
-            window.pages.setCurrentIndex(i + 1)  # saved when its data is in
+        elif PAGES[i + 1] in waits:  # saved when its data is in
+            window.pages.setCurrentIndex(i + 1)
+            if PAGES[i + 1] == "Baselines":
+                page = window.baselines
+                page.train.setText("2024-10-01..2025-06-01")
+                page.predict.setText("2025-06-01..2025-10-01")
+                page.fit_button.click()
         else:
             window.pages.setCurrentIndex(i + 1)
             QTimer.singleShot(300, lambda: save(i + 1))
