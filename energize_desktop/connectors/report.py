@@ -92,9 +92,13 @@ class FileReport:
                          f"({_duration(c.gap_s)} missing), {c.empty:,} empty value(s), "
                          f"{c.duplicates:,} duplicate(s){extra}")
         lines += [f"  DST: {d}" for d in self.dst]
-        lines.append(f"  {verb} {self.stored:,} reading(s); {self.identical:,} already stored "
-                     f"with the same value; {self.kept:,} differing kept, {self.replaced:,} "
-                     f"replaced ({self.seconds:.2f} s)")
+        if self.dry_run:  # nothing was compared with what is stored: say what was read
+            lines.append(f"  would store up to {self.rows:,} reading(s) (a preview does not "
+                         f"compare with readings already stored) ({self.seconds:.2f} s)")
+        else:
+            lines.append(f"  {verb} {self.stored:,} reading(s); {self.identical:,} already "
+                         f"stored with the same value; {self.kept:,} differing kept, "
+                         f"{self.replaced:,} replaced ({self.seconds:.2f} s)")
         return "\n".join(lines)
 
 

@@ -48,6 +48,8 @@ class WorkspaceService(QObject):
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
     baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
     baseline_failed = Signal(str)
+    import_progress = Signal(int, int, str)
+    import_done = Signal(object, bool)  # connectors.import_job.ImportOutcome, preview only
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
@@ -135,6 +137,15 @@ class WorkspaceService(QObject):
 
         return run_task(job, pool=self.pool, on_done=lambda r: self.baseline_ready.emit(*r),
                         on_error=lambda e: self.baseline_failed.emit(str(e)))
+
+    def import_files(self, paths: list, options, preview: bool) -> CancellableTask:
+        """Files one by one, each in its own transaction; `cancel()` rolls back the current one."""
+        from energize_desktop.connectors import import_job
+
+        return run_cancellable(import_job.run, self.ws, paths, options, pool=self.pool,
+                               on_progress=self.import_progress.emit,
+                               on_done=lambda out: self.import_done.emit(out, preview),
+                               on_error=lambda e: self.failed.emit(f"Import stopped: {e}"))
 
     # -- alerts and feedback (small writes, on the calling thread) -------------------------------
     def alerts(self) -> list[dict]:

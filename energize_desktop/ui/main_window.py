@@ -15,13 +15,14 @@ from energize_desktop.ui.alert_tray import AlertTray, QtAlertChannel
 from energize_desktop.ui.anomaly_panel import AnomalyPanel
 from energize_desktop.ui.baseline_page import BaselinePage
 from energize_desktop.ui.dialogs import Dialogs
+from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
 from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
 
-PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Settings")
+PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Import", "Settings")
 
 
 class MainWindow(QMainWindow):
@@ -44,9 +45,10 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(self.prefs, preferences.keyring_status(),
                                      str(paths.data_dir()))
         self.settings.saved.connect(self.apply_preferences)
+        self.importer = ImportPage(self.dialogs)
         self.pages = QTabWidget()
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
-                                 self.baselines, self.settings), PAGES):
+                                 self.baselines, self.importer, self.settings), PAGES):
             self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -73,6 +75,11 @@ class MainWindow(QMainWindow):
         self.baselines.fit_wanted.connect(service.fit_baseline)
         service.baseline_ready.connect(self.baselines.show_result)
         service.baseline_failed.connect(self.baselines.show_error)
+        self.importer.run_wanted.connect(self.import_files)
+        self.importer.cancel_wanted.connect(lambda: self._import_job and self._import_job.cancel())
+        service.import_progress.connect(self.importer.show_progress)
+        service.import_done.connect(self._imported)
+        self._import_job = None
         self.anomalies.jump_to.connect(self.show_event)
         self.anomalies.dismiss_wanted.connect(self.dismiss_event)
         self.anomalies.alert_action.connect(self.move_alert)
@@ -162,6 +169,22 @@ class MainWindow(QMainWindow):
         self.status.setText("Detecting anomalies…")
         self._job = self.service.detect()
 
+    def import_files(self, paths: list, options, preview: bool) -> None:
+        if self.service.ws is None:
+            self.importer.set_busy(False)
+            self.importer.summary.setPlainText("Open or create a workspace first.")
+            return
+        self._import_job = self.service.import_files(paths, options, preview)
+
+    def _imported(self, outcome, preview: bool) -> None:
+        self._import_job = None
+        self.importer.show_outcome(outcome)
+        if not preview and outcome.reports:
+            self.tree.populate(self.service.sites(), self.service.meters)
+            self.importer.set_sites([s.name for s in self.service.sites()])
+            self.baselines.set_meters(self.service.meters())
+            self.status.setText(f"imported {len(outcome.reports)} file(s)")
+
     def show_event(self, event) -> None:
         """Chart the event's meter around it, the event shaded."""
         start = self.service.local_seconds(event.meter_id, event.start_us)
@@ -217,6 +240,7 @@ class MainWindow(QMainWindow):
         self.chart.clear()
         self.refresh_alerts()
         self.baselines.set_meters(meters)
+        self.importer.set_sites([s.name for s in self.service.sites()])
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
@@ -280,10 +304,19 @@ class MainWindow(QMainWindow):
             self._job = None
             self.progress.hide()
             self.cancel_button.hide()
+        if message.startswith("Import"):
+            self._import_job = None
+            self.importer.set_busy(False)
+            self.importer.summary.setPlainText(message)
         self.status.setText(message)
         self.dialogs.error("Energize", message)
 
     def closeEvent(self, event) -> None:
+        """Ordered shutdown: stop what runs (an import rolls back its file), wait for the
+        workers, then close the workspace."""
+        for job in (self._job, self._import_job):
+            if job is not None:
+                job.cancel()
         self.service.close()
         super().closeEvent(event)
 

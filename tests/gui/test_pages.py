@@ -222,3 +222,39 @@ def test_settings_are_typed_toml_and_recent_files_are_remembered(qtbot, window, 
     page.theme.setCurrentText("system")
     page.currency.setText("GBP")
     page.save_button.click()
+
+
+def test_import_page_previews_imports_and_reports(qtbot, demo_copy, tmp_path):
+    data = tmp_path / "sub.csv"
+    data.write_text("timestamp,kWh\n" + "".join(
+        f"2025-03-0{d} {h:02d}:00,{1 + h % 3}\n" for d in range(1, 4) for h in range(24)))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,kWh\n" + "".join(f"2025-03-01 {h:02d}:00,1\n" for h in range(20))
+                   + "2025-03-01 20:00,lots\n")
+    service = WorkspaceService()
+    dialogs = RecordingDialogs([str(data), str(bad)])
+    win = MainWindow(service, dialogs=dialogs)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    page = win.importer
+    page.add_button.click()
+    assert page.site.currentText() == "Riverside Office"
+    with qtbot.waitSignal(service.import_done, timeout=30_000) as blocker:
+        page.preview_button.click()
+        assert not page.import_button.isEnabled() and page.cancel_button.isEnabled()
+    outcome, preview = blocker.args
+    assert preview and "would store up to 72" in page.summary.toPlainText()
+    assert len(win.tree.meter_items()) == 8  # a preview stores nothing
+    with qtbot.waitSignal(service.import_done, timeout=30_000):
+        page.import_button.click()
+    assert "stored 72" in page.summary.toPlainText() and page.import_button.isEnabled()
+    assert len(win.tree.meter_items()) == 9
+    page.files.clear()
+    page.add_button.click()
+    with qtbot.waitSignal(service.import_done, timeout=30_000):
+        page.import_button.click()
+    text = page.summary.toPlainText()
+    assert text.startswith("failed:") and "bad.csv" in text and "line 22" in text
+    assert len(win.tree.meter_items()) == 9  # nothing of the bad file was stored
+    service.close()

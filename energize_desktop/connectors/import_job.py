@@ -1,0 +1,51 @@
+"""Importing files as the window asks for it: one file after another, each transactional, with
+progress and a cancel that stops inside a file (the file being read is rolled back whole;
+files already imported stay)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from energize_desktop.connectors.importer import ImportOptions, import_file
+from energize_desktop.core.errors import EnergizeError
+
+STEPS = 1000  # progress resolution per file
+
+
+class ImportCancelled(EnergizeError):
+    pass
+
+
+@dataclass
+class ImportOutcome:
+    reports: list = field(default_factory=list)  # FileReport of each file stored (or previewed)
+    errors: list[str] = field(default_factory=list)  # one line per file that failed
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        parts = [r.text() for r in self.reports] + [f"failed: {e}" for e in self.errors]
+        if self.cancelled:
+            parts.append("cancelled: the file being read was rolled back; nothing of it stored")
+        return "\n\n".join(parts)
+
+
+def run(ws, paths: list, options: ImportOptions, progress=None, cancelled=None) \
+        -> ImportOutcome:
+    """`progress(done, total, text)` in thousandths over all files; `cancelled()` polled."""
+    out = ImportOutcome()
+    total = STEPS * len(paths)
+    for i, path in enumerate(paths):
+        def step(fraction: float, text: str, i=i) -> None:
+            if cancelled and cancelled():
+                raise ImportCancelled("import cancelled")
+            if progress:
+                progress(i * STEPS + int(fraction * STEPS), total, text)
+
+        try:
+            out.reports.append(import_file(ws, path, options, step))
+        except ImportCancelled:
+            out.cancelled = True
+            break
+        except EnergizeError as exc:
+            out.errors.append(str(exc))
+    return out
