@@ -36,7 +36,7 @@ def run(ws, paths: list, options: ImportOptions, progress=None, cancelled=None) 
     total = STEPS * len(paths)
     for i, path in enumerate(paths):
         def step(fraction: float, text: str, i=i) -> None:
-            if cancelled and cancelled():
+            if fraction < 1.0 and cancelled and cancelled():  # 1.0 comes after the commit
                 raise ImportCancelled("import cancelled")
             if progress:
                 progress(i * STEPS + int(fraction * STEPS), total, text)

@@ -63,6 +63,8 @@ def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
             if create:
                 run.site = ws.add_site(site)
             run.read(progress)
+            if progress:  # the last moment a cancel can still roll the whole file back
+                progress(0.99, f"{path.name}: committing")
         out = session.outcome
         report.stored, report.identical = out.stored, out.identical
         report.kept, report.replaced = out.kept, out.replaced

@@ -258,3 +258,24 @@ def test_import_page_previews_imports_and_reports(qtbot, demo_copy, tmp_path):
     assert text.startswith("failed:") and "bad.csv" in text and "line 22" in text
     assert len(win.tree.meter_items()) == 9  # nothing of the bad file was stored
     service.close()
+
+
+def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_path):
+    big = tmp_path / "big.csv"
+    stamps = (np.datetime64("2020-01-01T00:00") + np.arange(300_000).astype("timedelta64[m]"))
+    big.write_text("timestamp,kWh\n" + "".join(f"{t},1\n" for t in stamps.astype(str)))
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([str(big)]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    win.importer.add_button.click()
+    win.importer.tz.setText("UTC")
+    with qtbot.waitSignal(service.import_done, timeout=60_000) as blocker:
+        win.importer.import_button.click()
+        win.importer.cancel_button.click()
+    outcome, _ = blocker.args
+    assert outcome.cancelled and not outcome.reports
+    assert "rolled back" in win.importer.summary.toPlainText()
+    assert len(win.tree.meter_items()) == 8 and "big" not in [m.name for m in service.meters()]
+    service.close()
