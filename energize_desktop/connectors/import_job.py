@@ -36,7 +36,8 @@ def run(ws, paths: list, options: ImportOptions, progress=None, cancelled=None) 
     total = STEPS * len(paths)
     for i, path in enumerate(paths):
         def step(fraction: float, text: str, i=i) -> None:
-            if fraction < 1.0 and cancelled and cancelled():  # 1.0 comes after the commit
+            # "…: done" comes after the commit: too late to cancel, and not to be reported so
+            if cancelled and cancelled() and not text.endswith(": done"):
                 raise ImportCancelled("import cancelled")
             if progress:
                 progress(i * STEPS + int(fraction * STEPS), total, text)

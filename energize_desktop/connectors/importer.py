@@ -64,7 +64,7 @@ def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
                 run.site = ws.add_site(site)
             run.read(progress)
             if progress:  # the last moment a cancel can still roll the whole file back
-                progress(0.99, f"{path.name}: committing")
+                progress(1.0, f"{path.name}: committing")
         out = session.outcome
         report.stored, report.identical = out.stored, out.identical
         report.kept, report.replaced = out.kept, out.replaced
