@@ -60,14 +60,20 @@ class RollupState:
         self.current = OpenState.empty(0)
 
     # -- meter parameters -----------------------------------------------------------------------
-    def params(self) -> MeterParams:
-        if self._params is None or self._version != self.ws.catalog_version:
-            meters = self.ws.meters()
-            self._params = meter_params(meters)
-            self._cals = _calendars(self.ws.sites(), meters, len(self._params.semantics))
-            self._version = self.ws.catalog_version
-            self.current = self.current.grown(len(self._params.semantics))
-        return self._params
+    def params(self, refresh: bool = False) -> MeterParams:
+        # The version is read *before* the meters: a meter added meanwhile (the window adding a
+        # device while a chart query runs on a worker) makes the next call rebuild, instead of
+        # recording the new version against the old meters (seen: a writer indexing past the
+        # end of its arrays when acquisition started from the window).
+        with self.lock:
+            version = self.ws.catalog_version
+            if refresh or self._params is None or self._version != version:
+                meters = self.ws.meters()
+                self._params = meter_params(meters)
+                self._cals = _calendars(self.ws.sites(), meters, len(self._params.semantics))
+                self._version = version
+                self.current = self.current.grown(len(self._params.semantics))
+            return self._params
 
     @property
     def calendars(self) -> Calendars:
@@ -80,7 +86,8 @@ class RollupState:
     # -- reading --------------------------------------------------------------------------------
     def rows(self, level: Level, meter_ids=None) -> Buckets:
         """Rows of `level` that are not in the store (pending and open). Hold `lock`."""
-        self.current = catch_up(self.current, self.calendars)
+        calendars = self.calendars  # first: it may grow self.current for meters added since
+        self.current = catch_up(self.current, calendars)
         ids = None
         if meter_ids is not None:
             ids = np.asarray(meter_ids, np.int64)

@@ -81,7 +81,10 @@ class Writer:
     def append(self, data) -> WriteResult:
         with self.state.lock:
             params = self.state.params()
-            batch = to_batch(data, self._known_ids())
+            known = self._known_ids()
+            if len(known) > len(params.semantics):  # a meter was added between the two reads
+                params = self.state.params(refresh=True)
+            batch = to_batch(data, known)
             if not len(batch):
                 return WriteResult(0, 0, 0, (), None, None)
             current = self.state.current

@@ -51,9 +51,11 @@ class LiveChart(QWidget):
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.buffers = {n: RingBuffer(capacity) for n in names}
-        self.curves = {n: self.plot.plot([], [], name=n, pen=pg.mkPen(PALETTE[i % 8], width=1),
-                                         connect="finite") for i, n in enumerate(names)}
+        self.capacity = capacity
+        self.buffers: dict[str, RingBuffer] = {}
+        self.curves: dict = {}
+        for name in names:
+            self.ensure_curve(name)
         self._dirty = False
         self.redraws = 0
         self.timer = QTimer(self, interval=interval_ms)
@@ -62,6 +64,13 @@ class LiveChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+
+    def ensure_curve(self, name: str) -> None:
+        if name not in self.curves:
+            colour = PALETTE[len(self.curves) % len(PALETTE)]
+            self.buffers[name] = RingBuffer(self.capacity)
+            self.curves[name] = self.plot.plot([], [], name=name, connect="finite",
+                                               pen=pg.mkPen(colour, width=1))
 
     def append(self, name: str, t, v) -> None:
         """Called as samples arrive (any rate): only copies into the buffer."""

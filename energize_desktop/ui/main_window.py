@@ -14,6 +14,7 @@ from energize_desktop.core.rollup import Level
 from energize_desktop.ui.alert_tray import AlertTray, QtAlertChannel
 from energize_desktop.ui.anomaly_panel import AnomalyPanel
 from energize_desktop.ui.baseline_page import BaselinePage
+from energize_desktop.ui.connections_page import ConnectionsPage
 from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
@@ -22,7 +23,8 @@ from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
 
-PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Import", "Settings")
+PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
+         "Settings")
 
 
 class MainWindow(QMainWindow):
@@ -46,9 +48,12 @@ class MainWindow(QMainWindow):
                                      str(paths.data_dir()))
         self.settings.saved.connect(self.apply_preferences)
         self.importer = ImportPage(self.dialogs)
+        self.connections = ConnectionsPage()
+        self.live = None  # runtime.live_session.LiveSession while acquiring
         self.pages = QTabWidget()
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
-                                 self.baselines, self.importer, self.settings), PAGES):
+                                 self.baselines, self.connections, self.importer,
+                                 self.settings), PAGES):
             self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -75,6 +80,8 @@ class MainWindow(QMainWindow):
         self.baselines.fit_wanted.connect(service.fit_baseline)
         service.baseline_ready.connect(self.baselines.show_result)
         service.baseline_failed.connect(self.baselines.show_error)
+        self.connections.start_wanted.connect(self.start_acquisition)
+        self.connections.stop_wanted.connect(self.stop_acquisition)
         self.importer.run_wanted.connect(self.import_files)
         self.importer.cancel_wanted.connect(lambda: self._import_job and self._import_job.cancel())
         service.import_progress.connect(self.importer.show_progress)
@@ -169,6 +176,45 @@ class MainWindow(QMainWindow):
         self.status.setText("Detecting anomalies…")
         self._job = self.service.detect()
 
+    def start_acquisition(self, config_text: str) -> None:
+        from energize_desktop.core.errors import EnergizeError
+        from energize_desktop.runtime.live_session import LiveSession
+
+        if self.service.ws is None or self.live is not None:
+            return
+        if not self.connections.check():
+            return
+        session = LiveSession(self.service.ws, self.alert_channel, self)
+        try:
+            session.start(config_text)
+        except EnergizeError as exc:
+            self.connections.show_error(str(exc))
+            return
+        self.live = session
+        session.readings.connect(self._live_readings)
+        session.status.connect(self.connections.show_status)
+        self.connections.set_running(True)
+        self._refresh_meters()
+        self.status.setText("Acquiring: values are committed every quarter second")
+
+    def _live_readings(self, ids, ts, values) -> None:
+        if any(int(i) not in self.connections.names for i in set(ids.tolist())):
+            self._refresh_meters()
+        self.connections.add_readings(ids, ts, values)
+
+    def stop_acquisition(self) -> None:
+        if self.live is not None:
+            self.live.stop()  # sources, the last commit, rollups, alerting — in that order
+            self.live = None
+            self.connections.set_running(False)
+            self.status.setText("Acquisition stopped; everything received is stored")
+
+    def _refresh_meters(self) -> None:
+        meters = self.service.meters()
+        self.connections.names = {m.id: m.name for m in meters}
+        self.tree.populate(self.service.sites(), self.service.meters)
+        self.baselines.set_meters(meters)
+
     def import_files(self, paths: list, options, preview: bool) -> None:
         if self.service.ws is None:
             self.importer.set_busy(False)
@@ -241,6 +287,7 @@ class MainWindow(QMainWindow):
         self.refresh_alerts()
         self.baselines.set_meters(meters)
         self.importer.set_sites([s.name for s in self.service.sites()])
+        self.connections.set_text(self.service.ws.get_meta("connections"))
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
@@ -314,6 +361,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         """Ordered shutdown: stop what runs (an import rolls back its file), wait for the
         workers, then close the workspace."""
+        self.stop_acquisition()
         for job in (self._job, self._import_job):
             if job is not None:
                 job.cancel()

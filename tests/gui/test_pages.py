@@ -279,3 +279,44 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
     assert "rolled back" in win.importer.summary.toPlainText()
     assert len(win.tree.meter_items()) == 8 and "big" not in [m.name for m in service.meters()]
     service.close()
+
+
+def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbot, demo_copy):
+    import socket
+
+    from energize_desktop.connectors.simulator import ModbusSimulator
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sim = ModbusSimulator(port).start()
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs())
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    page = win.connections
+    page.set_text("this is = not [toml")
+    assert not page.check() and "connection settings" in page.message.text()
+    page.set_text(sim.config().dump())
+    assert page.check() and "ready to start" in page.message.text()
+    try:
+        page.start_button.click()
+        assert win.live is not None and not page.start_button.isEnabled()
+        with qtbot.waitSignal(win.live.readings, timeout=20_000):
+            pass
+        qtbot.waitUntil(lambda: any(len(b.view()[0]) for b in page.live.buffers.values()),
+                        timeout=20_000)
+        with qtbot.waitSignal(win.live.status, timeout=10_000):
+            pass
+        assert any("polls" in page.devices.item(i).text() for i in range(page.devices.count()))
+    finally:
+        page.stop_button.click()
+        sim.stop()
+    assert win.live is None and page.start_button.isEnabled()
+    counts = service.ws.queries.summaries()
+    new = [m for m in service.meters() if m.source.get("protocol") == "modbus"
+           and m.source.get("device")]
+    assert new and sum(counts[m.id].count for m in new if m.id in counts) > 0
+    assert len(win.tree.meter_items()) > 8
+    service.close()

@@ -158,3 +158,24 @@ def test_a_workspace_shrunk_by_a_checkpoint_still_opens(demo_copy):
         with Workspace.open(demo_copy) as ws:
             assert ws.schema_version == schema.SCHEMA_VERSION
     assert any(b < a for a, b in zip(sizes, sizes[1:]))  # the case guarded: it did shrink
+
+
+def test_a_meter_added_after_a_rollup_query_can_be_written_at_once(demo_copy):
+    """Regression: a rollup query right after a meter was added caught up the open state read
+    *before* it grew, shrinking it again; the writer then indexed past its end and the live
+    writer thread died (found starting acquisition from the window)."""
+    import numpy as np
+
+    from energize_desktop.core.model import Meter
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(demo_copy) as ws:
+        ws.queries.rollup("hour", [1])
+        writer = ws.writer()
+        meter = ws.add_meter(Meter("new", "electricity", "kW", "instantaneous", site_id=1))
+        ws.queries.rollup("hour", [1])  # grows the state for the new meter, and keeps it grown
+        result = writer.append({"meter_id": np.array([meter.id], np.int32),
+                                "ts": np.array([1_800_000_000_000_000], np.int64),
+                                "value": np.array([4.2])})
+        assert result.rows == 1
+        assert ws.queries.rollup("hour", [meter.id])["mean"].to_list() == [4.2]

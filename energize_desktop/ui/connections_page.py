@@ -1,0 +1,99 @@
+"""Connections: the workspace's Modbus buses and MQTT brokers as TOML (the file `energize
+connections` imports and exports; passwords stay in the keyring), checked before anything
+starts; start and stop acquisition; status per device; live values as they are committed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QPlainTextEdit, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from energize_desktop.ui.live_chart import LiveChart
+
+
+class ConnectionsPage(QWidget):
+    start_wanted = Signal(str)  # the TOML text
+    stop_wanted = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("connection settings (TOML)")
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setPlaceholderText('[[modbus]]\nname = "main board"\ntransport = "tcp"\n'
+                                       'host = "192.168.1.50"\n...')
+        self.check_button = QPushButton("Check")
+        self.start_button, self.stop_button = QPushButton("Start"), QPushButton("Stop")
+        self.check_button.clicked.connect(self.check)
+        self.start_button.clicked.connect(lambda: self.start_wanted.emit(self.editor.toPlainText()))
+        self.stop_button.clicked.connect(self.stop_wanted.emit)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.devices = QListWidget()
+        self.devices.setAccessibleName("device status")
+        self.live = LiveChart([], capacity=3600 * 6, interval_ms=500)
+        self.names: dict[int, str] = {}
+        self._layout()
+        self.set_running(False)
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        for b in (self.check_button, self.start_button, self.stop_button):
+            buttons.addWidget(b)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel("<b>Connection settings</b> (TOML; passwords live in the OS "
+                            "keyring)"))
+        ll.addWidget(self.editor, 3)
+        ll.addLayout(buttons)
+        ll.addWidget(self.message)
+        ll.addWidget(QLabel("<b>Status</b>"))
+        ll.addWidget(self.devices, 2)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.live)
+        split.setSizes([450, 750])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+    def set_text(self, text: str | None) -> None:
+        self.editor.setPlainText(text or "")
+
+    def check(self) -> bool:
+        from energize_desktop.connectors.sources_config import SourcesConfig
+        from energize_desktop.core.errors import EnergizeError
+
+        try:
+            config = SourcesConfig.loads(self.editor.toPlainText(), "connection settings")
+        except EnergizeError as exc:
+            self.show_error(str(exc))
+            return False
+        devices = sum(len(b.devices) for b in config.modbus)
+        self.message.setText(f"{len(config.modbus)} Modbus bus(es) with {devices} device(s), "
+                             f"{len(config.mqtt)} MQTT broker(s): ready to start")
+        self.message.setStyleSheet("color: #1e8449;")
+        return True
+
+    def show_error(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet("color: #b03a2e;")
+
+    def set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.editor.setReadOnly(running)
+        self.stop_button.setEnabled(running)
+
+    def show_status(self, lines: list[str]) -> None:
+        self.devices.clear()
+        self.devices.addItems(lines)
+
+    def add_readings(self, ids, ts, values) -> None:
+        ids, ts, values = np.asarray(ids), np.asarray(ts), np.asarray(values)
+        for mid in np.unique(ids).tolist():
+            name = self.names.get(mid, f"meter {mid}")
+            sel = ids == mid
+            self.live.ensure_curve(name)
+            self.live.append(name, ts[sel] / 1e6, values[sel])
