@@ -148,7 +148,7 @@ def live_figure(app, updates: int = 120) -> Figure:
                   None, True, ">= 30 /s")
 
 
-def heartbeat_figure(app, rows: int) -> Figure:
+def heartbeat_figure(app, rows: int, warm: bool = True) -> Figure:
     from PySide6.QtCore import QTimer
 
     from energize_desktop.runtime.tasks import run_task
@@ -163,6 +163,12 @@ def heartbeat_figure(app, rows: int) -> Figure:
     build_demo(demo)
     service = WorkspaceService()
     service.open(demo)
+    if warm:  # as the window does after launch: the libraries' one-time import is behind us
+        done_warm = []
+        service.warm_up().signals.finished.connect(done_warm.append)
+        while not done_warm:
+            app.processEvents()
+            time.sleep(0.001)
     gaps, last = [], [time.perf_counter()]
 
     def beat():
@@ -183,8 +189,9 @@ def heartbeat_figure(app, rows: int) -> Figure:
         time.sleep(0.001)
     timer.stop()
     service.close()
-    return Figure(f"GUI heartbeat: longest stall during a {rows:,}-row import + detection",
-                  "ms", 1000 * max(gaps), None, False, "< 100 ms",
+    state = "after the window's warm-up" if warm else "cold: libraries imported on first use"
+    return Figure(f"GUI heartbeat: longest stall during a {rows:,}-row import + detection "
+                  f"({state})", "ms", 1000 * max(gaps), None, False, "< 100 ms",
                   f"10 ms timer, {len(gaps):,} beats, median {1000 * statistics.median(gaps):.1f}"
                   " ms")
 
@@ -215,5 +222,7 @@ def run(quick: bool = False) -> Result:
     result.figures.append(launch_figures(3 if quick else 7))
     result.figures += explorer_figures(app)
     result.figures.append(live_figure(app, 30 if quick else 120))
-    result.figures.append(heartbeat_figure(app, 200_000 if quick else 10_000_000))
+    rows = 200_000 if quick else 10_000_000
+    result.figures.append(heartbeat_figure(app, rows, warm=False))
+    result.figures.append(heartbeat_figure(app, rows, warm=True))
     return result

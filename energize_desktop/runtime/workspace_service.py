@@ -102,6 +102,12 @@ class WorkspaceService(QObject):
         frame = self.ws.queries.rollup(level, [meter_id], start, end)
         return series_from_rollup(meter, level, frame, self.ws.state.calendar_of(meter_id))
 
+    def warm_up(self):
+        """Import the analytics libraries in the background once the window is up: loading a
+        C extension holds the Python GIL for up to ~100 ms, which would otherwise freeze the
+        window the first time detection or a baseline runs (benchmarks/ui.py heartbeat)."""
+        return run_task(_import_analytics, pool=self.pool)
+
     def request_overview(self):
         from energize_desktop.analytics.overview import overview
 
@@ -183,6 +189,14 @@ class WorkspaceService(QObject):
                                pool=self.pool, on_progress=self.detection_progress.emit,
                                on_done=self.detection_done.emit,
                                on_error=lambda e: self.failed.emit(f"Detection stopped: {e}"))
+
+
+def _import_analytics() -> None:
+    import scipy.optimize  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+
+    from energize_desktop.analytics import ensemble, evidence  # noqa: F401
 
 
 def _utc(local_s: float):

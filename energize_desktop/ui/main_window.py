@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.shapes = ShapesPage()
         self.anomalies = AnomalyPanel()
         self.baselines = BaselinePage()
-        self.settings = SettingsPage(self.prefs, preferences.keyring_status(),
+        self.settings = SettingsPage(self.prefs, preferences.keyring_status,
                                      str(paths.data_dir()))
         self.settings.saved.connect(self.apply_preferences)
         self.importer = ImportPage(self.dialogs)
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
         service.series_ready.connect(self._series_ready)
         service.overview_ready.connect(self.overview.show_overview)
+        service.overview_ready.connect(lambda _o: service.warm_up())  # idle by then
         self.baselines.fit_wanted.connect(service.fit_baseline)
         service.baseline_ready.connect(self.baselines.show_result)
         service.baseline_failed.connect(self.baselines.show_error)
@@ -318,6 +319,8 @@ class MainWindow(QMainWindow):
         self.service.request_series(meter_id, level, start_s, end_s)
 
     def _page_shown(self) -> None:
+        if self.pages.currentWidget() is self.settings:
+            self.settings.ensure_keyring_text()
         if self.pages.currentWidget() is self.shapes and getattr(self, "_selected", None):
             self.service.request_shapes(self._selected)
 

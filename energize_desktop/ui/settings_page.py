@@ -13,7 +13,9 @@ from energize_desktop.preferences import CHOICES, Preferences
 class SettingsPage(QWidget):
     saved = Signal(object)  # Preferences
 
-    def __init__(self, prefs: Preferences, keyring_text: str, data_folder: str, parent=None):
+    def __init__(self, prefs: Preferences, keyring_text, data_folder: str, parent=None):
+        """`keyring_text()` is asked when the page is first shown: finding the OS keyring
+        takes ~0.15 s, which launch should not pay."""
         super().__init__(parent)
         self.prefs = prefs
         self.units, self.theme = QComboBox(), QComboBox()
@@ -23,7 +25,8 @@ class SettingsPage(QWidget):
         self.currency.setMaxLength(3)
         for w, name in ((self.units, "units"), (self.theme, "theme"), (self.currency, "currency")):
             w.setAccessibleName(name)
-        self.keyring = QLabel(keyring_text)
+        self._keyring_text = keyring_text
+        self.keyring = QLabel("…")
         self.keyring.setWordWrap(True)
         self.message = QLabel("")
         self.save_button = QPushButton("Save settings")
@@ -40,6 +43,15 @@ class SettingsPage(QWidget):
         layout.addWidget(self.message)
         layout.addStretch(1)
         self.show_prefs(prefs)
+
+    def ensure_keyring_text(self) -> None:
+        if self._keyring_text is not None:
+            self.keyring.setText(self._keyring_text())
+            self._keyring_text = None
+
+    def showEvent(self, event) -> None:
+        self.ensure_keyring_text()
+        super().showEvent(event)
 
     def show_prefs(self, prefs: Preferences) -> None:
         self.prefs = prefs

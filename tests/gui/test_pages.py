@@ -206,6 +206,7 @@ def test_settings_are_typed_toml_and_recent_files_are_remembered(qtbot, window, 
     assert warning is None and str(demo_file.resolve()) == prefs.recent[0]
     assert [a.text() for a in window.recent_menu.actions()][0] == str(demo_file.resolve())
     page = window.settings
+    window.pages.setCurrentWidget(page)
     assert "keyring" in page.keyring.text()
     page.theme.setCurrentText("dark")
     page.currency.setText("eur")
