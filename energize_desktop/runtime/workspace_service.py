@@ -144,14 +144,21 @@ class WorkspaceService(QObject):
         return run_task(job, pool=self.pool, on_done=lambda r: self.baseline_ready.emit(*r),
                         on_error=lambda e: self.baseline_failed.emit(str(e)))
 
-    def import_files(self, paths: list, options, preview: bool) -> CancellableTask:
+    def import_files(self, paths: list, options, preview: bool,
+                     save_profile: str = "") -> CancellableTask:
         """Files one by one, each in its own transaction; `cancel()` rolls back the current one."""
         from energize_desktop.connectors import import_job
 
         return run_cancellable(import_job.run, self.ws, paths, options, pool=self.pool,
+                               save_profile=save_profile or None,
                                on_progress=self.import_progress.emit,
                                on_done=lambda out: self.import_done.emit(out, preview),
                                on_error=lambda e: self.failed.emit(f"Import stopped: {e}"))
+
+    def profiles(self) -> list[str]:
+        from energize_desktop.connectors import profiles
+
+        return profiles.names(self.ws) if self.ws else []
 
     # -- alerts and feedback (small writes, on the calling thread) -------------------------------
     def alerts(self) -> list[dict]:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLineEdit, Q
 
 
 class ImportPage(QWidget):
-    run_wanted = Signal(list, object, bool)  # paths, ImportOptions, preview only
+    run_wanted = Signal(list, object, bool, str)  # paths, ImportOptions, preview, profile name
     cancel_wanted = Signal()
 
     def __init__(self, dialogs, parent=None):
@@ -31,6 +31,8 @@ class ImportPage(QWidget):
         self.conflict = QComboBox()
         self.conflict.addItems(["abort", "keep", "replace"])
         self.conflict.setToolTip("When a reading is already stored with a different value")
+        self.profile = QComboBox(editable=True)
+        self.profile.setToolTip("Use a saved CSV layout, or type a new name to save this one")
         self.preview_button, self.import_button = QPushButton("Preview"), QPushButton("Import")
         self.cancel_button = QPushButton("Cancel")
         self.preview_button.clicked.connect(lambda: self._run(True))
@@ -49,6 +51,7 @@ class ImportPage(QWidget):
         form.addRow("Date order", self.date_order)
         form.addRow("Timestamps mark", self.marks)
         form.addRow("On a differing stored value", self.conflict)
+        form.addRow("CSV profile (use or save as)", self.profile)
         buttons = QHBoxLayout()
         for b in (self.preview_button, self.import_button, self.cancel_button):
             buttons.addWidget(b)
@@ -61,6 +64,11 @@ class ImportPage(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.summary, 2)
+
+    def set_profiles(self, names: list[str]) -> None:
+        self.known_profiles = set(names)
+        self.profile.clear()
+        self.profile.addItems([""] + names)
 
     def set_sites(self, names: list[str]) -> None:
         self.site.clear()
@@ -76,7 +84,10 @@ class ImportPage(QWidget):
         from energize_desktop.connectors.importer import ImportOptions
 
         pick = {"detect": None}
+        profile = self.profile.currentText().strip()
         return ImportOptions(site=self.site.currentText().strip() or None,
+                             profile=profile if profile in getattr(self, "known_profiles",
+                                                                   ()) else None,
                              tz=self.tz.text().strip() or None,
                              date_order=pick.get(self.date_order.currentText(),
                                                  self.date_order.currentText()),
@@ -93,7 +104,9 @@ class ImportPage(QWidget):
         options.dry_run = preview
         self.set_busy(True)
         self.summary.setPlainText("Previewing…" if preview else "Importing…")
-        self.run_wanted.emit(paths, options, preview)
+        name = self.profile.currentText().strip()
+        new_profile = "" if preview or name in getattr(self, "known_profiles", ()) else name
+        self.run_wanted.emit(paths, options, preview, new_profile)
 
     def set_busy(self, busy: bool) -> None:
         for b in (self.preview_button, self.import_button, self.add_button):

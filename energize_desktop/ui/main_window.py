@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        actions = [("&Open workspace…", QKeySequence.StandardKey.Open, self.open_workspace),
+        actions = [("&New workspace…", QKeySequence.StandardKey.New, self.new_workspace),
+                   ("&Open workspace…", QKeySequence.StandardKey.Open, self.open_workspace),
                    ("Open &demo workspace", "Ctrl+Shift+D", self.open_demo)]
         self._add_actions(menu, actions)
         self.recent_menu = menu.addMenu("Open &recent")
@@ -154,6 +155,28 @@ class MainWindow(QMainWindow):
                                       "All files (*)")
         if path:
             self.open_path(Path(path))
+
+    def new_workspace(self) -> None:
+        from energize_desktop.core.model import Site
+        from energize_desktop.storage import Workspace
+
+        path = self.dialogs.save_file("New workspace", "Energize workspace (*.energize)")
+        if not path:
+            return
+        path = Path(path) if Path(path).suffix else Path(path).with_suffix(".energize")
+        if path.exists():
+            self.dialogs.error("New workspace", f"{path} already exists; open it instead")
+            return
+        try:
+            with Workspace.create(path) as ws:
+                ws.add_site(Site(path.stem, _local_zone()))
+        except Exception as exc:  # shown to the user; nothing half-made is left open
+            self.dialogs.error("New workspace", str(exc))
+            return
+        self.open_path(path)
+        self.pages.setCurrentWidget(self.importer)
+        self.status.setText(f"{path.name}: a new workspace with one site; import files or add "
+                            "connections")
 
     def open_demo(self) -> None:
         if self._open_demo:
@@ -216,12 +239,12 @@ class MainWindow(QMainWindow):
         self.tree.populate(self.service.sites(), self.service.meters)
         self.baselines.set_meters(meters)
 
-    def import_files(self, paths: list, options, preview: bool) -> None:
+    def import_files(self, paths: list, options, preview: bool, profile: str = "") -> None:
         if self.service.ws is None:
             self.importer.set_busy(False)
             self.importer.summary.setPlainText("Open or create a workspace first.")
             return
-        self._import_job = self.service.import_files(paths, options, preview)
+        self._import_job = self.service.import_files(paths, options, preview, profile)
 
     def _imported(self, outcome, preview: bool) -> None:
         self._import_job = None
@@ -229,6 +252,7 @@ class MainWindow(QMainWindow):
         if not preview and outcome.reports:
             self.tree.populate(self.service.sites(), self.service.meters)
             self.importer.set_sites([s.name for s in self.service.sites()])
+            self.importer.set_profiles(self.service.profiles())
             self.baselines.set_meters(self.service.meters())
             self.status.setText(f"imported {len(outcome.reports)} file(s)")
 
@@ -288,6 +312,7 @@ class MainWindow(QMainWindow):
         self.refresh_alerts()
         self.baselines.set_meters(meters)
         self.importer.set_sites([s.name for s in self.service.sites()])
+        self.importer.set_profiles(self.service.profiles())
         self.connections.set_text(self.service.ws.get_meta("connections"))
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first
@@ -399,3 +424,17 @@ def apply_theme(theme: str) -> None:
         for role, colour in roles.items():
             palette.setColor(role, QColor(colour))
     app.setPalette(palette)
+
+
+def _local_zone() -> str:
+    """This computer's IANA zone for a new site (UTC when it cannot be told)."""
+    import os
+
+    zone = os.environ.get("TZ", "")
+    if "/" in zone:
+        return zone
+    try:
+        link = os.path.realpath("/etc/localtime")
+        return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
+    except OSError:
+        return "UTC"

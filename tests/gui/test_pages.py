@@ -321,3 +321,30 @@ def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbo
     assert new and sum(counts[m.id].count for m in new if m.id in counts) > 0
     assert len(win.tree.meter_items()) > 8
     service.close()
+
+
+def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
+    data = tmp_path / "meter.csv"
+    data.write_text("Date;Reading (kWh)\n" + "".join(
+        f"0{d}/03/2025 {h:02d}:00;{h % 4},5\n" for d in range(1, 4) for h in range(24)))
+    target = tmp_path / "site"
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([str(target), str(data), str(target)]))
+    qtbot.addWidget(win)
+    win.new_workspace()
+    assert service.ws is not None and service.ws.path.name == "site.energize"
+    assert [s.name for s in service.sites()] == ["site"]
+    assert win.pages.currentWidget() is win.importer
+    page = win.importer
+    page.add_button.click()
+    page.tz.setText("UTC")
+    page.date_order.setCurrentText("DMY")  # 01/03/2025 could be either: the page asks
+    page.profile.setEditText("daily logger")
+    with qtbot.waitSignal(service.import_done, timeout=30_000):
+        page.import_button.click()
+    text = page.summary.toPlainText()
+    assert "stored 72" in text and "saved CSV profile 'daily logger'" in text
+    assert page.profile.findText("daily logger") >= 0
+    win.new_workspace()  # the same name again: refused, the open workspace stays
+    assert "already exists" in win.dialogs.errors[-1][1]
+    service.close()
