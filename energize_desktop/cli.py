@@ -21,6 +21,7 @@ from energize_desktop import (
     cli_live,
     cli_money,
     cli_plan,
+    cli_report,
 )
 from energize_desktop.core.errors import EnergizeError
 
@@ -49,8 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="meter name or id (repeatable; default: all meters)")
     export.add_argument("--resolution", default="raw",
                         choices=["raw", "15min", "hour", "day", "month"])
-    export.add_argument("--format", default=None, choices=["csv", "parquet"],
-                        help="default: from the --out suffix")
+    export.add_argument("--format", default=None,
+                        choices=["csv", "parquet", "xlsx", "package"],
+                        help="default: from the --out suffix (.zip = a data package)")
+    export.add_argument("--what", default="readings", choices=["readings", "anomalies",
+                                                               "alerts"],
+                        help="readings (default), or the anomalies or alerts as a table")
     export.add_argument("--from", dest="start", help="start (ISO date or time, UTC)")
     export.add_argument("--to", dest="end", help="end, exclusive (ISO date or time, UTC)")
     export.add_argument("--out", "-o", type=Path, required=True)
@@ -63,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_insights.add_parsers(sub)
     cli_money.add_parsers(sub)
     cli_plan.add_parsers(sub)
+    cli_report.add_parser(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 "tariff": cli_money.tariff_cmd, "cost": cli_money.cost_cmd,
                 "carbon": cli_money.carbon_cmd, "bills": cli_money.bills_cmd,
                 "forecast": cli_plan.forecast_cmd, "shift": cli_plan.shift_cmd,
-                "recommend": cli_plan.recommend_cmd}
+                "recommend": cli_plan.recommend_cmd, "report": cli_report.run}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:
@@ -148,14 +154,26 @@ def _export(args) -> int:
     from energize_desktop.storage import Workspace
     from energize_desktop.storage.export import export
 
-    fmt = args.format or args.out.suffix.lstrip(".").lower()
-    if fmt not in ("csv", "parquet"):
+    suffix = args.out.suffix.lstrip(".").lower()
+    fmt = args.format or {"zip": "package"}.get(suffix, suffix)
+    if fmt not in ("csv", "parquet", "xlsx", "package"):
         raise EnergizeError(f"--out {args.out}: cannot tell the format from the suffix; "
-                            "add --format csv or --format parquet")
+                            "add --format csv, parquet, xlsx or package")
     start, end = _when(args.start, "--from"), _when(args.end, "--to")
     with Workspace.open(args.workspace, read_only=True) as ws:
         meters = [ws.meter(_ref(m)) for m in args.meter] if args.meter else ws.meters()
-        rows = export(ws, meters, args.resolution, fmt, args.out, start, end)
+        if args.what != "readings":
+            from energize_desktop.storage.export import events_frame, write_frame
+
+            frame = events_frame(ws, args.what, meters, start, end)
+            write_frame(frame, "parquet" if fmt == "package" else fmt, args.out)
+            rows = frame.height
+        elif fmt == "package":
+            from energize_desktop.storage.package import write_package
+
+            rows = write_package(ws, meters, args.out, start, end)
+        else:
+            rows = export(ws, meters, args.resolution, fmt, args.out, start, end)
     print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
     return 0
 

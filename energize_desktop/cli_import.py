@@ -63,6 +63,9 @@ def run(args) -> int:
     failed, reports = 0, []
     with ws:
         for file in args.files:
+            if _is_package(file):
+                failed += _import_package(ws, file)
+                continue
             try:
                 report = import_file(ws, file, options, None if args.quiet else _progress)
             except EnergizeError as exc:
@@ -83,6 +86,26 @@ def run(args) -> int:
         print(f"energize: {failed} of {len(args.files)} file(s) failed; nothing of them was "
               "stored", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _is_package(path: Path) -> bool:
+    import zipfile
+
+    return path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+
+
+def _import_package(ws, path: Path) -> int:
+    """A data package from another workspace; 1 if it failed (nothing of it stored)."""
+    from energize_desktop.storage.package import import_package
+
+    try:
+        counts = import_package(ws, path)
+    except EnergizeError as exc:
+        print(f"energize: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: data package — {counts['sites']} site(s), {counts['meters']} meter(s), "
+          f"{counts['readings']:,} readings stored")
+    return 0
 
 
 def _progress(fraction: float, text: str) -> None:

@@ -17,7 +17,8 @@ from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
 
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet", "xlsx")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 RESOLUTIONS = ("raw", "15min", "hour", "day", "month")
 _QUALITY_NAMES = {int(q): q.name.lower() for q in Quality}
 
@@ -35,13 +36,24 @@ def export(ws, meters, resolution: str, fmt: str, out: Path, start=None, end=Non
         frame = raw_frame(ws, meters, start, end)
     else:
         frame = rollup_frame(ws, meters, Level.parse(resolution), start, end)
+    write_frame(frame, fmt, out)
+    return frame.height
+
+
+def write_frame(frame: pl.DataFrame, fmt: str, out: Path) -> None:
+    """CSV, Parquet or Excel, written beside the target and renamed: never half-written."""
+    if fmt == "xlsx" and frame.height > XLSX_MAX_ROWS:
+        raise ValidationError(f"{out}: {frame.height:,} rows do not fit an Excel sheet "
+                              f"({XLSX_MAX_ROWS + 1:,} rows); export a coarser resolution, a "
+                              "shorter period, or use csv/parquet")
     tmp = out.with_name(out.name + ".part")
     if fmt == "csv":
         frame.write_csv(tmp)
-    else:
+    elif fmt == "parquet":
         frame.write_parquet(tmp)
-    tmp.replace(out)  # readers never see a half-written file
-    return frame.height
+    else:
+        frame.write_excel(tmp, worksheet="readings", autofit=True)
+    tmp.replace(out)
 
 
 def raw_frame(ws, meters, start=None, end=None) -> pl.DataFrame:
@@ -98,3 +110,40 @@ def _iso(col: pl.Expr) -> pl.Expr:
 
 
 
+
+
+def events_frame(ws, what: str, meters, start=None, end=None) -> pl.DataFrame:
+    """Anomalies or alerts of these meters as a table (times in UTC, ISO 8601)."""
+    from datetime import timezone
+
+    names = {m.id: m.name for m in meters}
+    if what == "anomalies":
+        from energize_desktop.storage.anomalies import AnomalyStore
+
+        s = None if start is None else int(start.replace(tzinfo=start.tzinfo or timezone.utc)
+                                             .timestamp() * 1e6)
+        e = None if end is None else int(end.replace(tzinfo=end.tzinfo or timezone.utc)
+                                         .timestamp() * 1e6)
+        rows = AnomalyStore(ws).events(list(names), s, e)
+        return pl.DataFrame({
+            "start": [_utc_iso(r["start_us"]) for r in rows],
+            "end": [_utc_iso(r["end_us"]) for r in rows],
+            "meter": [names[r["meter_id"]] for r in rows], "kind": [r["kind"] for r in rows],
+            "severity": [r["severity"] for r in rows], "score": [r["score"] for r in rows],
+            "explanation": [r["explanation"] for r in rows],
+            "detector": [r["detector"] for r in rows]}, schema_overrides={"score": pl.Float64})
+    from energize_desktop.storage.alerts import AlertStore
+
+    rows = [a for a in AlertStore(ws).alerts(("open", "acknowledged", "resolved"))
+            if a["meter_id"] in names or a["meter_id"] is None]
+    return pl.DataFrame({
+        "opened": [str(a["opened_at"]) for a in rows],
+        "meter": [names.get(a["meter_id"], "") for a in rows],
+        "state": [a["state"] for a in rows], "severity": [a["severity"] for a in rows],
+        "message": [a["message"] for a in rows]}, schema_overrides={"opened": pl.Utf8})
+
+
+def _utc_iso(us: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(us / 1e6, timezone.utc).isoformat()

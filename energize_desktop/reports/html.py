@@ -1,0 +1,70 @@
+"""A report as one HTML document: a cover, a table of contents, the sections. Every string from
+the workspace is escaped (names may hold <, &, quotes, right-to-left text or emoji). Charts are
+inline SVG in the .html file; the PDF renderer asks for image references instead."""
+
+from __future__ import annotations
+
+from html import escape
+
+from energize_desktop.reports.model import Chart, KeyFigures, Note, Para, Report, Table
+
+CSS = """
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #222; }
+h1 { font-size: 22pt; margin-bottom: 4pt; } h2 { font-size: 14pt; color: #1f4e79;
+  border-bottom: 1px solid #1f4e79; margin-top: 18pt; }
+table { border-collapse: collapse; margin: 6pt 0; } td, th { border: 1px solid #bbb;
+  padding: 2pt 5pt; vertical-align: top; } th { background: #e8eef5; text-align: left; }
+.figures td { border: none; padding: 3pt 10pt 3pt 0; } .value { font-size: 13pt;
+  font-weight: bold; } .note { color: #8a5a00; font-style: italic; } .caption { color: #555;
+  font-size: 9pt; } .cover { margin-top: 60pt; }
+"""
+
+
+def render(report: Report, chart_ref=None) -> str:
+    """`chart_ref(index, chart)` returns an <img> source for the PDF; None = inline SVG."""
+    out = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(report.title)} — "
+           f"{escape(report.site)}</title><style>{CSS}</style></head><body>", _cover(report),
+           _toc(report)]
+    counter = [0]
+    for n, section in enumerate(report.sections, 1):
+        out.append(f"<h2 id='s{n}'>{n}. {escape(section.title)}</h2>")
+        out += [_block(b, chart_ref, counter) for b in section.blocks]
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def _cover(r: Report) -> str:
+    org = f"<p>{escape(r.organisation)}</p>" if r.organisation else ""
+    author = f"<p>Prepared by {escape(r.author)}</p>" if r.author else ""
+    return (f"<div class='cover'><h1>{escape(r.title)}</h1><p class='value'>{escape(r.site)}"
+            f"</p><p>Period: {escape(r.period)}</p>{org}{author}<p>Generated {escape(r.created)}"
+            " by Energize Desktop</p></div>")
+
+
+def _toc(r: Report) -> str:
+    items = "".join(f"<li><a href='#s{n}'>{escape(s.title)}</a></li>"
+                    for n, s in enumerate(r.sections, 1))
+    return f"<h2>Contents</h2><ol>{items}</ol>"
+
+
+def _block(b, chart_ref, counter) -> str:
+    if isinstance(b, Para):
+        return f"<p>{escape(b.text)}</p>"
+    if isinstance(b, Note):
+        return f"<p class='note'>{escape(b.text)}</p>"
+    if isinstance(b, KeyFigures):
+        cells = "".join(f"<tr><td>{escape(f.label)}</td><td class='value'>{escape(f.value)}</td>"
+                        f"<td class='caption'>{escape(f.detail)}</td></tr>" for f in b.figures)
+        return f"<table class='figures'>{cells}</table>"
+    if isinstance(b, Table):
+        head = "".join(f"<th>{escape(c)}</th>" for c in b.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+                       for row in b.rows)
+        caption = f"<p class='caption'>{escape(b.caption)}</p>" if b.caption else ""
+        return f"{caption}<table><tr>{head}</tr>{rows}</table>"
+    if isinstance(b, Chart):
+        counter[0] += 1
+        body = b.svg if chart_ref is None else \
+            f"<img src='{chart_ref(counter[0], b)}' width='620'>"
+        return f"<div>{body}<p class='caption'>Figure {counter[0]}: {escape(b.caption)}</p></div>"
+    raise TypeError(f"unknown report block {type(b).__name__}")

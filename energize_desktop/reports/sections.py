@@ -1,0 +1,289 @@
+"""The report's sections, each a function of the shared context returning blocks. Numbers come
+from the same analytics as the window and the CLI, so a report and `energize kpis` agree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from energize_desktop.analytics import site_data as sd
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import MeterKind
+from energize_desktop.reports import svg_charts
+from energize_desktop.reports.model import Chart, Figure, KeyFigures, Note, Para, Table
+
+DAY_US = 86_400_000_000
+
+
+def _kwh(v: float) -> str:
+    return f"{v:,.0f} kWh" if abs(v) >= 10 else f"{v:,.2f} kWh"
+
+
+def _pct(v: float) -> str:
+    return "n/a" if v != v else f"{v:+.1f} %"
+
+
+# -- executive summary --------------------------------------------------------------------------
+def summary(ctx) -> list:
+    from energize_desktop.analytics.kpis import eui
+
+    if not ctx.fuels:
+        raise ValidationError("no energy readings in the period")
+    total = sum(float(np.nansum(e.kwh)) for e in ctx.fuels)
+    before = _previous_total(ctx)
+    figures = [Figure("Energy", _kwh(total), "all fuels, site total (sub-meters not added twice)"
+                      + (f"; {_pct((total - before) / before * 100)} against the previous "
+                         "period of the same length" if before else ""))]
+    for e in ctx.fuels:
+        figures.append(Figure(e.name.split(" — ")[-1].capitalize(), _kwh(float(np.nansum(e.kwh))),
+                              f"{np.isfinite(e.kwh).mean():.1%} of the period has data"))
+    cost, carbon = _cost(ctx), _carbon(ctx)
+    figures.append(Figure("Cost (electricity)", cost[0], cost[1]))
+    figures.append(Figure("Carbon (electricity)", carbon[0], carbon[1]))
+    if ctx.elec is not None:
+        kw = ctx.elec.kwh / (ctx.elec.step_s / 3600)
+        if np.isfinite(kw).any():
+            i = int(np.nanargmax(kw))
+            when = datetime.fromtimestamp(ctx.elec.ts_us[i] / 1e6, ZoneInfo(ctx.tz))
+            figures.append(Figure("Peak demand", f"{kw[i]:,.1f} kW",
+                                  f"{ctx.elec.step_s // 60}-minute, {when:%a %d %b %Y %H:%M}"))
+    days = (ctx.end_us - ctx.start_us) / DAY_US
+    if ctx.site.floor_area_m2:
+        annual = total * 365.25 / days
+        e = eui(annual, ctx.site.floor_area_m2)
+        figures.append(Figure("Site EUI (annualised)", f"{e['site_kwh_m2']:,.0f} kWh/m²·yr",
+                              f"{e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr over "
+                              f"{ctx.site.floor_area_m2:,.0f} m²"))
+    else:
+        figures.append(Figure("Site EUI", "n/a", "the site has no floor area"))
+    return [Para(f"{ctx.site.name}: energy use, cost, carbon and demand over {days:,.0f} days."),
+            KeyFigures(tuple(figures))]
+
+
+def _previous_total(ctx) -> float:
+    length = ctx.end_us - ctx.start_us
+    try:
+        prev = sd.site_energy(ctx.ws, ctx.site, ctx.start_us - length, ctx.start_us,
+                              kinds=sd.CONSUMPTION)
+    except ValidationError:
+        return 0.0
+    return float(np.nansum(prev.kwh)) if np.isfinite(prev.kwh).mean() > 0.9 else 0.0
+
+
+def _cost(ctx) -> tuple[str, str]:
+    from energize_desktop.analytics.costs import cost
+
+    if ctx.elec is None:
+        return "n/a", "no electricity meter"
+    try:
+        t = sd.tariff(ctx.ws, None)
+    except ValidationError:
+        return "n/a", "no tariff kept in the workspace (energize tariff add)"
+    r = cost(ctx.elec.ts_us, ctx.elec.kwh, ctx.elec.step_s, ctx.tz, t)
+    return f"{r.currency} {r.total:,.0f}", (f"on {r.tariff}; {r.average_per_kwh:.3f} "
+                                            f"{r.currency}/kWh on average")
+
+
+def _carbon(ctx) -> tuple[str, str]:
+    from energize_desktop.analytics.carbon import emissions
+
+    factors, hourly = sd.carbon_factors(ctx.ws, "electricity")
+    if ctx.elec is None or not (factors or hourly):
+        return "n/a", "no emission factors kept (energize carbon add-factor)"
+    e = emissions(ctx.elec.ts_us, ctx.elec.kwh, ctx.tz, factors, hourly)
+    return f"{e.kg / 1000:,.2f} t CO2e", f"location-based, {e.kg_per_kwh:.3f} kg CO2e/kWh"
+
+
+# -- breakdown ----------------------------------------------------------------------------------
+def breakdown(ctx) -> list:
+    rows = []
+    totals = {}
+    for m in ctx.ws.meters(ctx.site):
+        if m.amount_unit != "kWh":
+            continue
+        e = sd.meter_energy(ctx.ws, m, ctx.start_us, ctx.end_us)
+        totals[m.name] = (m, float(np.nansum(e.kwh)), float(np.isfinite(e.kwh).mean())
+                          if len(e.kwh) else 0.0)
+    site_total = sum(e.kwh[np.isfinite(e.kwh)].sum() for e in ctx.fuels) or 1.0
+    for name, (m, kwh, cover) in totals.items():
+        role = "sub-meter" if m.parent_id else m.kind.value
+        rows.append((name, role, _kwh(kwh), f"{kwh / site_total:.1%}" if not m.parent_id and
+                     m.kind in sd.CONSUMPTION else "–", f"{cover:.1%}"))
+    meters = Table(("Meter", "Kind", "Energy (kWh)", "Share of site total", "Coverage"),
+                   tuple(rows), "Energy per meter in the period")
+    return [meters, _monthly_table(ctx)]
+
+
+def _monthly(ctx, e: sd.Energy) -> dict[str, float]:
+    from energize_desktop.analytics.local_time import local_times, month_label
+
+    keys = local_times(e.ts_us, ctx.tz).month_key
+    return {month_label(int(k)): float(np.nansum(e.kwh[keys == k])) for k in np.unique(keys)}
+
+
+def _monthly_table(ctx) -> Table:
+    per_fuel = {e.name.split(" — ")[-1]: _monthly(ctx, e) for e in ctx.fuels}
+    months = sorted({m for d in per_fuel.values() for m in d})
+    rows = tuple((m, *(_kwh(d.get(m, float("nan"))) for d in per_fuel.values()))
+                 for m in months)
+    return Table(("Month", *(f"{f.capitalize()} (kWh)" for f in per_fuel)), rows,
+                 "Site energy per local calendar month")
+
+
+# -- charts -------------------------------------------------------------------------------------
+def charts(ctx) -> list:
+    from energize_desktop.analytics.local_time import local_times
+    from energize_desktop.analytics.series import on_grid
+    from energize_desktop.analytics.shapes import shapes
+
+    if ctx.elec is None:
+        raise ValidationError("no electricity meter")
+    monthly = _monthly(ctx, ctx.elec)
+    out = [Chart(svg_charts.bars(list(monthly), list(monthly.values()), "kWh", "month"),
+                 "Site electricity per month (kWh)")]
+    hourly = sd.site_energy(ctx.ws, ctx.site, ctx.start_us, ctx.end_us, step_s=3600,
+                            kinds=(MeterKind.ELECTRICITY,))
+    series = on_grid("site", "kWh", hourly.ts_us, hourly.kwh, 3600, ctx.tz)
+    s = shapes(series, local_times(series.ts_us, ctx.tz).month)
+    profiles = {k: list(v) for k, v in s.profiles.items() if k.endswith("all year")}
+    out.append(Chart(svg_charts.lines(profiles, list(range(24)), "kW (mean)", "hour of day",
+                                      [(h, f"{h:02d}") for h in range(0, 24, 3)]),
+                     "Average day profiles, weekdays and weekends (kW)"))
+    out.append(Chart(svg_charts.carpet(s.carpet, "kW"),
+                     "Carpet plot: each column a day, each row an hour (blank = no data)"))
+    ldc = s.duration_kw
+    out.append(Chart(svg_charts.lines({"demand": list(ldc)}, list(range(len(ldc))), "kW",
+                                      "hours at or above"), "Load-duration curve (kW)"))
+    return out
+
+
+# -- anomalies and alerts -----------------------------------------------------------------------
+def anomalies(ctx) -> list:
+    from energize_desktop.storage.alerts import AlertStore
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    names = {m.id: m.name for m in ctx.ws.meters(ctx.site)}
+    events = AnomalyStore(ctx.ws).events(list(names), ctx.start_us, ctx.end_us,
+                                         min_severity="warning")
+    blocks = []
+    if events:
+        rows = tuple((names[e["meter_id"]], e["kind"], e["severity"], e["explanation"])
+                     for e in sorted(events, key=lambda e: e["start_us"])[:200])
+        blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"), rows,
+                            f"{len(events)} anomalies (warnings and above) in the period"
+                            + (", first 200 listed" if len(events) > 200 else "")))
+    else:
+        blocks.append(Note("No anomalies of warning level or above are stored for this period "
+                           "(run Analyse › Detect anomalies or energize detect first)."))
+    alerts = [a for a in AlertStore(ctx.ws).alerts(("open", "acknowledged", "resolved"))
+              if a["meter_id"] in names]
+    if alerts:
+        blocks.append(Table(("Opened", "State", "Severity", "Message"),
+                            tuple((str(a["opened_at"])[:16], a["state"], a["severity"],
+                                   a["message"]) for a in alerts), "Alerts and their status"))
+    else:
+        blocks.append(Note("No alerts were raised for this site."))
+    return blocks
+
+
+# -- baseline and savings -----------------------------------------------------------------------
+def baseline(ctx) -> list:
+    from energize_desktop.analytics import mv_job
+
+    meter = _main_electricity(ctx)
+    zone = ZoneInfo(ctx.tz)
+    span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \
+           f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}"
+    result = mv_job.run(ctx.ws, mv_job.MvRequest(meter=str(meter.id), train=span,
+                                                 granularity="daily"))
+    stats = result["model"].stats
+    ts, actual, predicted, lower, upper = result["rows"]
+    x = list(np.asarray(ts) / 1e6)
+    verdict = "meets" if stats.meets_g14 else "does not meet"
+    figures = KeyFigures((Figure("CV(RMSE)", f"{stats.cvrmse:.1f} %", "limit 15 % (monthly) "
+                                 "/ 30 % (hourly)"),
+                          Figure("NMBE", f"{stats.nmbe:+.2f} %", "measured minus predicted"),
+                          Figure("R²", f"{stats.r2:.3f}", f"{stats.n} days, {stats.p} parameters"),
+                          Figure("ASHRAE Guideline 14", verdict, stats.granularity)))
+    chart = Chart(svg_charts.lines({"actual": list(actual), "predicted": list(predicted)}, x,
+                                   f"{result['model'].unit} per day", "day of the period"),
+                  f"Daily baseline fit for {meter.name}: actual and predicted")
+    return [Para(f"A daily CalTRACK change-point model of {meter.name} fitted to the report "
+                 "period itself (its goodness of fit). Savings need a baseline period before "
+                 "a change: `energize baseline --train … --predict …` or the Baselines page."),
+            figures, chart, *(Para(line) for line in result["lines"][1:])]
+
+
+def _main_electricity(ctx):
+    for m in ctx.ws.meters(ctx.site):
+        if m.kind is MeterKind.ELECTRICITY and m.parent_id is None:
+            return m
+    raise ValidationError("no top-level electricity meter")
+
+
+# -- recommendations ----------------------------------------------------------------------------
+def recommendations(ctx) -> list:
+    from energize_desktop.analytics.evidence import gather
+    from energize_desktop.analytics.recommendations import recommend
+
+    zone = ZoneInfo(ctx.tz)
+    span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \
+           f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}"
+    evidence, _ = gather(ctx.ws, ctx.site.id, span)
+    found = recommend(evidence)
+    if not found:
+        return [Note("No findings: the rules found nothing worth a recommendation.")]
+    cur = evidence.currency or ""
+    rows = tuple((f.title, _kwh(f.kwh_per_year), f"{cur} {f.money_per_year:,.0f}" if
+                  f.money_per_year else "–", f"{f.kg_co2e_per_year / 1000:,.2f} t",
+                  "; ".join(f.evidence), f.assumption) for f in found)
+    return [Table(("Finding", "Energy (kWh/yr)", "Money (per yr)", "CO2e (t/yr)", "Evidence",
+                   "Assumption"), rows, "Estimated annual savings, first estimates before a "
+                  "site visit")]
+
+
+# -- data quality -------------------------------------------------------------------------------
+def quality(ctx) -> list:
+    rows = []
+    for m in ctx.ws.meters(ctx.site):
+        frame = ctx.ws.queries.rollup("hour", [m.id], _dt(ctx.start_us), _dt(ctx.end_us))
+        hours = (ctx.end_us - ctx.start_us) / 3_600_000_000
+        covered = float(frame["covered_s"].sum()) / 3600 if len(frame) else 0.0
+        estimated = float(frame["estimated_s"].sum()) / 3600 if len(frame) else 0.0
+        gaps, _ = ctx.ws.queries.gaps(m.id)
+        rows.append((m.name, f"{covered / hours:.1%}", f"{gaps:,}", f"{estimated:,.1f} h"))
+    return [Table(("Meter", "Coverage (share of hours)", "Gaps (longer than 3 intervals)",
+                   "Estimated values"), tuple(rows),
+                  "A gap is reported as a gap: never filled with zeros")]
+
+
+def _dt(us: int):
+    from datetime import timezone
+
+    return datetime.fromtimestamp(us / 1e6, timezone.utc)
+
+
+# -- methodology --------------------------------------------------------------------------------
+def methodology(ctx) -> list:
+    factors, hourly = sd.carbon_factors(ctx.ws, "electricity")
+    sources = [f"{f.valid_from}–{f.valid_to or 'open'}: {f.kg_per_kwh:g} kg CO2e/kWh, {f.source}"
+               for f in factors] + ([f"hourly series: {hourly.source}"] if hourly else [])
+    try:
+        tariff = sd.tariff(ctx.ws, None).name
+    except ValidationError:
+        tariff = "none kept"
+    return [Para("Energy is summed from each meter's 15-minute or hourly rollups; cumulative "
+                 "registers are differenced with rollover and reset detection, so a counter "
+                 "reset never becomes negative energy. A site's total adds its top-level meters "
+                 "only. Peak demand is the highest 15-minute mean (where the data allows)."),
+            Para("Baselines follow CalTRACK 2.0 (daily change-point models with balance points "
+                 "searched on the 30–90 °F grid; hourly time-of-week-and-temperature models) and "
+                 "are judged by ASHRAE Guideline 14 (CV(RMSE) and NMBE with n − p degrees of "
+                 "freedom). Savings uncertainty is the Guideline 14 fractional savings "
+                 "uncertainty with lag-1 autocorrelation."),
+            Para("EUI uses ENERGY STAR Portfolio Manager site-to-source ratios (Technical "
+                 "Reference, Source Energy, Aug 2023): electricity 2.80, natural gas 1.05 (US)."),
+            Para(f"Tariff: {tariff}. Emission factors (location-based, GHG Protocol scope 2): "
+                 + ("; ".join(sources) if sources else "none kept") + ".")]

@@ -1,0 +1,124 @@
+"""Reports and exports on the demo building: the PDF's text is checked with pdftotext against the
+analytics, page 1 rendered with pdftoppm must not be blank, names are escaped, sections without
+data say so, and exports read back equal to the workspace's data."""
+
+import json
+import shutil
+import subprocess
+import zipfile
+
+import numpy as np
+import polars as pl
+import pytest
+
+from energize_desktop.cli import main
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+PERIOD = "2025-01-01..2025-07-01"
+
+
+def pdf_text(path) -> str:
+    """The PDF's text, NFKC-normalised: Qt's shaping stores ligatures (ﬃ) and Arabic
+    presentation forms, which are the same letters."""
+    import unicodedata
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return unicodedata.normalize("NFKC", text)
+
+
+def test_demo_report_pdf_has_every_section_numbers_and_units(demo_copy, tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert main(["report", "-w", str(demo_copy), "--period", PERIOD, "--author", "A. Auditor",
+                 "--out", str(out)]) == 0
+    assert "8 sections" in capsys.readouterr().out
+    assert 10_000 < out.stat().st_size < 5_000_000
+    text = pdf_text(out)
+    for title in ("Executive summary", "Consumption breakdown", "Charts", "Anomalies and alerts",
+                  "Baseline and savings", "Recommendations", "Data quality",
+                  "Methodology and sources", "Contents", "A. Auditor", "Riverside Office"):
+        assert title in text, title
+    assert main(["kpis", "-w", str(demo_copy), "--period", PERIOD, "--json"]) == 0
+    elec = json.loads(capsys.readouterr().out)[0]
+    assert f"{elec['energy']:,.0f} kWh" in text  # the same number as energize kpis
+    import unicodedata
+
+    for unit in ("kWh/m²·yr", "kW", "kBtu/ft²·yr", "CV(RMSE)", "%"):
+        assert unicodedata.normalize("NFKC", unit) in text, unit
+    assert "Figure 4: Load-duration curve (kW)" in text
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(out), str(png)],
+                   check=True)
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(next(tmp_path.glob("page*.png"))))
+    dark = sum(1 for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
+               if image.pixelColor(x, y).lightness() < 128)
+    assert dark > 50, "page 1 rendered blank"
+
+
+def test_names_are_escaped_in_html_and_render_in_pdf(tmp_path, capsys):
+    from energize_desktop.core.model import Meter, Site
+    from energize_desktop.storage import Workspace
+
+    name = 'Boiler <b>&"\'  عداد 🔥'
+    path = tmp_path / "odd.energize"
+    with Workspace.create(path) as ws:
+        site = ws.add_site(Site("Site <script>alert(1)</script>", "UTC"))
+        meter = ws.add_meter(Meter(name, "electricity", "kWh", "interval", site_id=site.id,
+                                   interval_s=3600))
+        ts = np.datetime64("2025-01-01T00:00", "us").astype(np.int64) + \
+            np.arange(24 * 60, dtype=np.int64) * 3_600_000_000
+        ws.writer().append({"meter_id": np.full(len(ts), meter.id, np.int32), "ts": ts,
+                            "value": np.ones(len(ts))})
+    html = tmp_path / "odd.html"
+    assert main(["report", "-w", str(path), "--out", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "Boiler &lt;b&gt;&amp;&quot;&#x27;" in text and "عداد 🔥" in text
+    # sections without data say so instead of failing
+    assert "no tariff kept" in text and "no emission factors kept" in text
+    pdf = tmp_path / "odd.pdf"
+    assert main(["report", "-w", str(path), "--out", str(pdf), "--sections",
+                 "summary,breakdown"]) == 0
+    text = pdf_text(pdf)
+    assert 'Boiler <b>&"\'' in text and "عداد" in text
+    capsys.readouterr()
+    assert main(["report", "-w", str(path), "--out", str(pdf), "--sections", "summary,x"]) == 1
+    assert "report sections x: not known" in capsys.readouterr().err
+
+
+def test_exports_read_back_equal(demo_copy, tmp_path):
+    from energize_desktop.storage import Workspace
+
+    csv_out, pq_out, xl_out = tmp_path / "h.csv", tmp_path / "h.parquet", tmp_path / "h.xlsx"
+    for out in (csv_out, pq_out, xl_out):
+        assert main(["export", "-w", str(demo_copy), "-m", "HVAC", "--resolution", "day",
+                     "--out", str(out)]) == 0
+    a, b = pl.read_csv(csv_out), pl.read_parquet(pq_out)
+    assert a.height == b.height == 396 and a["value"].to_list() == pytest.approx(
+        b["value"].to_list())
+    with zipfile.ZipFile(xl_out) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == 397  # header + 396 days
+    package = tmp_path / "pk.zip"
+    assert main(["export", "-w", str(demo_copy), "-m", "HVAC", "-m", "Gas boiler", "--out",
+                 str(package)]) == 0
+    target = tmp_path / "other.energize"
+    assert main(["import", str(package), "-w", str(target)]) == 0
+    with Workspace.open(demo_copy, read_only=True) as src, \
+            Workspace.open(target, read_only=True) as dst:
+        for name in ("HVAC", "Gas boiler"):
+            x = src.queries.readings([src.meter(name).id])
+            y = dst.queries.readings([dst.meter(name).id])
+            assert x.height == y.height > 0
+            assert (x["ts"] == y["ts"]).all() and np.allclose(x["value"], y["value"])
+            assert dst.meter(name).unit == src.meter(name).unit
+        assert dst.site(None).timezone == "Europe/London"
+    anomalies = tmp_path / "an.csv"
+    assert main(["detect", "-w", str(demo_copy), "--meter", "HVAC"]) == 0
+    assert main(["export", "-w", str(demo_copy), "--what", "anomalies", "--out",
+                 str(anomalies)]) == 0
+    rows = pl.read_csv(anomalies)
+    assert rows.height > 0 and set(rows["meter"]) == {"HVAC"}
+    assert {"start", "end", "kind", "severity", "explanation"} <= set(rows.columns)
