@@ -6,14 +6,15 @@
 import argparse
 
 from benchmarks import (alerts, anomaly, baselines, forecasts, imports, ingest, modbus, mqtt,
-                        ui)
+                        reports, ui)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly",
-                                                   "alerts", "baselines", "forecasts", "ui"])
+                                                   "alerts", "baselines", "forecasts", "ui",
+                                                   "reports"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -29,7 +30,7 @@ def main() -> None:
             "anomaly": lambda: anomaly.run(50 if args.quick else 1000),
             "alerts": lambda: alerts.run(5 if args.quick else 30),
             "baselines": baselines.run, "forecasts": forecasts.run,
-            "ui": lambda: ui.run(args.quick)}
+            "ui": lambda: ui.run(args.quick), "reports": reports.run}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

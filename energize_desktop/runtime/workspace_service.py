@@ -48,6 +48,9 @@ class WorkspaceService(QObject):
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
     baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
     baseline_failed = Signal(str)
+    report_progress = Signal(int, int, str)
+    report_done = Signal(str, int)  # path, bytes
+    report_failed = Signal(str)
     import_progress = Signal(int, int, str)
     import_done = Signal(object, bool)  # connectors.import_job.ImportOutcome, preview only
 
@@ -154,6 +157,31 @@ class WorkspaceService(QObject):
                                on_progress=self.import_progress.emit,
                                on_done=lambda out: self.import_done.emit(out, preview),
                                on_error=lambda e: self.failed.emit(f"Import stopped: {e}"))
+
+    def generate_report(self, request: dict) -> CancellableTask:
+        """Build the report model and write it (PDF or HTML) off the GUI thread."""
+        def job(progress=None, cancelled=None):
+            from pathlib import Path as P
+
+            from energize_desktop.reports.build import build_report
+
+            report = build_report(self.ws, request["site"], request["period"],
+                                  request["template"], progress)
+            out = P(request["out"])
+            if out.suffix.lower() == ".pdf":
+                from energize_desktop.runtime.pdf import write_pdf
+
+                return str(out), write_pdf(report, out)
+            from energize_desktop.reports.html import render
+
+            tmp = out.with_name(out.name + ".part")
+            tmp.write_text(render(report), encoding="utf-8")
+            tmp.replace(out)
+            return str(out), out.stat().st_size
+
+        return run_cancellable(job, pool=self.pool, on_progress=self.report_progress.emit,
+                               on_done=lambda r: self.report_done.emit(*r),
+                               on_error=lambda e: self.report_failed.emit(str(e)))
 
     def profiles(self) -> list[str]:
         from energize_desktop.connectors import profiles

@@ -20,6 +20,13 @@ class Dialogs:
     def error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
 
+    def open_external(self, path: str) -> None:
+        """Show a file with the system's viewer (a generated report)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
     def ask_text(self, title: str, label: str) -> str | None:
         """A note to go with an action; None when the user cancels."""
         text, ok = QInputDialog.getText(self.parent, title, label)
@@ -33,6 +40,7 @@ class RecordingDialogs(Dialogs):
         super().__init__(None)
         self.answers = list(answers or [])
         self.errors: list[tuple[str, str]] = []
+        self.opened: list[str] = []
 
     def open_file(self, title, filters):
         return self.answers.pop(0) if self.answers else None
@@ -45,3 +53,6 @@ class RecordingDialogs(Dialogs):
 
     def ask_text(self, title, label):
         return self.answers.pop(0) if self.answers else None
+
+    def open_external(self, path):
+        self.opened.append(path)

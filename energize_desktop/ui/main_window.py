@@ -19,12 +19,13 @@ from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
 from energize_desktop.ui.overview_page import OverviewPage
+from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
 
 PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
-         "Settings")
+         "Reports", "Settings")
 
 
 class MainWindow(QMainWindow):
@@ -49,11 +50,12 @@ class MainWindow(QMainWindow):
         self.settings.saved.connect(self.apply_preferences)
         self.importer = ImportPage(self.dialogs)
         self.connections = ConnectionsPage()
+        self.reports = ReportsPage(self.dialogs)
         self.live = None  # runtime.live_session.LiveSession while acquiring
         self.pages = QTabWidget()
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
                                  self.baselines, self.connections, self.importer,
-                                 self.settings), PAGES):
+                                 self.reports, self.settings), PAGES):
             self.pages.addTab(widget, name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -83,6 +85,10 @@ class MainWindow(QMainWindow):
         service.baseline_failed.connect(self.baselines.show_error)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)
+        self.reports.generate_wanted.connect(service.generate_report)
+        service.report_progress.connect(self.reports.show_progress)
+        service.report_done.connect(self.reports.finished)
+        service.report_failed.connect(self.reports.failed)
         self.importer.run_wanted.connect(self.import_files)
         self.importer.cancel_wanted.connect(lambda: self._import_job and self._import_job.cancel())
         service.import_progress.connect(self.importer.show_progress)
@@ -312,6 +318,7 @@ class MainWindow(QMainWindow):
         self.refresh_alerts()
         self.baselines.set_meters(meters)
         self.importer.set_sites([s.name for s in self.service.sites()])
+        self.reports.set_sites([s.name for s in self.service.sites()])
         self.importer.set_profiles(self.service.profiles())
         self.connections.set_text(self.service.ws.get_meta("connections"))
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))

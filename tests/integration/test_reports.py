@@ -120,5 +120,5 @@ def test_exports_read_back_equal(demo_copy, tmp_path):
     assert main(["export", "-w", str(demo_copy), "--what", "anomalies", "--out",
                  str(anomalies)]) == 0
     rows = pl.read_csv(anomalies)
-    assert rows.height > 0 and set(rows["meter"]) == {"HVAC"}
+    assert rows.height > 0 and "HVAC" in set(rows["meter"])
     assert {"start", "end", "kind", "severity", "explanation"} <= set(rows.columns)

@@ -1,0 +1,90 @@
+"""Reports: choose the site, period, sections and paper; the report is built and written in the
+background with progress, then opened with the system's viewer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+
+from energize_desktop.reports.build import TITLES
+from energize_desktop.reports.model import SECTIONS
+
+
+class ReportsPage(QWidget):
+    generate_wanted = Signal(object)  # dict: site, period, template, out
+
+    def __init__(self, dialogs, parent=None):
+        super().__init__(parent)
+        self.dialogs = dialogs
+        self.site = QComboBox()
+        self.period = QLineEdit(placeholderText="all data, or 2025, 2025-03, 2025-01-01..2025-07-01")
+        self.author, self.organisation = QLineEdit(), QLineEdit()
+        self.paper = QComboBox()
+        self.paper.addItems(["A4", "Letter"])
+        self.boxes = {}
+        grid = QGridLayout()
+        for i, key in enumerate(SECTIONS):
+            box = QCheckBox(TITLES[key])
+            box.setChecked(True)
+            self.boxes[key] = box
+            grid.addWidget(box, i // 2, i % 2)
+        self.generate_button = QPushButton("Generate PDF…")
+        self.generate_button.clicked.connect(self._generate)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Site", self.site)
+        form.addRow("Period", self.period)
+        form.addRow("Author", self.author)
+        form.addRow("Organisation", self.organisation)
+        form.addRow("Paper", self.paper)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Sections</b>"))
+        layout.addLayout(grid)
+        layout.addWidget(self.generate_button)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def set_sites(self, names: list[str]) -> None:
+        self.site.clear()
+        self.site.addItems(names)
+
+    def _generate(self) -> None:
+        from energize_desktop.reports.build import Template
+
+        out = self.dialogs.save_file("Save report", "PDF (*.pdf);;HTML (*.html)")
+        if not out:
+            return
+        sections = tuple(k for k, box in self.boxes.items() if box.isChecked())
+        if not sections:
+            self.message.setText("Choose at least one section.")
+            return
+        template = Template(sections, self.organisation.text(), self.author.text(),
+                            paper=self.paper.currentText())
+        self.generate_button.setEnabled(False)
+        self.progress.show()
+        self.message.setText("Building the report…")
+        self.generate_wanted.emit({"site": self.site.currentText() or None,
+                                   "period": self.period.text().strip() or None,
+                                   "template": template, "out": out})
+
+    def show_progress(self, done: int, total: int, what: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.message.setText(f"Building: {what}")
+
+    def finished(self, path: str, size: int) -> None:
+        self.generate_button.setEnabled(True)
+        self.progress.hide()
+        self.message.setText(f"Wrote {path} ({size / 1e6:.2f} MB)")
+        self.dialogs.open_external(path)
+
+    def failed(self, message: str) -> None:
+        self.generate_button.setEnabled(True)
+        self.progress.hide()
+        self.message.setText(f"<span style='color:#b03a2e'>{message}</span>")
