@@ -27,6 +27,10 @@ def add_parser(sub) -> None:
     p.add_argument("--author", default="")
     p.add_argument("--organisation", default="")
     p.add_argument("--paper", choices=["A4", "Letter"], default="A4")
+    p.add_argument("--logo", help="the organisation's logo (.png, .jpg or .svg) on the cover")
+    p.add_argument("--baseline", metavar="FROM..TO",
+                   help="baseline period before a change: the report shows avoided energy and "
+                   "its uncertainty for the report period")
     p.add_argument("--out", "-o", type=Path, required=True, help="FILE.pdf or FILE.html")
 
 
@@ -40,7 +44,8 @@ def run(args) -> int:
         raise ValidationError(f"--out {args.out}: expected a .pdf or .html file")
     period = args.period or _period(args.start, args.end)
     sections = tuple(s.strip() for s in args.sections.split(",")) if args.sections else SECTIONS
-    template = Template(sections, args.organisation, args.author, paper=args.paper)
+    template = Template(sections, args.organisation, args.author, args.logo, args.paper,
+                        baseline_period=args.baseline)
     started = time.perf_counter()
     with Workspace.open(args.workspace, read_only=True) as ws:
         report = build_report(ws, args.site, period, template, _progress)

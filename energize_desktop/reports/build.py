@@ -26,6 +26,7 @@ class Template:
     author: str = ""
     logo_path: str | None = None
     paper: str = "A4"  # or Letter
+    baseline_period: str | None = None  # FROM..TO before a change: savings for the report period
     strings: dict = field(default_factory=dict)  # title overrides: language-ready
 
     def title(self, key: str, default: str) -> str:
@@ -51,6 +52,7 @@ class Context:
     elec: sd.Energy | None
     fuels: list  # sd.Energy per fuel (electricity, gas, heat) with data
     progress: object = None
+    baseline_period: str | None = None
 
 
 def build_report(ws, site_ref=None, period: str | None = None, template: Template = Template(),
@@ -71,7 +73,8 @@ def build_report(ws, site_ref=None, period: str | None = None, template: Templat
     report = Report(title=template.title("title", "Energy audit report"), site=site.name,
                     period=label, author=template.author, organisation=template.organisation,
                     created=datetime.now(timezone.utc).strftime("%d %b %Y %H:%M UTC"),
-                    paper=template.paper)
+                    paper=template.paper, logo=_logo(template.logo_path))
+    ctx.baseline_period = template.baseline_period
     builders = {"summary": sec.summary, "breakdown": sec.breakdown, "charts": sec.charts,
                 "anomalies": sec.anomalies, "baseline": sec.baseline,
                 "recommendations": sec.recommendations, "quality": sec.quality,
@@ -89,6 +92,23 @@ def build_report(ws, site_ref=None, period: str | None = None, template: Templat
     if progress:
         progress(len(wanted), len(wanted), "done")
     return report
+
+
+def _logo(path: str | None) -> tuple[str, bytes] | None:
+    """(mime type, bytes) of the organisation's logo: PNG, JPEG or SVG."""
+    if not path:
+        return None
+    from pathlib import Path
+
+    types = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+             ".svg": "image/svg+xml"}
+    kind = types.get(Path(path).suffix.lower())
+    if kind is None:
+        raise ValidationError(f"logo {path}: expected a .png, .jpg or .svg file")
+    try:
+        return kind, Path(path).read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"logo {path}: cannot read ({exc.strerror})") from None
 
 
 def _data_span(ws, site) -> tuple[int, int]:

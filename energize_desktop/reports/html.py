@@ -20,11 +20,12 @@ table { border-collapse: collapse; margin: 6pt 0; } td, th { border: 1px solid #
 """
 
 
-def render(report: Report, chart_ref=None) -> str:
-    """`chart_ref(index, chart)` returns an <img> source for the PDF; None = inline SVG."""
-    out = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(report.title)} — "
-           f"{escape(report.site)}</title><style>{CSS}</style></head><body>", _cover(report),
-           _toc(report)]
+def render(report: Report, chart_ref=None, logo_ref: str | None = None) -> str:
+    """`chart_ref(index, chart)` returns an <img> source for the PDF; None = inline SVG.
+    `logo_ref` names the logo resource for the PDF; the HTML embeds it as a data URI."""
+    title = f"{escape(report.title)} — {escape(report.site)}"
+    out = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+           f"<style>{CSS}</style></head><body>", _cover(report, logo_ref), _toc(report)]
     counter = [0]
     for n, section in enumerate(report.sections, 1):
         out.append(f"<h2 id='s{n}'>{n}. {escape(section.title)}</h2>")
@@ -33,8 +34,14 @@ def render(report: Report, chart_ref=None) -> str:
     return "\n".join(out)
 
 
-def _cover(r: Report) -> str:
-    org = f"<p>{escape(r.organisation)}</p>" if r.organisation else ""
+def _cover(r: Report, logo_ref: str | None) -> str:
+    import base64
+
+    logo = ""
+    if r.logo:
+        src = logo_ref or f"data:{r.logo[0]};base64,{base64.b64encode(r.logo[1]).decode()}"
+        logo = f"<p><img src='{src}' height='60'></p>"
+    org = f"{logo}<p>{escape(r.organisation)}</p>" if r.organisation or logo else ""
     author = f"<p>Prepared by {escape(r.author)}</p>" if r.author else ""
     return (f"<div class='cover'><h1>{escape(r.title)}</h1><p class='value'>{escape(r.site)}"
             f"</p><p>Period: {escape(r.period)}</p>{org}{author}<p>Generated {escape(r.created)}"

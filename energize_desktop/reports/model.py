@@ -60,6 +60,7 @@ class Report:
     organisation: str
     created: str
     paper: str = "A4"
+    logo: tuple[str, bytes] | None = None  # (mime type, image bytes)
     sections: list[Section] = field(default_factory=list)
 
 

@@ -196,8 +196,10 @@ def baseline(ctx) -> list:
     zone = ZoneInfo(ctx.tz)
     span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \
            f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}"
-    result = mv_job.run(ctx.ws, mv_job.MvRequest(meter=str(meter.id), train=span,
-                                                 granularity="daily"))
+    savings = bool(ctx.baseline_period)
+    result = mv_job.run(ctx.ws, mv_job.MvRequest(
+        meter=str(meter.id), train=ctx.baseline_period or span,
+        predict=span if savings else None, granularity="daily"))
     stats = result["model"].stats
     ts, actual, predicted, lower, upper = result["rows"]
     x = list(np.asarray(ts) / 1e6)
@@ -210,10 +212,13 @@ def baseline(ctx) -> list:
     chart = Chart(svg_charts.lines({"actual": list(actual), "predicted": list(predicted)}, x,
                                    f"{result['model'].unit} per day", "day of the period"),
                   f"Daily baseline fit for {meter.name}: actual and predicted")
-    return [Para(f"A daily CalTRACK change-point model of {meter.name} fitted to the report "
-                 "period itself (its goodness of fit). Savings need a baseline period before "
-                 "a change: `energize baseline --train … --predict …` or the Baselines page."),
-            figures, chart, *(Para(line) for line in result["lines"][1:])]
+    intro = (f"A daily CalTRACK change-point model of {meter.name} fitted to the baseline "
+             f"period {ctx.baseline_period} and applied to the report period: avoided energy "
+             "with its fractional savings uncertainty below." if savings else
+             f"A daily CalTRACK change-point model of {meter.name} fitted to the report period "
+             "itself (its goodness of fit). Savings need a baseline period before a change: "
+             "energize report --baseline FROM..TO, energize baseline, or the Baselines page.")
+    return [Para(intro), figures, chart, *(Para(line) for line in result["lines"][1:])]
 
 
 def _main_electricity(ctx):
@@ -246,16 +251,26 @@ def recommendations(ctx) -> list:
 
 # -- data quality -------------------------------------------------------------------------------
 def quality(ctx) -> list:
+    from energize_desktop.core.quality import Quality
+
     rows = []
+    codes = ctx.ws.queries.quality_counts([m.id for m in ctx.ws.meters(ctx.site)],
+                                          _dt(ctx.start_us), _dt(ctx.end_us))
     for m in ctx.ws.meters(ctx.site):
         frame = ctx.ws.queries.rollup("hour", [m.id], _dt(ctx.start_us), _dt(ctx.end_us))
         hours = (ctx.end_us - ctx.start_us) / 3_600_000_000
         covered = float(frame["covered_s"].sum()) / 3600 if len(frame) else 0.0
         estimated = float(frame["estimated_s"].sum()) / 3600 if len(frame) else 0.0
         gaps, _ = ctx.ws.queries.gaps(m.id)
-        rows.append((m.name, f"{covered / hours:.1%}", f"{gaps:,}", f"{estimated:,.1f} h"))
+        mine = codes.get(m.id, {})
+        est = sum(n for q, n in mine.items() if q in (Quality.ESTIMATED,
+                                                     Quality.ESTIMATED_REFERENCE_DAY))
+        rows.append((m.name, f"{covered / hours:.1%}", f"{gaps:,}",
+                     f"{est:,} ({estimated:,.1f} h)", f"{mine.get(Quality.MANUALLY_EDITED, 0):,}",
+                     f"{mine.get(Quality.QUESTIONABLE, 0):,}"))
     return [Table(("Meter", "Coverage (share of hours)", "Gaps (longer than 3 intervals)",
-                   "Estimated values"), tuple(rows),
+                   "Estimated readings (time)", "Edited readings", "Questionable readings"),
+                  tuple(rows),
                   "A gap is reported as a gap: never filled with zeros")]
 
 

@@ -24,7 +24,13 @@ def write_pdf(report, path: Path) -> int:
         images[name] = _raster(chart.svg)
         return name
 
-    html = render(report, chart_ref)
+    logo_ref = None
+    if report.logo:
+        logo_ref = "logo"
+        mime, data = report.logo
+        images[logo_ref] = _raster(data.decode("utf-8")) if mime == "image/svg+xml" else \
+            QImage.fromData(data)
+    html = render(report, chart_ref, logo_ref)
     doc = QTextDocument()
     for name, image in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)

@@ -53,6 +53,17 @@ class Queries:
                              "value": np.asarray(res["value"], np.float64),
                              "quality": np.asarray(res["quality"], np.uint8)})
 
+    def quality_counts(self, meter_ids, start=None, end=None) -> dict[int, dict[int, int]]:
+        """Readings per quality code per meter in [start, end) (the data-quality appendix)."""
+        where, params = _range("ts", start, end, _ids(meter_ids))
+        rows = self.ws.cursor().execute(
+            f"SELECT meter_id, quality, count(*) FROM readings WHERE {where} "
+            "GROUP BY meter_id, quality", params).fetchall()
+        out: dict[int, dict[int, int]] = {}
+        for meter_id, quality, n in rows:
+            out.setdefault(int(meter_id), {})[int(quality)] = int(n)
+        return out
+
     def summaries(self) -> dict[int, MeterSummary]:
         rows = self.ws.cursor().execute(
             "SELECT meter_id, min(ts), max(ts), count(*) FROM readings GROUP BY meter_id"

@@ -122,3 +122,22 @@ def test_exports_read_back_equal(demo_copy, tmp_path):
     rows = pl.read_csv(anomalies)
     assert rows.height > 0 and "HVAC" in set(rows["meter"])
     assert {"start", "end", "kind", "severity", "explanation"} <= set(rows.columns)
+
+
+def test_report_with_a_baseline_period_shows_savings_and_the_logo(demo_copy, tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+                    '<rect width="120" height="40" fill="#1f6fb2"/></svg>')
+    html = tmp_path / "r.html"
+    assert main(["report", "-w", str(demo_copy), "--period", "2025-06-01..2025-10-01",
+                 "--baseline", "2024-10-01..2025-06-01", "--logo", str(logo), "--organisation",
+                 "ACME & Sons", "--sections", "baseline,quality", "--out", str(html)]) == 0
+    text = html.read_text(encoding="utf-8")
+    assert "data:image/svg+xml;base64," in text and "ACME &amp; Sons" in text
+    assert "avoided energy" in text and "fractional savings uncertainty" in text
+    assert "Edited readings" in text and "Estimated readings" in text
+    pdf = tmp_path / "r.pdf"
+    assert main(["report", "-w", str(demo_copy), "--period", "2025-06-01..2025-10-01",
+                 "--baseline", "2024-10-01..2025-06-01", "--logo", str(logo), "--sections",
+                 "baseline", "--out", str(pdf)]) == 0
+    assert "fractional savings uncertainty" in pdf_text(pdf)
