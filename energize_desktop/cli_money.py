@@ -337,6 +337,7 @@ def bills_cmd(args) -> int:
         a, b = sup.local_date(r["start_us"], site.timezone), sup.local_date(r["end_us"],
                                                                             site.timezone)
         print(f"  {a}..{b}  billed {r['billed_kwh']:>10,.0f} kWh  metered "
-              f"{r['metered_kwh']:>10,.0f} kWh  {r['difference_kwh']:>+9,.0f} kWh ({r['difference_pct']:+.1f} %)  "
+              f"{r['metered_kwh']:>10,.0f} kWh  {r['difference_kwh']:>+9,.0f} kWh "
+              f"({r['difference_pct']:+.1f} %)  "
               f"covered {r['coverage']:.0%}  {r['verdict']}")
     return 0

@@ -18,7 +18,8 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self.dialogs = dialogs
         self.site = QComboBox()
-        self.period = QLineEdit(placeholderText="all data, or 2025, 2025-03, 2025-01-01..2025-07-01")
+        self.period = QLineEdit(placeholderText="all data, or 2025, 2025-03, "
+                                "2025-01-01..2025-07-01")
         self.author, self.organisation = QLineEdit(), QLineEdit()
         self.paper = QComboBox()
         self.paper.addItems(["A4", "Letter"])
