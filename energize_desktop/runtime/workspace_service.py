@@ -48,6 +48,9 @@ class WorkspaceService(QObject):
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
     baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
     baseline_failed = Signal(str)
+    probe_done = Signal(list)  # connectors.device_probe.ProbeRow per point
+    scan_done = Signal(list)  # unit ids that answered
+    probe_failed = Signal(str)
     report_progress = Signal(int, int, str)
     report_done = Signal(str, int)  # path, bytes
     report_failed = Signal(str)
@@ -182,6 +185,23 @@ class WorkspaceService(QObject):
         return run_cancellable(job, pool=self.pool, on_progress=self.report_progress.emit,
                                on_done=lambda r: self.report_done.emit(*r),
                                on_error=lambda e: self.report_failed.emit(str(e)))
+
+    def probe_device(self, link, unit_id: int, template_id: str):
+        from energize_desktop.connectors import device_probe
+        from energize_desktop.connectors.templates import load_all
+
+        def job():
+            return device_probe.probe(link, unit_id, load_all()[template_id])
+
+        return run_task(job, pool=self.pool, on_done=self.probe_done.emit,
+                        on_error=lambda e: self.probe_failed.emit(str(e)))
+
+    def scan_bus(self, link, first: int, last: int):
+        from energize_desktop.connectors import device_probe
+
+        return run_task(device_probe.scan_bus, link, first, last, pool=self.pool,
+                        on_done=self.scan_done.emit,
+                        on_error=lambda e: self.probe_failed.emit(str(e)))
 
     def profiles(self) -> list[str]:
         from energize_desktop.connectors import profiles

@@ -17,8 +17,16 @@ class ConnectionsPage(QWidget):
     start_wanted = Signal(str)  # the TOML text
     stop_wanted = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, templates: dict | None = None, parent=None):
+        from energize_desktop.ui.device_form import DeviceForm
+
         super().__init__(parent)
+        if templates is None:
+            from energize_desktop.connectors.templates import load_all
+
+            templates = load_all()
+        self.device_form = DeviceForm(templates)
+        self.device_form.add_wanted.connect(self.append_block)
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("connection settings (TOML)")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -52,12 +60,21 @@ class ConnectionsPage(QWidget):
         ll.addWidget(self.message)
         ll.addWidget(QLabel("<b>Status</b>"))
         ll.addWidget(self.devices, 2)
+        right = QSplitter()
+        right.setOrientation(right.orientation().Vertical)
+        right.addWidget(self.device_form)
+        right.addWidget(self.live)
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(self.live)
+        split.addWidget(right)
         split.setSizes([450, 750])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
+
+    def append_block(self, block: str) -> None:
+        text = self.editor.toPlainText().rstrip()
+        self.editor.setPlainText((text + "\n\n" if text else "") + block)
+        self.check()
 
     def set_text(self, text: str | None) -> None:
         self.editor.setPlainText(text or "")

@@ -85,6 +85,13 @@ class MainWindow(QMainWindow):
         service.baseline_failed.connect(self.baselines.show_error)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)
+        form = self.connections.device_form
+        form.probe_wanted.connect(lambda *a: (form.set_busy(True), service.probe_device(*a)))
+        form.scan_wanted.connect(lambda *a: (form.set_busy(True), service.scan_bus(*a)))
+        service.probe_done.connect(form.show_probe)
+        service.scan_done.connect(form.show_scan)
+        service.probe_failed.connect(lambda m: (form.set_busy(False),
+                                                self.connections.show_error(m)))
         self.reports.generate_wanted.connect(service.generate_report)
         service.report_progress.connect(self.reports.show_progress)
         service.report_done.connect(self.reports.finished)

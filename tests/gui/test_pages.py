@@ -348,3 +348,41 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
     win.new_workspace()  # the same name again: refused, the open workspace stays
     assert "already exists" in win.dialogs.errors[-1][1]
     service.close()
+
+
+def test_device_form_scans_tests_and_adds_a_modbus_device(qtbot, window):
+    import socket
+
+    from energize_desktop.connectors.simulator import ModbusSimulator
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sim = ModbusSimulator(port).start()
+    form = window.connections.device_form
+    try:
+        form.host.setText("127.0.0.1")
+        form.port.setValue(port)
+        with qtbot.waitSignal(window.service.scan_done, timeout=60_000) as scanned:
+            window.service.scan_bus(form.link(), 1, 4)
+        assert 1 in scanned.args[0] and 2 in scanned.args[0]
+        form.show_scan(scanned.args[0])
+        form.template.setCurrentIndex(form.template.findData("eastron-sdm630"))
+        form.unit.setValue(1)
+        with qtbot.waitSignal(window.service.probe_done, timeout=30_000):
+            form.test_button.click()
+        rows = {form.results.item(r, 0).text(): r for r in range(form.results.rowCount())}
+        assert rows, "no points read"
+        voltage = next(r for name, r in rows.items() if "voltage" in name.lower())
+        raw = form.results.item(voltage, 2).text()
+        assert len(raw.split()) == 2 and all(len(w) == 4 for w in raw.split())  # two words
+        assert 200 < float(form.results.item(voltage, 3).text().replace(",", "")) < 260
+        assert form.results.item(voltage, 4).text() == "V"
+    finally:
+        sim.stop()
+    window.connections.set_text("")
+    form.name.setText('Board "A"')
+    form.add_button.click()
+    text = window.connections.editor.toPlainText()
+    assert 'name = "Board \\"A\\""' in text and f"port = {port}" in text
+    assert "ready to start" in window.connections.message.text()
