@@ -176,6 +176,14 @@ class AcquisitionEngine:
             b.stop()
         self.ws.writer().close()
 
+    def states(self) -> dict[str, str]:
+        """Device or broker name -> its state (online, retrying, offline, connected…)."""
+        out = {}
+        for p in self.pollers:
+            out.update({name: s.state for name, s in p.status().items()})
+        out.update({name: b.status.state for name, b in self.brokers.items()})
+        return out
+
     def status_lines(self) -> list[str]:
         lines = []
         for p in self.pollers:

@@ -13,6 +13,7 @@ STATUS_MS = 1000
 class LiveSession(QObject):
     readings = Signal(object, object, object)  # meter ids, ts µs, values — just committed
     status = Signal(list)  # lines: per device / broker and the totals
+    states = Signal(dict)  # device or broker name -> state, for the tree's lights
     stopped = Signal()
 
     def __init__(self, ws, alert_channel=None, parent=None):
@@ -49,6 +50,7 @@ class LiveSession(QObject):
     def _poll(self) -> None:
         if self.engine is not None:
             self.status.emit(self.engine.status_lines())
+            self.states.emit(self.engine.states())
 
     def stop(self) -> None:
         if self.engine is None:
@@ -57,5 +59,6 @@ class LiveSession(QObject):
         self.engine.stop()
         self.alerts.stop()
         self.status.emit(self.engine.status_lines())
+        self.states.emit({})  # no lights once stopped
         self.engine = self.alerts = None
         self.stopped.emit()

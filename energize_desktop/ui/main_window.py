@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self.live = session
         session.readings.connect(self._live_readings)
         session.status.connect(self.connections.show_status)
+        session.states.connect(self.tree.set_states)
         self.connections.set_running(True)
         self._refresh_meters()
         self.status.setText("Acquiring: values are committed every quarter second")

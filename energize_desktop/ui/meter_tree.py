@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 METER_ROLE = Qt.ItemDataRole.UserRole
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the live device or broker the meter comes from
+LIGHTS = {"online": "#27ae60", "connected": "#27ae60", "retrying": "#f39c12",
+          "waiting": "#95a5a6", "connecting": "#95a5a6", "offline": "#c0392b",
+          "disconnected": "#c0392b", "refused": "#c0392b"}
+
+
+def _light(colour: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(QColor("#555"))
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class MeterTree(QTreeWidget):
@@ -32,11 +49,21 @@ class MeterTree(QTreeWidget):
             for meter in meters_of(site):
                 item = QTreeWidgetItem([meter.name, meter.unit, str(meter.semantics)])
                 item.setData(0, METER_ROLE, meter.id)
+                item.setData(0, SOURCE_ROLE, meter.source.get("device") or
+                             meter.source.get("broker"))
                 item.setToolTip(0, f"{meter.kind} · every {meter.interval_s // 60} min")
                 top.addChild(item)
             top.setExpanded(True)
         for col in range(3):
             self.resizeColumnToContents(col)
+
+    def set_states(self, states: dict[str, str]) -> None:
+        """Status lights on meters fed by a live device or broker; none when not acquiring."""
+        for item in self.meter_items():
+            source = item.data(0, SOURCE_ROLE)
+            state = states.get(source) if source else None
+            item.setIcon(0, _light(LIGHTS.get(state, "#95a5a6")) if state else QIcon())
+            item.setToolTip(1, f"{source}: {state}" if state else "")
 
     def meter_items(self) -> list[QTreeWidgetItem]:
         items = []

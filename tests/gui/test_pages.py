@@ -308,13 +308,17 @@ def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbo
             pass
         qtbot.waitUntil(lambda: any(len(b.view()[0]) for b in page.live.buffers.values()),
                         timeout=20_000)
-        with qtbot.waitSignal(win.live.status, timeout=10_000):
+        with qtbot.waitSignal(win.live.states, timeout=10_000):
             pass
         assert any("polls" in page.devices.item(i).text() for i in range(page.devices.count()))
+        lit = [i for i in win.tree.meter_items() if not i.icon(0).isNull()]
+        assert lit and all("Main SDM630" in i.toolTip(1) or "Roof inverter" in i.toolTip(1)
+                           for i in lit)  # the device's meters carry its status light
     finally:
         page.stop_button.click()
         sim.stop()
     assert win.live is None and page.start_button.isEnabled()
+    assert all(i.icon(0).isNull() for i in win.tree.meter_items())  # lights off when stopped
     counts = service.ws.queries.summaries()
     new = [m for m in service.meters() if m.source.get("protocol") == "modbus"
            and m.source.get("device")]
