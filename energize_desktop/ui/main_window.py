@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._job = None
         self._build_menu()
         apply_theme(self.prefs.theme)
+        self.chart.unit_system = self.prefs.units
         if prefs_warning:
             self.status.setText(prefs_warning)
         self.tree.meter_selected.connect(self._meter_selected)
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs
         preferences.save(prefs)
         apply_theme(prefs.theme)
+        self.chart.unit_system = prefs.units
         self._fill_recent()
 
     def _add_actions(self, menu, actions) -> None:

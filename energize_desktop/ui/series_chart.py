@@ -73,6 +73,7 @@ class SeriesChart(QWidget):
         self.plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._settle.start())
         self._auto_range_next = True
         self.pending_shade = None  # an event to shade once its meter's data has arrived
+        self.unit_system = "SI"  # the Settings page's choice: imperial shows °F
 
     def _new_curve(self, name: str, colour: str):
         return self.plot.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite",
@@ -88,6 +89,7 @@ class SeriesChart(QWidget):
     def show_series(self, series) -> None:
         """The primary meter (a new selection replaces the overlays) or an update of one
         already shown (a zoom asked for a finer or coarser level)."""
+        series = display_units(series, self.unit_system)
         mid = series.meter.id
         if self.series is not None and mid != self.series.meter.id and mid not in self.overlays:
             self.clear()
@@ -203,3 +205,14 @@ class SeriesChart(QWidget):
                 w.writerow([meter, stamp, "" if np.isnan(y) else f"{y:.4f}", unit])
         tmp.replace(path)
         return len(rows)
+
+
+def display_units(series, system: str):
+    """The series as the user asked to read it: temperatures in °F under imperial units
+    (energy stays in kWh and power in kW, as US meters and bills state them)."""
+    from dataclasses import replace
+
+    if system == "imperial" and series.unit == "°C":
+        return replace(series, y=series.y * 9 / 5 + 32, unit="°F",
+                       label=series.label.replace("°C", "°F"))
+    return series

@@ -390,3 +390,18 @@ def test_device_form_scans_tests_and_adds_a_modbus_device(qtbot, window):
     text = window.connections.editor.toPlainText()
     assert 'name = "Board \\"A\\""' in text and f"port = {port}" in text
     assert "ready to start" in window.connections.message.text()
+
+
+def test_imperial_units_show_temperatures_in_fahrenheit(qtbot, window):
+    from dataclasses import replace
+
+    window.apply_preferences(replace(window.prefs, units="imperial"))
+    temp = next(m.id for m in window.service.meters() if m.name == "Outdoor temperature")
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+        window.tree.select_meter(temp)
+    celsius = blocker.args[0]
+    shown = window.chart.series
+    assert shown.unit == "°F" and celsius.unit == "°C"
+    i = int(np.flatnonzero(np.isfinite(celsius.y))[0])
+    assert shown.y[i] == pytest.approx(celsius.y[i] * 9 / 5 + 32)
+    window.apply_preferences(replace(window.prefs, units="SI"))
