@@ -56,7 +56,8 @@ class MainWindow(QMainWindow):
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
                                  self.baselines, self.connections, self.importer,
                                  self.reports, self.settings), PAGES):
-            self.pages.addTab(widget, name)
+            self.pages.addTab(widget, icon(name.lower()), name)
+        self.setWindowIcon(icon("energize"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(self.pages)
@@ -455,3 +456,12 @@ def _local_zone() -> str:
         return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
     except OSError:
         return "UTC"
+
+
+def icon(name: str):
+    """An SVG icon from resources/icons: crisp at any screen scale."""
+    from PySide6.QtGui import QIcon
+
+    from energize_desktop import paths
+
+    return QIcon(str(paths.resource("icons", f"{name}.svg")))

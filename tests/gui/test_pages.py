@@ -405,3 +405,10 @@ def test_imperial_units_show_temperatures_in_fahrenheit(qtbot, window):
     i = int(np.flatnonzero(np.isfinite(celsius.y))[0])
     assert shown.y[i] == pytest.approx(celsius.y[i] * 9 / 5 + 32)
     window.apply_preferences(replace(window.prefs, units="SI"))
+
+
+def test_every_page_has_an_svg_icon_that_renders(window):
+    for i in range(window.pages.count()):
+        pixmap = window.pages.tabIcon(i).pixmap(48, 48)
+        assert not pixmap.isNull() and pixmap.width() == 48, window.pages.tabText(i)
+    assert not window.windowIcon().pixmap(256, 256).isNull()
