@@ -22,7 +22,9 @@ class DeviceForm(QGroupBox):
         self.templates = templates
         self.template = QComboBox()
         for tid, t in sorted(templates.items(), key=lambda kv: kv[1].name):
-            self.template.addItem(f"{t.manufacturer} {t.name}".strip(), tid)
+            label = t.name if t.name.startswith(t.manufacturer) else \
+                f"{t.manufacturer} {t.name}".strip()
+            self.template.addItem(label, tid)
         self.transport = QComboBox()
         self.transport.addItems(["tcp", "rtu", "rtu-over-tcp"])
         self.host, self.serial = QLineEdit("127.0.0.1"), QLineEdit("/dev/ttyUSB0")
