@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.alert_tray = AlertTray(self.alert_channel, self.status, self)
         self._job = None
         self._build_menu()
+        self._geometry_restored = False
         apply_theme(self.prefs.theme)
         self.chart.unit_system = self.prefs.units
         if prefs_warning:
@@ -404,9 +405,40 @@ class MainWindow(QMainWindow):
         self.status.setText(message)
         self.dialogs.error("Energize", message)
 
+    def _window_settings(self):
+        """Window geometry and layout only (QSettings, an INI file in the data folder);
+        everything the user chooses lives in preferences.toml."""
+        from PySide6.QtCore import QSettings
+
+        from energize_desktop import paths
+
+        return QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def showEvent(self, event) -> None:
+        if not self._geometry_restored:  # geometry applies to a window being shown
+            self._geometry_restored = True
+            self._restore_geometry()
+        super().showEvent(event)
+
+    def _restore_geometry(self) -> None:
+        settings = self._window_settings()
+        geometry, state = settings.value("geometry"), settings.value("state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        page = settings.value("page")
+        if page in PAGES:
+            self.pages.setCurrentIndex(PAGES.index(page))
+
     def closeEvent(self, event) -> None:
         """Ordered shutdown: stop what runs (an import rolls back its file), wait for the
         workers, then close the workspace."""
+        settings = self._window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("state", self.saveState())
+        settings.setValue("page", PAGES[self.pages.currentIndex()])
+        settings.sync()
         self.stop_acquisition()
         for job in (self._job, self._import_job):
             if job is not None:

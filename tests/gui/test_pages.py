@@ -412,3 +412,22 @@ def test_every_page_has_an_svg_icon_that_renders(window):
         pixmap = window.pages.tabIcon(i).pixmap(48, 48)
         assert not pixmap.isNull() and pixmap.width() == 48, window.pages.tabText(i)
     assert not window.windowIcon().pixmap(256, 256).isNull()
+
+
+def test_window_geometry_and_page_come_back_next_time(qtbot, demo_file):
+    service = WorkspaceService()
+    first = MainWindow(service, dialogs=RecordingDialogs())
+    qtbot.addWidget(first)
+    first.show()
+    first.pages.setCurrentIndex(PAGES.index("Shapes"))
+    saved = first.saveGeometry()
+    first.close()
+    settings = first._window_settings()
+    assert settings.value("geometry") == saved and settings.value("page") == "Shapes"
+    second = MainWindow(WorkspaceService(), dialogs=RecordingDialogs())
+    qtbot.addWidget(second)
+    second.show()
+    assert second.pages.currentIndex() == PAGES.index("Shapes")
+    # (sizes are not compared: the offscreen screen is smaller than the window's minimum size)
+    second.pages.setCurrentIndex(0)
+    second.close()
