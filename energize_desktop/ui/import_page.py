@@ -28,6 +28,17 @@ class ImportPage(QWidget):
         self.marks = QComboBox()
         self.marks.addItems(["detect", "start", "end"])
         self.marks.setToolTip("Does a timestamp mark the start or the end of its interval?")
+        self.meter = QLineEdit(placeholderText="all series (or the one to import / its name)")
+        self.units = QLineEdit(placeholderText="kWh, or per column: Import=kWh, Temp=°C")
+        self.kind = QComboBox()
+        self.kind.addItems(["detect", "electricity", "gas", "water", "heat", "pv",
+                            "temperature", "other"])
+        self.semantics = QComboBox()
+        self.semantics.addItems(["detect", "interval", "cumulative", "instantaneous"])
+        self.semantics.setToolTip("Interval amounts, a counter that counts up, or a sampled "
+                                  "level (kW, °C)")
+        self.decimal = QComboBox()
+        self.decimal.addItems(["detect", ".", ","])
         self.conflict = QComboBox()
         self.conflict.addItems(["abort", "keep", "replace"])
         self.conflict.setToolTip("When a reading is already stored with a different value")
@@ -48,6 +59,11 @@ class ImportPage(QWidget):
         form = QFormLayout()
         form.addRow("Site", self.site)
         form.addRow("Time zone of naive timestamps", self.tz)
+        form.addRow("Series (meter)", self.meter)
+        form.addRow("Units", self.units)
+        form.addRow("Meter kind", self.kind)
+        form.addRow("Values are", self.semantics)
+        form.addRow("Decimal mark", self.decimal)
         form.addRow("Date order", self.date_order)
         form.addRow("Timestamps mark", self.marks)
         form.addRow("On a differing stored value", self.conflict)
@@ -83,9 +99,23 @@ class ImportPage(QWidget):
     def options(self):
         from energize_desktop.connectors.importer import ImportOptions
 
+        from energize_desktop.connectors.channels import ChannelHints
+
         pick = {"detect": None}
         profile = self.profile.currentText().strip()
+        hints = ChannelHints(kind=pick.get(self.kind.currentText(), self.kind.currentText()),
+                             semantics=pick.get(self.semantics.currentText(),
+                                                self.semantics.currentText()))
+        for item in (u.strip() for u in self.units.text().split(",") if u.strip()):
+            if "=" in item:
+                column, unit = item.rsplit("=", 1)
+                hints.units[column.strip()] = unit.strip()
+            else:
+                hints.unit = item
         return ImportOptions(site=self.site.currentText().strip() or None,
+                             meter=self.meter.text().strip() or None, hints=hints,
+                             decimal=pick.get(self.decimal.currentText(),
+                                              self.decimal.currentText()),
                              profile=profile if profile in getattr(self, "known_profiles",
                                                                    ()) else None,
                              tz=self.tz.text().strip() or None,

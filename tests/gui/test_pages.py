@@ -431,3 +431,30 @@ def test_window_geometry_and_page_come_back_next_time(qtbot, demo_file):
     # (sizes are not compared: the offscreen screen is smaller than the window's minimum size)
     second.pages.setCurrentIndex(0)
     second.close()
+
+
+def test_import_page_mapping_units_kind_and_semantics(qtbot, demo_copy, tmp_path):
+    data = tmp_path / "logger.csv"
+    data.write_text("time;A;B\n" + "".join(
+        f"2025-03-01 {h:02d}:00;{100 + h};{20 + h % 3},5\n" for h in range(24)))
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([str(data)]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    page = win.importer
+    page.add_button.click()
+    page.tz.setText("UTC")
+    page.units.setText("A=kWh, B=°C")
+    page.semantics.setCurrentText("cumulative")  # applies to every series: B cannot be
+    page.decimal.setCurrentText(",")
+    with qtbot.waitSignal(service.import_done, timeout=30_000):
+        page.preview_button.click()
+    assert "meter B: a cumulative meter needs an amount unit" in page.summary.toPlainText()
+    page.meter.setText("A")  # only the counter
+    with qtbot.waitSignal(service.import_done, timeout=30_000):
+        page.import_button.click()
+    text = page.summary.toPlainText()
+    assert "A [kWh, electricity, cumulative" in text and "stored 24" in text, text
+    assert "B [" not in text
+    service.close()
