@@ -18,7 +18,7 @@ class ConnectionsPage(QWidget):
     stop_wanted = Signal()
 
     def __init__(self, templates: dict | None = None, parent=None):
-        from energize_desktop.ui.device_form import DeviceForm
+        from energize_desktop.ui.device_form import BrokerForm, DeviceForm
 
         super().__init__(parent)
         if templates is None:
@@ -27,6 +27,8 @@ class ConnectionsPage(QWidget):
             templates = load_all()
         self.device_form = DeviceForm(templates)
         self.device_form.add_wanted.connect(self.append_block)
+        self.broker_form = BrokerForm()
+        self.broker_form.add_wanted.connect(self.append_block)
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("connection settings (TOML)")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -60,9 +62,14 @@ class ConnectionsPage(QWidget):
         ll.addWidget(self.message)
         ll.addWidget(QLabel("<b>Status</b>"))
         ll.addWidget(self.devices, 2)
+        from PySide6.QtWidgets import QTabWidget
+
+        forms = QTabWidget()
+        forms.addTab(self.device_form, "Modbus device")
+        forms.addTab(self.broker_form, "MQTT broker")
         right = QSplitter()
         right.setOrientation(right.orientation().Vertical)
-        right.addWidget(self.device_form)
+        right.addWidget(forms)
         right.addWidget(self.live)
         split = QSplitter()
         split.addWidget(left)

@@ -99,3 +99,47 @@ class DeviceForm(QGroupBox):
         self.set_busy(False)
         self.found.clear()
         self.found.addItems([str(u) for u in units])
+
+
+class BrokerForm(QGroupBox):
+    """An MQTT broker and one subscription, added to the settings as TOML; its password goes to
+    the OS keyring under an entry name, never into the settings."""
+
+    add_wanted = Signal(str)
+
+    def __init__(self, parent=None):
+        from energize_desktop.connectors.payloads import FORMATS
+
+        super().__init__("Add an MQTT broker", parent)
+        self.name, self.host = QLineEdit("site broker"), QLineEdit("127.0.0.1")
+        self.port = QSpinBox(maximum=65535)
+        self.port.setValue(1883)
+        self.username, self.password_key = QLineEdit(), QLineEdit()
+        self.password_key.setPlaceholderText("keyring entry, e.g. mqtt:site")
+        self.tls_ca = QLineEdit(placeholderText="CA file for TLS (empty: no TLS)")
+        self.topic = QLineEdit("tele/+/SENSOR")
+        self.format = QComboBox()
+        self.format.addItems(list(FORMATS))
+        self.unit = QLineEdit(placeholderText="for plain numbers, e.g. W")
+        self.add_button = QPushButton("Add to settings")
+        self.add_button.clicked.connect(self._add)
+        form = QFormLayout(self)
+        for label, w in (("Name", self.name), ("Host", self.host), ("Port", self.port),
+                         ("User", self.username), ("Password (keyring entry)",
+                                                    self.password_key),
+                         ("TLS CA file", self.tls_ca), ("Topic", self.topic),
+                         ("Payload format", self.format), ("Unit", self.unit)):
+            form.addRow(label, w)
+        form.addRow(self.add_button)
+
+    def _add(self) -> None:
+        from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
+        from energize_desktop.connectors.sources_config import SourcesConfig
+
+        sub = Subscription(self.topic.text().strip(), format=self.format.currentText(),
+                           unit=self.unit.text().strip() or None)
+        broker = BrokerSettings(self.name.text().strip() or "broker", self.host.text().strip(),
+                                self.port.value(), username=self.username.text().strip(),
+                                password_key=self.password_key.text().strip(),
+                                tls_ca=self.tls_ca.text().strip(), subscriptions=(sub,))
+        self.add_wanted.emit(SourcesConfig(mqtt=[broker]).dump())

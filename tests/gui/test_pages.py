@@ -458,3 +458,18 @@ def test_import_page_mapping_units_kind_and_semantics(qtbot, demo_copy, tmp_path
     assert "A [kWh, electricity, cumulative" in text and "stored 24" in text, text
     assert "B [" not in text
     service.close()
+
+
+def test_broker_form_adds_an_mqtt_broker_without_its_password(window):
+    form = window.connections.broker_form
+    window.connections.set_text("")
+    form.name.setText("plant room")
+    form.username.setText("logger")
+    form.password_key.setText("mqtt:plant")
+    form.topic.setText("shellies/+/emeter/0/power")
+    form.format.setCurrentText("shelly")
+    form.add_button.click()
+    text = window.connections.editor.toPlainText()
+    assert "[[mqtt]]" in text and 'password_key = "mqtt:plant"' in text
+    assert "password =" not in text.replace("password_key", "")
+    assert "ready to start" in window.connections.message.text()
