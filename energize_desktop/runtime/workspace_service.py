@@ -31,6 +31,11 @@ class Series:
     unit: str
     label: str
     estimated: np.ndarray  # bool per point
+    raw: bool = False  # the readings themselves (a short span of a sampled level)
+
+    @property
+    def resolution(self) -> str:
+        return "raw reading" if self.raw else self.level.label
 
     @property
     def gap_count(self) -> int:
@@ -100,11 +105,13 @@ class WorkspaceService(QObject):
         if self._latest.get(meter_id) == token:  # a newer request supersedes this one
             self.series_ready.emit(series)
 
-    def _load_series(self, meter_id: int, level: Level, start_s=None, end_s=None) -> Series:
+    def _load_series(self, meter_id: int, level, start_s=None, end_s=None) -> Series:
         meter = self.ws.meter(meter_id)
         # local seconds to UTC with a day's margin either side (the offset is at most 14 h)
         start = None if start_s is None else _utc(start_s - 86400)
         end = None if end_s is None else _utc(end_s + 86400)
+        if level == RAW:
+            return self._raw_series(meter, start, end)
         frame = self.ws.queries.rollup(level, [meter_id], start, end)
         return series_from_rollup(meter, level, frame, self.ws.state.calendar_of(meter_id))
 
@@ -113,6 +120,20 @@ class WorkspaceService(QObject):
         C extension holds the Python GIL for up to ~100 ms, which would otherwise freeze the
         window the first time detection or a baseline runs (benchmarks/ui.py heartbeat)."""
         return run_task(_import_analytics, pool=self.pool)
+
+    def _raw_series(self, meter: Meter, start, end) -> Series:
+        """The readings of a sampled level (kW, °C) as they came: gaps where the meter's own
+        gap length is exceeded, never a line drawn across them."""
+        frame = self.ws.queries.readings([meter.id], start, end)
+        utc_us = frame["ts"].cast(pl.Int64).to_numpy()
+        cal = self.ws.state.calendar_of(meter.id)
+        x = (utc_us + cal.offsets(utc_us)) / 1_000_000
+        y = frame["value"].to_numpy().astype(float)
+        gap = np.flatnonzero(np.diff(utc_us) > meter.gap_s * 1_000_000)
+        x, y = np.insert(x, gap + 1, x[gap] + 1), np.insert(y, gap + 1, np.nan)
+        quality = np.insert(frame["quality"].to_numpy(), gap + 1, 0)
+        return Series(meter, Level.QUARTER, x, y, meter.unit, f"{meter.name} — readings",
+                      (quality == 8) | (quality == 9), raw=True)
 
     def request_overview(self):
         from energize_desktop.analytics.overview import overview
@@ -244,6 +265,9 @@ class WorkspaceService(QObject):
                                pool=self.pool, on_progress=self.detection_progress.emit,
                                on_done=self.detection_done.emit,
                                on_error=lambda e: self.failed.emit(f"Detection stopped: {e}"))
+
+
+RAW = "raw"  # a series request for the readings themselves
 
 
 def _import_analytics() -> None:

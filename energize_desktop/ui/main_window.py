@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
             self._request_overview()
         gaps = series.gap_count
         self.status.setText(f"{series.meter.name}: {len(series.x):,} points of one "
-                            f"{series.level.label}, {gaps} gap{'s' if gaps != 1 else ''}")
+                            f"{series.resolution}, {gaps} gap{'s' if gaps != 1 else ''}")
 
     def _detection_progress(self, done: int, total: int, meter: str) -> None:
         self.progress.setRange(0, total)

@@ -26,8 +26,14 @@ WEEK_S = 7 * 86400
 SETTLE_MS = 120  # wait this long after the last pan/zoom step before asking for data
 
 
-def level_for_span(span_s: float) -> Level:
-    """Days beyond two months, hours beyond three days, quarter hours below."""
+RAW_SPAN_S = 6 * 3600  # below this, a sampled level (kW, °C) shows its readings themselves
+
+
+def level_for_span(span_s: float, sampled: bool = False):
+    """Days beyond two months, hours beyond three days, quarter hours below — and the raw
+    readings of a sampled level below six hours ("raw")."""
+    if sampled and span_s < RAW_SPAN_S:
+        return "raw"
     if span_s > 62 * 86400:
         return Level.DAY
     if span_s > 3 * 86400:
@@ -152,8 +158,10 @@ class SeriesChart(QWidget):
         if self.series is None:
             return
         x0, x1 = self.visible_range()
-        level = level_for_span(x1 - x0)
-        if level == self.series.level and len(self.series.x) and \
+        sampled = str(self.series.meter.semantics) == "instantaneous"
+        level = level_for_span(x1 - x0, sampled)
+        loaded = "raw" if self.series.raw else self.series.level
+        if level == loaded and len(self.series.x) and \
                 self.series.x[0] <= x0 and x1 <= self.series.x[-1]:
             return  # what is loaded covers the view at the right resolution
         margin = x1 - x0

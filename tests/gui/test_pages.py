@@ -473,3 +473,19 @@ def test_broker_form_adds_an_mqtt_broker_without_its_password(window):
     assert "[[mqtt]]" in text and 'password_key = "mqtt:plant"' in text
     assert "password =" not in text.replace("password_key", "")
     assert "ready to start" in window.connections.message.text()
+
+
+def test_a_sampled_level_shows_its_raw_readings_when_zoomed_close(qtbot, window):
+    server = next(m.id for m in window.service.meters() if m.name == "Server room")
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000):
+        window.tree.select_meter(server)
+    chart = window.chart
+    x0 = chart.series.x[len(chart.series.x) // 2]
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+        chart.plot.setXRange(x0, x0 + 2 * 3600, padding=0)
+    series = blocker.args[0]
+    assert series.raw and series.unit == "kW" and "readings" in series.label
+    steps = np.diff(series.x[np.isfinite(series.y)])
+    assert np.median(steps) == 900  # the demo's 15-minute samples, as stored
+    assert "raw reading" in window.status.text()
+    assert level_for_span(2 * 3600) == Level.QUARTER  # energy meters stop at 15 minutes
