@@ -22,6 +22,7 @@ from energize_desktop import (
     cli_money,
     cli_plan,
     cli_report,
+    cli_sync,
 )
 from energize_desktop.core.errors import EnergizeError
 
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_money.add_parsers(sub)
     cli_plan.add_parsers(sub)
     cli_report.add_parser(sub)
+    cli_sync.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="write the demo workspace")
     demo.add_argument("--out", "-o", type=Path, required=True)
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                 "tariff": cli_money.tariff_cmd, "cost": cli_money.cost_cmd,
                 "carbon": cli_money.carbon_cmd, "bills": cli_money.bills_cmd,
                 "forecast": cli_plan.forecast_cmd, "shift": cli_plan.shift_cmd,
-                "recommend": cli_plan.recommend_cmd, "report": cli_report.run}
+                "recommend": cli_plan.recommend_cmd, "report": cli_report.run,
+                "server": cli_sync.server_cmd, "sync": cli_sync.sync_cmd}
     try:
         return handlers[args.command or "gui"](args) or 0
     except EnergizeError as exc:

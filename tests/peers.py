@@ -82,3 +82,98 @@ def _certificates(folder: Path) -> Path:
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-days", "2", "-out", "server.crt", "-extfile", "san.ext")
     return folder / "ca.crt"
+
+
+PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)),
+              Path("/usr/bin")) if Path("/usr/lib/postgresql").exists() else Path("/usr/bin")
+
+
+class Postgres:
+    """A throw-away PostgreSQL cluster: initdb and postgres on a free loopback port in a temp
+    folder, run as the `postgres` system user when the tests run as root (initdb refuses
+    root). The operator role is `operator` with password `operator-pw` (scram-sha-256)."""
+
+    OPERATOR, PASSWORD = "operator", "operator-pw"
+
+    def __init__(self):
+        import tempfile
+
+        # its own folder under /tmp: pytest's tmp_path is root-only, and the postgres user
+        # must reach the data directory
+        self.folder, self.port = Path(tempfile.mkdtemp(prefix="energize-pg-")), free_port()
+        self.data = self.folder / "data"
+        self.proc = None
+
+    def _as_owner(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if _root() else []
+
+    def init(self) -> "Postgres":
+        import os
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        pwfile = self.folder / "pw"
+        pwfile.write_text(self.PASSWORD)
+        if _root():
+            shutil.chown(self.folder, "postgres")
+            shutil.chown(pwfile, "postgres")
+            os.chmod(self.folder, 0o700)
+        subprocess.run([*self._as_owner(), str(PG_BIN / "initdb"), "-D", str(self.data), "-U",
+                        self.OPERATOR, "--pwfile", str(pwfile), "--auth", "scram-sha-256",
+                        "-E", "UTF8", "--locale", "C"], check=True, capture_output=True)
+        return self
+
+    def start(self) -> "Postgres":
+        self.log = self.folder / "server.log"  # a file, not a pipe nobody reads: a full pipe
+        with self.log.open("ab") as log:   # would block the server mid-test
+            self.proc = subprocess.Popen(
+                [*self._as_owner(), str(PG_BIN / "postgres"), "-D", str(self.data), "-p",
+                 str(self.port), "-h", "127.0.0.1", "-k", str(self.folder), "-c", "fsync=off"],
+                stdout=subprocess.DEVNULL, stderr=log)
+        if not self._ready(60):  # accepting connections: after crash recovery, too
+            self.proc.kill()
+            raise RuntimeError(f"postgres did not start: {self.log.read_text()[-800:]}")
+        return self
+
+    def _ready(self, timeout: float) -> bool:
+        """pg_isready until it says the server accepts connections (0) or the deadline."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            ready = subprocess.run([str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p",
+                                    str(self.port), "-t", "2"])
+            if ready.returncode == 0:
+                return True
+        return False
+
+    def dsn(self, user: str | None = None, password: str | None = None) -> str:
+        user = user or self.OPERATOR
+        password = password or (self.PASSWORD if user == self.OPERATOR else "")
+        return (f"postgresql://{user}:{password}@127.0.0.1:{self.port}/postgres"
+                if password else f"postgresql://{user}@127.0.0.1:{self.port}/postgres")
+
+    def kill(self) -> None:
+        """As a power cut would: SIGKILL to the postmaster (not runuser), no checkpoint; then
+        wait for its backends to notice and the port to close."""
+        import os
+        import signal
+
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGKILL)
+        self.proc.wait(15)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            except OSError:
+                return
+        raise TimeoutError("the killed server still accepts connections")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

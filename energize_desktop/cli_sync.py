@@ -1,0 +1,124 @@
+"""`energize server` (operator) and `energize sync` (each laptop).
+
+    energize server init --dsn postgresql://operator@db.example/energize
+    energize server add-laptop --dsn … --org acme --role acme_laptop1 [--read-only]
+        (the new role's password from ENERGIZE_NEW_PASSWORD, or asked for)
+    energize sync -w W --dsn postgresql://acme_laptop1@db.example/energize?sslmode=verify-full
+        [--password-key pg:acme_laptop1] [--once | --every MINUTES] [--full]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from energize_desktop.core.errors import ValidationError
+
+
+def add_parsers(sub) -> None:
+    s = sub.add_parser("server", help="set up the shared PostgreSQL/TimescaleDB server")
+    s.add_argument("action", choices=["init", "add-laptop"])
+    s.add_argument("--dsn", required=True, help="libpq connection string or URL")
+    s.add_argument("--org", help="organisation of the laptop or dashboard role")
+    s.add_argument("--role", help="the laptop's (or dashboard's) login role")
+    s.add_argument("--read-only", action="store_true", help="a dashboard role: reads only")
+    s.add_argument("--password-key", help="keyring entry holding the operator's password")
+
+    y = sub.add_parser("sync", help="push this workspace to the shared server")
+    y.add_argument("--workspace", "-w", type=Path, required=True)
+    y.add_argument("--dsn", help="default: the one kept from the last sync")
+    y.add_argument("--password-key", help="keyring entry of the password (default "
+                   "pg:USER@HOST)")
+    y.add_argument("--once", action="store_true", help="one sync, then exit (the default)")
+    y.add_argument("--every", type=float, metavar="MINUTES", help="sync on this schedule")
+    y.add_argument("--full", action="store_true",
+                   help="re-send every reading (idempotent: the server keeps one of each)")
+
+
+def server_cmd(args) -> int:
+    from energize_desktop.sync import server
+
+    conn = server.connect(args.dsn, _password(args.dsn, args.password_key, required=False))
+    with conn:
+        if args.action == "init":
+            for line in server.init(conn):
+                print(line)
+            return 0
+        if not (args.org and args.role):
+            raise ValidationError("server add-laptop: needs --org and --role")
+        password = os.environ.get("ENERGIZE_NEW_PASSWORD") or _ask(f"password for {args.role}")
+        server.add_laptop(conn, args.role, args.org, password, args.read_only)
+        print(f"role {args.role} can {'read' if args.read_only else 'read and write'} the "
+              f"rows of organisation {args.org!r}; keep its password in that laptop's keyring")
+    return 0
+
+
+def sync_cmd(args) -> int:
+    from energize_desktop.storage import Workspace
+    from energize_desktop.sync import server
+    from energize_desktop.sync.push import push
+
+    with Workspace.open(args.workspace) as ws:
+        dsn = args.dsn or ws.get_meta("sync_dsn")
+        if not dsn:
+            raise ValidationError("sync: give --dsn the first time (it is kept, without its "
+                                  "password, for the next syncs)")
+        dsn, key = _keep_password_in_keyring(dsn, args.password_key)
+        ws.set_meta("sync_dsn", dsn)
+        while True:
+            conn = server.connect(dsn, _password(dsn, key, required=False))
+            with conn:
+                r = push(ws, conn, _progress, full=args.full)
+            print(f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} "
+                  f"readings sent, {r.readings_new:,} new on the server, {r.batches} "
+                  f"batch(es) in {r.seconds:.2f} s")
+            if not args.every:
+                return 0
+            time.sleep(args.every * 60)  # the logger's schedule, not a test wait
+
+
+def _keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:
+    """The DSN without its password (safe to keep in the workspace) and the keyring entry
+    holding it; a password given in the DSN is moved to the keyring, never kept in the file."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from energize_desktop.connectors import secrets
+
+    try:
+        parts = conninfo_to_dict(dsn)
+    except Exception as exc:  # psycopg.ProgrammingError: a malformed string
+        raise ValidationError(f"--dsn: not a PostgreSQL connection string ({exc})") from None
+    key = key or f"pg:{parts.get('user', '')}@{parts.get('host', '')}:{parts.get('port', '')}"
+    password = parts.pop("password", None)
+    if password:
+        secrets.put(key, password)  # NoKeyringError says plainly that it cannot be kept
+    return make_conninfo(**parts), key
+
+
+def _password(dsn: str, key: str | None, required: bool) -> str | None:
+    """The password from the OS keyring (never from a file); None lets libpq use its own
+    (a .pgpass or a certificate) when no key is named."""
+    from energize_desktop.connectors import secrets
+
+    if key is None:
+        return None
+    value = secrets.get(key)
+    if value is None and required:
+        raise ValidationError(f"no password under keyring entry {key!r}")
+    return value
+
+
+def _ask(what: str) -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise ValidationError(f"{what}: set ENERGIZE_NEW_PASSWORD or run in a terminal")
+    return getpass.getpass(f"{what}: ")
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{done}/{total} {what[:50]:<50}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)

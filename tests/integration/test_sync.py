@@ -1,0 +1,141 @@
+"""Sync to a real PostgreSQL (initdb + postgres on a free loopback port): schema and roles,
+idempotent and resumable pushes, two laptops on one site, row-level security, clear errors."""
+
+import numpy as np
+import psycopg
+import pytest
+
+from energize_desktop.cli import main
+from tests.peers import PG_BIN, Postgres
+
+pytestmark = pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="PostgreSQL missing")
+
+
+@pytest.fixture(scope="module")
+def pg():
+    server = Postgres().init().start()
+    assert main(["server", "init", "--dsn", server.dsn()]) == 0
+    for role, org, ro in (("acme_laptop", "acme", False), ("acme_laptop2", "acme", False),
+                          ("other_laptop", "other", False), ("acme_dash", "acme", True)):
+        import os
+
+        os.environ["ENERGIZE_NEW_PASSWORD"] = f"{role}-pw"
+        args = ["server", "add-laptop", "--dsn", server.dsn(), "--org", org, "--role", role]
+        assert main(args + (["--read-only"] if ro else [])) == 0
+    yield server
+    server.remove()
+
+
+def dsn(pg, role):
+    return pg.dsn(role, f"{role}-pw")
+
+
+def count(pg, sql, role=None, params=()):
+    with psycopg.connect(dsn(pg, role) if role else pg.dsn()) as c:
+        return c.execute(sql, params).fetchone()[0]
+
+
+def small_workspace(path, site_uid=None):
+    """One site, one 15-min meter with two days of readings."""
+    from energize_desktop.core.model import Meter, Site
+    from energize_desktop.storage import Workspace
+
+    ws = Workspace.create(path)
+    site = ws.add_site(Site("Depot", "Europe/London", uid=site_uid) if site_uid else
+                       Site("Depot", "Europe/London"))
+    meter = ws.add_meter(Meter("Main", "electricity", "kWh", "interval", site_id=site.id))
+    ts = np.datetime64("2025-03-01T00:00", "us").astype(np.int64) + \
+        np.arange(192, dtype=np.int64) * 900_000_000
+    ws.writer().append({"meter_id": np.full(192, meter.id, np.int32), "ts": ts,
+                        "value": np.ones(192)})
+    ws.close()
+    return path
+
+
+def test_push_is_idempotent_and_incremental(pg, demo_copy, capsys):
+    before = count(pg, "SELECT count(*) FROM energize.readings")
+    assert main(["sync", "-w", str(demo_copy), "--dsn", dsn(pg, "acme_laptop")]) == 0
+    out = capsys.readouterr().out
+    stored = count(pg, "SELECT count(*) FROM energize.readings") - before
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(demo_copy, read_only=True) as ws:
+        total = ws.queries.readings([m.id for m in ws.meters()]).height
+        uids = {m.uid for m in ws.meters()}
+    assert stored == total and f"{total:,} new on the server" in out
+    from energize_desktop.storage import Workspace as W
+
+    with W.open(demo_copy, read_only=True) as ws:  # kept for next time, its password not
+        assert "acme_laptop-pw" not in ws.get_meta("sync_dsn")
+    assert main(["sync", "-w", str(demo_copy)]) == 0  # the password comes from the keyring
+    assert "0 readings sent, 0 new" in capsys.readouterr().out
+    assert main(["sync", "-w", str(demo_copy), "--full"]) == 0  # every reading again
+    assert f"{total:,} readings sent, 0 new" in capsys.readouterr().out
+    assert count(pg, "SELECT count(*) FROM energize.readings") - before == total
+    assert count(pg, "SELECT count(DISTINCT meter_uid) FROM energize.readings WHERE meter_uid "
+                     "= ANY(%s::uuid[])", params=(list(uids),)) == 8
+
+
+def test_two_laptops_on_one_site_and_a_killed_server(pg, tmp_path, capsys):
+    import uuid
+
+    site_uid = str(uuid.uuid4())
+    a = small_workspace(tmp_path / "a.energize", site_uid)
+    b = small_workspace(tmp_path / "b.energize", site_uid)
+    assert main(["sync", "-w", str(a), "--dsn", dsn(pg, "acme_laptop")]) == 0
+    assert main(["sync", "-w", str(b), "--dsn", dsn(pg, "acme_laptop2")]) == 0
+    assert count(pg, "SELECT count(*) FROM energize.sites WHERE uid = %s",
+                 params=(site_uid,)) == 1  # one site, by its UUID
+    assert count(pg, "SELECT count(*) FROM energize.meters m WHERE site_uid = %s",
+                 params=(site_uid,)) == 2  # each laptop's meter keeps its own UUID
+    assert count(pg, "SELECT count(*) FROM energize.readings r JOIN energize.meters m ON "
+                     "m.uid = r.meter_uid WHERE m.site_uid = %s", params=(site_uid,)) == 384
+    capsys.readouterr()
+    pg.kill()
+    c = small_workspace(tmp_path / "c.energize")
+    assert main(["sync", "-w", str(c), "--dsn", dsn(pg, "acme_laptop")]) == 1
+    assert "cannot connect to the server" in capsys.readouterr().err
+    pg.start()
+    assert main(["sync", "-w", str(c)]) == 0
+    assert count(pg, "SELECT count(*) FROM energize.readings r JOIN energize.meters m ON "
+                     "m.uid = r.meter_uid JOIN energize.sites s ON s.uid = m.site_uid WHERE "
+                     "s.name = 'Depot' AND m.org = 'acme'") == 3 * 192  # each exactly once
+
+
+def test_row_level_security_keeps_organisations_apart(pg, tmp_path):
+    other = small_workspace(tmp_path / "other.energize")
+    assert main(["sync", "-w", str(other), "--dsn", dsn(pg, "other_laptop")]) == 0
+    assert count(pg, "SELECT count(*) FROM energize.sites", "other_laptop") == 1
+    acme_sites = count(pg, "SELECT count(*) FROM energize.sites", "acme_laptop")
+    assert acme_sites >= 1 and count(pg, "SELECT count(*) FROM energize.sites WHERE org = "
+                                         "'other'", "acme_laptop") == 0
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            c.execute("INSERT INTO energize.sites (uid, org, name, timezone) VALUES "
+                      "(gen_random_uuid(), 'other', 'intruder', 'UTC')")
+    with psycopg.connect(dsn(pg, "acme_dash")) as c:
+        assert c.execute("SELECT count(*) FROM energize.sites").fetchone()[0] == acme_sites
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("DELETE FROM energize.readings")
+
+
+def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
+    ws = small_workspace(tmp_path / "w.energize")
+    assert main(["sync", "-w", str(ws), "--dsn", pg.dsn("acme_laptop", "wrong")]) == 1
+    assert "password authentication failed" in capsys.readouterr().err
+    port = pg.port + 1 if pg.port < 65000 else pg.port - 1
+    assert main(["sync", "-w", str(ws), "--dsn",
+                 f"postgresql://acme_laptop:x@127.0.0.1:{port}/postgres"]) == 1
+    assert "cannot connect to the server" in capsys.readouterr().err
+    with psycopg.connect(pg.dsn()) as c:
+        c.execute("UPDATE energize.meta SET value = '99' WHERE key = 'schema_version'")
+    try:
+        assert main(["sync", "-w", str(ws), "--dsn", dsn(pg, "acme_laptop")]) == 1
+        assert "newer than this Energize reads" in capsys.readouterr().err
+    finally:
+        with psycopg.connect(pg.dsn()) as c:
+            c.execute("UPDATE energize.meta SET value = '1' WHERE key = 'schema_version'")
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(ws, read_only=True) as w:
+        assert w.get_meta("sync_watermark:127.0.0.1:%d/postgres" % pg.port) is None
