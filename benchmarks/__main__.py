@@ -6,7 +6,7 @@
 import argparse
 
 from benchmarks import (alerts, anomaly, baselines, forecasts, imports, ingest, modbus, mqtt,
-                        reports, ui)
+                        reports, sync, ui)
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly",
                                                    "alerts", "baselines", "forecasts", "ui",
-                                                   "reports"])
+                                                   "reports", "sync"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -30,7 +30,8 @@ def main() -> None:
             "anomaly": lambda: anomaly.run(50 if args.quick else 1000),
             "alerts": lambda: alerts.run(5 if args.quick else 30),
             "baselines": baselines.run, "forecasts": forecasts.run,
-            "ui": lambda: ui.run(args.quick), "reports": reports.run}
+            "ui": lambda: ui.run(args.quick), "reports": reports.run,
+            "sync": lambda: sync.run(500_000 if args.quick else 10_000_000)}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue
