@@ -73,7 +73,7 @@ def sync_cmd(args) -> int:
                 r = push(ws, conn, _progress, full=args.full)
             print(f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} "
                   f"readings sent, {r.readings_new:,} new on the server, {r.batches} "
-                  f"batch(es) in {r.seconds:.2f} s")
+                  f"batch(es), {r.anomalies} anomalies in {r.seconds:.2f} s")
             if not args.every:
                 return 0
             time.sleep(args.every * 60)  # the logger's schedule, not a test wait

@@ -26,6 +26,7 @@ BATCH_ROWS = 1_000_000
 class PushResult:
     sites: int = 0
     meters: int = 0
+    anomalies: int = 0
     readings_sent: int = 0
     readings_new: int = 0
     batches: int = 0
@@ -61,6 +62,7 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
                 out.batches += 1
             if progress:
                 progress(i + 1, len(meters), meter.name)
+        out.anomalies = _anomalies(ws, conn, org)
     except psycopg.Error as exc:
         raise SyncError(f"sync stopped ({_first_line(exc)}); what was committed is kept and "
                         "the next sync carries on from there") from None
@@ -130,3 +132,28 @@ def _send(conn, batch: dict, meter_uid: str, org: str) -> tuple[int, int]:
             "quality, %s FROM staging ON CONFLICT (meter_uid, ts) DO NOTHING",
             [meter_uid, org])
         return len(batch["ts"]), cur.rowcount
+
+
+def _anomalies(ws, conn, org: str) -> int:
+    """Anomaly events, each with a UUID derived from its meter, start and kind — the same event
+    found again on another run or laptop is the same row."""
+    import uuid
+
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    uids = {m.id: m.uid for m in ws.meters()}
+    rows = []
+    for e in AnomalyStore(ws).events(list(uids)):
+        meter_uid = uids[e["meter_id"]]
+        uid = uuid.uuid5(uuid.UUID(meter_uid), f"{e['start_us']}:{e['kind']}")
+        rows.append((str(uid), org, meter_uid, _utc(e["start_us"]), _utc(e["end_us"]),
+                     e["kind"], e["severity"], e["explanation"]))
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany("INSERT INTO energize.anomalies (uid, org, meter_uid, start_ts, end_ts, "
+                        "kind, severity, explanation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                        "ON CONFLICT (uid) DO NOTHING", rows)
+    return len(rows)
+
+
+def _utc(us: int) -> datetime:
+    return datetime.fromtimestamp(us / 1e6, timezone.utc)

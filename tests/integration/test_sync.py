@@ -74,6 +74,16 @@ def test_push_is_idempotent_and_incremental(pg, demo_copy, capsys):
     assert count(pg, "SELECT count(*) FROM energize.readings") - before == total
     assert count(pg, "SELECT count(DISTINCT meter_uid) FROM energize.readings WHERE meter_uid "
                      "= ANY(%s::uuid[])", params=(list(uids),)) == 8
+    assert main(["detect", "-w", str(demo_copy), "--meter", "HVAC"]) == 0
+    capsys.readouterr()
+    for _ in range(2):  # found again, pushed again: the same rows
+        assert main(["sync", "-w", str(demo_copy)]) == 0
+    with Workspace.open(demo_copy, read_only=True) as ws:
+        from energize_desktop.storage.anomalies import AnomalyStore
+
+        events = len(AnomalyStore(ws).events([m.id for m in ws.meters()]))
+    assert events > 0 and count(pg, "SELECT count(*) FROM energize.anomalies WHERE meter_uid = "
+                                    "ANY(%s::uuid[])", params=(list(uids),)) == events
 
 
 def test_two_laptops_on_one_site_and_a_killed_server(pg, tmp_path, capsys):
