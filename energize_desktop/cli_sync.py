@@ -35,6 +35,10 @@ def add_parsers(sub) -> None:
     y.add_argument("--every", type=float, metavar="MINUTES", help="sync on this schedule")
     y.add_argument("--full", action="store_true",
                    help="re-send every reading (idempotent: the server keeps one of each)")
+    y.add_argument("--share", action="store_true",
+                   help="upload this workspace's tariffs and emission factors for the team")
+    y.add_argument("--keep-local", action="store_true",
+                   help="on a conflicting tariff or factor set, keep the local one")
 
 
 def server_cmd(args) -> int:
@@ -71,12 +75,28 @@ def sync_cmd(args) -> int:
             conn = server.connect(dsn, _password(dsn, key, required=False))
             with conn:
                 r = push(ws, conn, _progress, full=args.full)
+                pulled = _definitions(ws, conn, args)
             print(f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} "
                   f"readings sent, {r.readings_new:,} new on the server, {r.batches} "
                   f"batch(es), {r.anomalies} anomalies in {r.seconds:.2f} s")
+            for line in pulled:
+                print(line)
             if not args.every:
                 return 0
             time.sleep(args.every * 60)  # the logger's schedule, not a test wait
+
+
+def _definitions(ws, conn, args) -> list[str]:
+    from energize_desktop.sync import definitions
+    from energize_desktop.sync.push import _org
+
+    lines = []
+    if args.share:
+        lines.append(f"shared {definitions.share(ws, conn, _org(conn))} definition(s)")
+    result = definitions.pull(ws, conn, keep_local=args.keep_local)
+    lines += [f"pulled {d}" for d in result.added]
+    lines += [f"conflict: {c}" for c in result.conflicts]
+    return lines
 
 
 def _keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:

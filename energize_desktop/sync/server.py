@@ -13,7 +13,7 @@ import re
 
 from energize_desktop.core.errors import EnergizeError
 
-SERVER_SCHEMA_VERSION = 1
+SERVER_SCHEMA_VERSION = 2
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -43,7 +43,12 @@ MIGRATIONS = {1: [
         SECURITY DEFINER SET search_path = energize, pg_temp AS
         $$ SELECT org FROM energize.laptops WHERE role_name = session_user $$""",
 ]}
-RLS_TABLES = ("sites", "meters", "readings", "anomalies")
+MIGRATIONS[2] = [  # shared definitions: tariffs and emission factor sets, as JSON
+    """CREATE TABLE energize.definitions (org text NOT NULL, kind text NOT NULL,
+        name text NOT NULL, body jsonb NOT NULL, updated_by text NOT NULL DEFAULT session_user,
+        updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (org, kind, name))""",
+]
+RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions")
 
 
 def connect(dsn: str, password: str | None = None):
@@ -92,20 +97,33 @@ def init(conn) -> list[str]:
                 conn.execute(statement)
             done.append(f"schema version {target}")
         if version == 0:
-            done += _security(conn)
+            done += _security(conn, RLS_TABLES)
             done.append(_timescale(conn))
+        elif version < 2:
+            done += _security(conn, ("definitions",))
+            _grant_registered(conn, "definitions")
         conn.execute("INSERT INTO energize.meta VALUES ('schema_version', %s) ON CONFLICT (key) "
                      "DO UPDATE SET value = excluded.value", [str(SERVER_SCHEMA_VERSION)])
     return done
 
 
-def _security(conn) -> list[str]:
-    for table in RLS_TABLES:
+def _security(conn, tables) -> list[str]:
+    for table in tables:
         conn.execute(f"ALTER TABLE energize.{table} ENABLE ROW LEVEL SECURITY")
         conn.execute(f"CREATE POLICY org_rows ON energize.{table} USING "
                      "(org IN (SELECT energize.my_orgs())) WITH CHECK "
                      "(org IN (SELECT energize.my_orgs()))")
-    return ["row-level security on " + ", ".join(RLS_TABLES)]
+    return ["row-level security on " + ", ".join(tables)]
+
+
+def _grant_registered(conn, table: str) -> None:
+    """A table added by a migration, granted to the roles registered before it."""
+    from psycopg import sql
+
+    for role, can_write in conn.execute("SELECT role_name, can_write FROM energize.laptops"):
+        rights = "SELECT, INSERT, UPDATE" if can_write else "SELECT"
+        conn.execute(sql.SQL(f"GRANT {rights} ON energize.{{}} TO {{}}").format(
+            sql.Identifier(table), sql.Identifier(role)))
 
 
 def _timescale(conn) -> str:

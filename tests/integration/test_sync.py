@@ -144,8 +144,44 @@ def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
         assert "newer than this Energize reads" in capsys.readouterr().err
     finally:
         with psycopg.connect(pg.dsn()) as c:
-            c.execute("UPDATE energize.meta SET value = '1' WHERE key = 'schema_version'")
+            c.execute("UPDATE energize.meta SET value = '2' WHERE key = 'schema_version'")
     from energize_desktop.storage import Workspace
 
     with Workspace.open(ws, read_only=True) as w:
         assert w.get_meta("sync_watermark:127.0.0.1:%d/postgres" % pg.port) is None
+
+
+def test_shared_tariffs_and_factors_reach_other_laptops_with_conflicts_reported(
+        pg, tmp_path, capsys):
+    import json
+
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.energy_terms import TariffStore
+
+    a = small_workspace(tmp_path / "share-a.energize")
+    b = small_workspace(tmp_path / "share-b.energize")
+    tariff = tmp_path / "t.json"
+    tariff.write_text(json.dumps({"name": "Team flat", "currency": "GBP", "per_kwh": 0.25}))
+    assert main(["tariff", "-w", str(a), "add", str(tariff)]) == 0
+    assert main(["carbon", "-w", str(a), "add-factor", "--from", "2025-01-01", "--kg", "0.2",
+                 "--source", "team table"]) == 0
+    assert main(["sync", "-w", str(a), "--dsn", dsn(pg, "acme_laptop"), "--share"]) == 0
+    capsys.readouterr()
+    assert main(["sync", "-w", str(b), "--dsn", dsn(pg, "acme_laptop2")]) == 0
+    out = capsys.readouterr().out
+    assert "pulled tariff 'Team flat'" in out and "pulled carbon 'electricity'" in out
+    with Workspace.open(b) as ws:
+        assert TariffStore(ws).load("Team flat")["per_kwh"] == 0.25
+        TariffStore(ws).save("Team flat", {"name": "Team flat", "currency": "GBP",
+                                           "per_kwh": 0.30})
+    assert main(["sync", "-w", str(b), "--keep-local"]) == 0
+    assert "kept local" in capsys.readouterr().out
+    with Workspace.open(b, read_only=True) as ws:
+        assert TariffStore(ws).load("Team flat")["per_kwh"] == 0.30
+    assert main(["sync", "-w", str(b)]) == 0
+    assert "the server's taken" in capsys.readouterr().out
+    with Workspace.open(b, read_only=True) as ws:
+        assert TariffStore(ws).load("Team flat")["per_kwh"] == 0.25
+    other = small_workspace(tmp_path / "share-o.energize")
+    assert main(["sync", "-w", str(other), "--dsn", dsn(pg, "other_laptop")]) == 0
+    assert "Team flat" not in capsys.readouterr().out  # another organisation's definitions
