@@ -78,7 +78,8 @@ def sync_cmd(args) -> int:
                 pulled = _definitions(ws, conn, args)
             print(f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} "
                   f"readings sent, {r.readings_new:,} new on the server, {r.batches} "
-                  f"batch(es), {r.anomalies} anomalies in {r.seconds:.2f} s")
+                  f"batch(es), {r.anomalies} anomalies, {r.alerts} alerts in "
+                  f"{r.seconds:.2f} s")
             for line in pulled:
                 print(line)
             if not args.every:

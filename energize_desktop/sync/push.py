@@ -27,6 +27,7 @@ class PushResult:
     sites: int = 0
     meters: int = 0
     anomalies: int = 0
+    alerts: int = 0
     readings_sent: int = 0
     readings_new: int = 0
     batches: int = 0
@@ -63,6 +64,7 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
             if progress:
                 progress(i + 1, len(meters), meter.name)
         out.anomalies = _anomalies(ws, conn, org)
+        out.alerts = _alerts(ws, conn, org)
     except psycopg.Error as exc:
         raise SyncError(f"sync stopped ({_first_line(exc)}); what was committed is kept and "
                         "the next sync carries on from there") from None
@@ -173,3 +175,29 @@ def _anomalies(ws, conn, org: str) -> int:
 
 def _utc(us: int) -> datetime:
     return datetime.fromtimestamp(us / 1e6, timezone.utc)
+
+
+def _alerts(ws, conn, org: str) -> int:
+    """Alerts with their state and audit trail; the state on the server follows the laptop's
+    (the laptop that raised an alert is where it is acknowledged and resolved)."""
+    import uuid
+
+    from energize_desktop.storage.alerts import AlertStore
+
+    store = AlertStore(ws)
+    uids = {m.id: m.uid for m in ws.meters()}
+    namespace = uuid.UUID(ws.sites()[0].uid) if ws.sites() else uuid.NAMESPACE_URL
+    rows = []
+    for a in store.alerts(("open", "acknowledged", "resolved")):
+        audit = [{"at": str(at), "who": who, "action": action, "note": note}
+                 for at, who, action, note in store.audit(a["id"])]
+        uid = uuid.uuid5(namespace, f"alert:{a['id']}:{a['opened_at']}")
+        rows.append((str(uid), org, uids.get(a["meter_id"]), a["state"], a["severity"],
+                     a["message"], a["opened_at"].replace(tzinfo=timezone.utc),
+                     json.dumps(audit)))
+    with conn.transaction(), conn.cursor() as cur:
+        cur.executemany("INSERT INTO energize.alerts (uid, org, meter_uid, state, severity, "
+                        "message, opened_at, audit) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+                        "%s::jsonb) ON CONFLICT (uid) DO UPDATE SET state = excluded.state, "
+                        "audit = excluded.audit, updated_at = now()", rows)
+    return len(rows)

@@ -13,7 +13,7 @@ import re
 
 from energize_desktop.core.errors import EnergizeError
 
-SERVER_SCHEMA_VERSION = 2
+SERVER_SCHEMA_VERSION = 3
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -48,7 +48,14 @@ MIGRATIONS[2] = [  # shared definitions: tariffs and emission factor sets, as JS
         name text NOT NULL, body jsonb NOT NULL, updated_by text NOT NULL DEFAULT session_user,
         updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (org, kind, name))""",
 ]
-RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions")
+MIGRATIONS[3] = [  # alerts with their state and audit trail (who did what, with which note)
+    """CREATE TABLE energize.alerts (uid uuid PRIMARY KEY, org text NOT NULL, meter_uid uuid,
+        state text NOT NULL, severity text NOT NULL, message text NOT NULL,
+        opened_at timestamptz NOT NULL, audit jsonb NOT NULL DEFAULT '[]',
+        updated_at timestamptz NOT NULL DEFAULT now())""",
+]
+RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts")
+ADDED_IN = {"definitions": 2, "alerts": 3}  # tables a migration added after version 1
 
 
 def connect(dsn: str, password: str | None = None):
@@ -99,9 +106,11 @@ def init(conn) -> list[str]:
         if version == 0:
             done += _security(conn, RLS_TABLES)
             done.append(_timescale(conn))
-        elif version < 2:
-            done += _security(conn, ("definitions",))
-            _grant_registered(conn, "definitions")
+        else:
+            for table, added in ADDED_IN.items():
+                if version < added:
+                    done += _security(conn, (table,))
+                    _grant_registered(conn, table)
         conn.execute("INSERT INTO energize.meta VALUES ('schema_version', %s) ON CONFLICT (key) "
                      "DO UPDATE SET value = excluded.value", [str(SERVER_SCHEMA_VERSION)])
     return done

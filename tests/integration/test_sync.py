@@ -144,7 +144,7 @@ def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
         assert "newer than this Energize reads" in capsys.readouterr().err
     finally:
         with psycopg.connect(pg.dsn()) as c:
-            c.execute("UPDATE energize.meta SET value = '2' WHERE key = 'schema_version'")
+            c.execute("UPDATE energize.meta SET value = '3' WHERE key = 'schema_version'")
     from energize_desktop.storage import Workspace
 
     with Workspace.open(ws, read_only=True) as w:
@@ -185,3 +185,25 @@ def test_shared_tariffs_and_factors_reach_other_laptops_with_conflicts_reported(
     other = small_workspace(tmp_path / "share-o.energize")
     assert main(["sync", "-w", str(other), "--dsn", dsn(pg, "other_laptop")]) == 0
     assert "Team flat" not in capsys.readouterr().out  # another organisation's definitions
+
+
+def test_alerts_and_their_notes_follow_the_laptop(pg, tmp_path, capsys):
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.alerts import AlertStore
+
+    path = small_workspace(tmp_path / "alerts.energize")
+    with Workspace.open(path) as ws:
+        store = AlertStore(ws)
+        rule = store.add_rule("high", '{"kind": "above", "limit": 5}', meter_id=1)
+        alert = store.open(rule, 1, "warning", "Main above 5 kWh")
+    assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "acme_laptop")]) == 0
+    assert "1 alerts" in capsys.readouterr().out
+    with Workspace.open(path) as ws:
+        AlertStore(ws).move(alert, "acknowledge", "engineer", "checking the chiller")
+    assert main(["sync", "-w", str(path)]) == 0
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:
+        state, audit = c.execute("SELECT state, audit FROM energize.alerts WHERE message = "
+                                 "'Main above 5 kWh'").fetchone()
+    assert state == "acknowledged" and audit[-1]["note"] == "checking the chiller"
+    assert count(pg, "SELECT count(*) FROM energize.alerts WHERE message = 'Main above 5 kWh'",
+                 "other_laptop") == 0
