@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.sync.credentials import keep_password_in_keyring, password
 
 
 def add_parsers(sub) -> None:
@@ -44,7 +45,7 @@ def add_parsers(sub) -> None:
 def server_cmd(args) -> int:
     from energize_desktop.sync import server
 
-    conn = server.connect(args.dsn, _password(args.dsn, args.password_key, required=False))
+    conn = server.connect(args.dsn, password(args.dsn, args.password_key, required=False))
     with conn:
         if args.action == "init":
             for line in server.init(conn):
@@ -52,8 +53,8 @@ def server_cmd(args) -> int:
             return 0
         if not (args.org and args.role):
             raise ValidationError("server add-laptop: needs --org and --role")
-        password = os.environ.get("ENERGIZE_NEW_PASSWORD") or _ask(f"password for {args.role}")
-        server.add_laptop(conn, args.role, args.org, password, args.read_only)
+        new = os.environ.get("ENERGIZE_NEW_PASSWORD") or _ask(f"password for {args.role}")
+        server.add_laptop(conn, args.role, args.org, new, args.read_only)
         print(f"role {args.role} can {'read' if args.read_only else 'read and write'} the "
               f"rows of organisation {args.org!r}; keep its password in that laptop's keyring")
     return 0
@@ -69,10 +70,10 @@ def sync_cmd(args) -> int:
         if not dsn:
             raise ValidationError("sync: give --dsn the first time (it is kept, without its "
                                   "password, for the next syncs)")
-        dsn, key = _keep_password_in_keyring(dsn, args.password_key)
+        dsn, key = keep_password_in_keyring(dsn, args.password_key)
         ws.set_meta("sync_dsn", dsn)
         while True:
-            conn = server.connect(dsn, _password(dsn, key, required=False))
+            conn = server.connect(dsn, password(dsn, key, required=False))
             with conn:
                 r = push(ws, conn, _progress, full=args.full)
                 pulled = _definitions(ws, conn, args)
@@ -98,37 +99,6 @@ def _definitions(ws, conn, args) -> list[str]:
     lines += [f"pulled {d}" for d in result.added]
     lines += [f"conflict: {c}" for c in result.conflicts]
     return lines
-
-
-def _keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:
-    """The DSN without its password (safe to keep in the workspace) and the keyring entry
-    holding it; a password given in the DSN is moved to the keyring, never kept in the file."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    from energize_desktop.connectors import secrets
-
-    try:
-        parts = conninfo_to_dict(dsn)
-    except Exception as exc:  # psycopg.ProgrammingError: a malformed string
-        raise ValidationError(f"--dsn: not a PostgreSQL connection string ({exc})") from None
-    key = key or f"pg:{parts.get('user', '')}@{parts.get('host', '')}:{parts.get('port', '')}"
-    password = parts.pop("password", None)
-    if password:
-        secrets.put(key, password)  # NoKeyringError says plainly that it cannot be kept
-    return make_conninfo(**parts), key
-
-
-def _password(dsn: str, key: str | None, required: bool) -> str | None:
-    """The password from the OS keyring (never from a file); None lets libpq use its own
-    (a .pgpass or a certificate) when no key is named."""
-    from energize_desktop.connectors import secrets
-
-    if key is None:
-        return None
-    value = secrets.get(key)
-    if value is None and required:
-        raise ValidationError(f"no password under keyring entry {key!r}")
-    return value
 
 
 def _ask(what: str) -> str:

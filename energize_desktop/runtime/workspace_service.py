@@ -53,6 +53,9 @@ class WorkspaceService(QObject):
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
     baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
     baseline_failed = Signal(str)
+    sync_progress = Signal(int, int, str)
+    sync_done = Signal(str)  # a summary line
+    sync_failed = Signal(str)
     probe_done = Signal(list)  # connectors.device_probe.ProbeRow per point
     scan_done = Signal(list)  # unit ids that answered
     probe_failed = Signal(str)
@@ -223,6 +226,33 @@ class WorkspaceService(QObject):
         return run_task(device_probe.scan_bus, link, first, last, pool=self.pool,
                         on_done=self.scan_done.emit,
                         on_error=lambda e: self.probe_failed.emit(str(e)))
+
+    def sync_now(self, dsn: str | None = None):
+        """Push to the shared server and pull its definitions, off the GUI thread. The DSN is
+        kept without its password (moved to the keyring) for the next time."""
+        def job(progress=None, cancelled=None):
+            from energize_desktop.sync import definitions, server
+            from energize_desktop.sync.credentials import keep_password_in_keyring, password
+            from energize_desktop.sync.push import push
+
+            target = dsn or self.ws.get_meta("sync_dsn")
+            if not target:
+                raise ValueError("no server: enter its connection string first")
+            clean, key = keep_password_in_keyring(target, None)
+            self.ws.set_meta("sync_dsn", clean)
+            with server.connect(clean, password(clean, key, required=False)) as conn:
+                r = push(self.ws, conn, progress)
+                pulled = definitions.pull(self.ws, conn)
+            return (f"{r.readings_new:,} new readings, {r.anomalies} anomalies, {r.alerts} "
+                    f"alerts pushed; {len(pulled.added)} definitions pulled, "
+                    f"{len(pulled.conflicts)} conflicts in {r.seconds:.1f} s")
+
+        return run_cancellable(job, pool=self.pool, on_progress=self.sync_progress.emit,
+                               on_done=self.sync_done.emit,
+                               on_error=lambda e: self.sync_failed.emit(str(e)))
+
+    def last_sync(self) -> str | None:
+        return self.ws.get_meta("sync_last") if self.ws is not None else None
 
     def profiles(self) -> list[str]:
         from energize_desktop.connectors import profiles

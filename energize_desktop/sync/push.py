@@ -68,7 +68,9 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     except psycopg.Error as exc:
         raise SyncError(f"sync stopped ({_first_line(exc)}); what was committed is kept and "
                         "the next sync carries on from there") from None
-    ws.set_meta(f"sync_last:{server_key(conn)}", datetime.now(timezone.utc).isoformat())
+    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    ws.set_meta(f"sync_last:{server_key(conn)}", finished)
+    ws.set_meta("sync_last", finished)
     out.seconds = time.perf_counter() - started
     return out
 

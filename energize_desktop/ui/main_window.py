@@ -48,6 +48,13 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(self.prefs, preferences.keyring_status,
                                      str(paths.data_dir()))
         self.settings.saved.connect(self.apply_preferences)
+        self.settings.sync_wanted.connect(self.sync_now)
+        self.settings.schedule_changed.connect(self._sync_schedule)
+        from PySide6.QtCore import QTimer
+
+        self._sync_timer = QTimer(self)
+        self._sync_timer.timeout.connect(lambda: self.sync_now(""))
+        self._sync_job = None
         self.importer = ImportPage(self.dialogs)
         self.connections = ConnectionsPage()
         self.reports = ReportsPage(self.dialogs)
@@ -99,6 +106,9 @@ class MainWindow(QMainWindow):
         service.report_progress.connect(self.reports.show_progress)
         service.report_done.connect(self.reports.finished)
         service.report_failed.connect(self.reports.failed)
+        service.sync_progress.connect(self.settings.show_sync_progress)
+        service.sync_done.connect(lambda text: self._sync_finished(text, True))
+        service.sync_failed.connect(lambda text: self._sync_finished(text, False))
         self.importer.run_wanted.connect(self.import_files)
         self.importer.cancel_wanted.connect(lambda: self._import_job and self._import_job.cancel())
         service.import_progress.connect(self.importer.show_progress)
@@ -256,6 +266,23 @@ class MainWindow(QMainWindow):
         self.connections.names = {m.id: m.name for m in meters}
         self.tree.populate(self.service.sites(), self.service.meters)
         self.baselines.set_meters(meters)
+
+    def sync_now(self, dsn: str) -> None:
+        if self.service.ws is None or self._sync_job is not None:
+            return
+        self._sync_job = self.service.sync_now(dsn or None)
+
+    def _sync_finished(self, summary: str, ok: bool) -> None:
+        self._sync_job = None
+        self.settings.sync_finished(summary, self.service.last_sync(), ok)
+        self.status.setText(("Synced: " if ok else "Sync failed: ") + summary)
+
+    def _sync_schedule(self, minutes: int) -> None:
+        """Sync on a schedule while the window is open; offline runs fail, the next catches up."""
+        if minutes:
+            self._sync_timer.start(minutes * 60_000)
+        else:
+            self._sync_timer.stop()
 
     def import_files(self, paths: list, options, preview: bool, profile: str = "") -> None:
         if self.service.ws is None:
@@ -440,7 +467,8 @@ class MainWindow(QMainWindow):
         settings.setValue("page", PAGES[self.pages.currentIndex()])
         settings.sync()
         self.stop_acquisition()
-        for job in (self._job, self._import_job):
+        self._sync_timer.stop()
+        for job in (self._job, self._import_job, self._sync_job):
             if job is not None:
                 job.cancel()
         self.service.close()

@@ -489,3 +489,44 @@ def test_a_sampled_level_shows_its_raw_readings_when_zoomed_close(qtbot, window)
     assert np.median(steps) == 900  # the demo's 15-minute samples, as stored
     assert "raw reading" in window.status.text()
     assert level_for_span(2 * 3600) == Level.QUARTER  # energy meters stop at 15 minutes
+
+
+def test_sync_from_the_settings_page_against_a_real_postgresql(qtbot, demo_copy):
+    import os
+
+    import psycopg
+
+    from tests.peers import PG_BIN, Postgres
+
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip("PostgreSQL missing")
+    pg = Postgres().init().start()
+    try:
+        from energize_desktop.cli import main
+
+        assert main(["server", "init", "--dsn", pg.dsn()]) == 0
+        os.environ["ENERGIZE_NEW_PASSWORD"] = "win-pw"
+        assert main(["server", "add-laptop", "--dsn", pg.dsn(), "--org", "acme", "--role",
+                     "win"]) == 0
+        service = WorkspaceService()
+        win = MainWindow(service, dialogs=RecordingDialogs())
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(service.series_ready, timeout=30_000):
+            win.open_path(demo_copy)
+        page = win.settings
+        page.dsn.setText(pg.dsn("win", "wrong"))
+        with qtbot.waitSignal(service.sync_failed, timeout=30_000):
+            page.sync_button.click()
+        assert "password authentication failed" in page.sync_status.text()
+        assert "Last successful sync: never" in page.sync_status.text()
+        page.dsn.setText(pg.dsn("win", "win-pw"))
+        with qtbot.waitSignal(service.sync_done, timeout=60_000):
+            page.sync_button.click()
+        assert "new readings" in page.sync_status.text() and page.dsn.text() == ""
+        assert "Last successful sync: 20" in page.sync_status.text()
+        with psycopg.connect(pg.dsn()) as c:
+            assert c.execute("SELECT count(*) FROM energize.readings").fetchone()[0] > 300_000
+        assert "win-pw" not in service.ws.get_meta("sync_dsn")
+        service.close()
+    finally:
+        pg.remove()
