@@ -104,8 +104,8 @@ def init(conn) -> list[str]:
                 conn.execute(statement)
             done.append(f"schema version {target}")
         if version == 0:
+            done.append(_timescale(conn))  # first: it may rebuild the (empty) readings table
             done += _security(conn, RLS_TABLES)
-            done.append(_timescale(conn))
         else:
             for table, added in ADDED_IN.items():
                 if version < added:
@@ -139,7 +139,7 @@ def _timescale(conn) -> str:
     available = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = "
                              "'timescaledb'").fetchone()[0]
     if not available:
-        return "TimescaleDB not installed: readings in a plain table (primary key meter, ts)"
+        return _partition_readings(conn)
     conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
     conn.execute("SELECT create_hypertable('energize.readings', 'ts', "
                  "chunk_time_interval => interval '30 days', migrate_data => true)")
@@ -147,6 +147,25 @@ def _timescale(conn) -> str:
                  "timescaledb.compress_segmentby = 'meter_uid')")
     conn.execute("SELECT add_compression_policy('energize.readings', interval '60 days')")
     return "TimescaleDB hypertable with compression after 60 days"
+
+
+PARTITION_YEARS = range(2000, 2061)
+
+
+def _partition_readings(conn) -> str:
+    """Without TimescaleDB: readings partitioned by year (old years can be detached or
+    dropped whole; queries of a period read only its years), a default partition for the rest.
+    Called on a fresh server, while the table is still empty."""
+    conn.execute("DROP TABLE energize.readings")
+    conn.execute("""CREATE TABLE energize.readings (meter_uid uuid NOT NULL,
+        ts timestamptz NOT NULL, value double precision, quality smallint NOT NULL DEFAULT 0,
+        org text NOT NULL, PRIMARY KEY (meter_uid, ts)) PARTITION BY RANGE (ts)""")
+    for year in PARTITION_YEARS:
+        conn.execute(f"CREATE TABLE energize.readings_{year} PARTITION OF energize.readings "
+                     f"FOR VALUES FROM ('{year}-01-01 00:00+00') TO ('{year + 1}-01-01 00:00+00')")
+    conn.execute("CREATE TABLE energize.readings_other PARTITION OF energize.readings DEFAULT")
+    return (f"TimescaleDB not installed: readings partitioned by year "
+            f"({PARTITION_YEARS[0]}–{PARTITION_YEARS[-1]}, and a default partition)")
 
 
 def add_laptop(conn, role: str, org: str, password: str, read_only: bool = False) -> None:

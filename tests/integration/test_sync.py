@@ -123,6 +123,13 @@ def test_row_level_security_keeps_organisations_apart(pg, tmp_path):
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             c.execute("INSERT INTO energize.sites (uid, org, name, timezone) VALUES "
                       "(gen_random_uuid(), 'other', 'intruder', 'UTC')")
+    assert count(pg, "SELECT count(*) FROM energize.readings", "other_laptop") == 192
+    assert count(pg, "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON "
+                     "c.oid = p.partrelid WHERE c.relname = 'readings'") == 1  # by year
+    assert count(pg, "SELECT count(*) FROM energize.readings_2025") > 0
+    with psycopg.connect(dsn(pg, "other_laptop")) as c:  # no way round the policy
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("SELECT count(*) FROM energize.readings_2025")
     with psycopg.connect(dsn(pg, "acme_dash")) as c:
         assert c.execute("SELECT count(*) FROM energize.sites").fetchone()[0] == acme_sites
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
