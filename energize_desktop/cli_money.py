@@ -10,15 +10,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from energize_desktop.analytics import site_data as sup
-from energize_desktop.connectors.csv_format import ImportFormatError
+from energize_desktop.connectors.hourly_csv import read_hourly_csv
 from energize_desktop.core.errors import ValidationError
 
 
@@ -138,7 +134,7 @@ def cost_cmd(args) -> int:
         export = None
         if args.export_meter:
             x = sup.meter_energy(ws, ws.meter(_ref(args.export_meter)), start, end, e.step_s)
-            export = _align(x, e)
+            export = sup.align(x, e)
         results = [cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, args.tariff), export)]
         for name in args.as_if:
             results.append(cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, name), export,
@@ -156,14 +152,6 @@ def cost_cmd(args) -> int:
             print(f"on {r['tariff']}: {r['currency']} {r['total'] - base:+,.0f} against "
                   f"{out[0]['tariff']} ({(r['total'] - base) / base * 100:+.1f} %)")
     return 0
-
-
-def _align(x: sup.Energy, e: sup.Energy) -> np.ndarray:
-    out = np.full(len(e.ts_us), np.nan)
-    idx = np.searchsorted(e.ts_us, x.ts_us)
-    ok = (idx < len(e.ts_us)) & (e.ts_us[np.minimum(idx, len(e.ts_us) - 1)] == x.ts_us)
-    out[idx[ok]] = x.kwh[ok]
-    return out
 
 
 def _cost_lines(r: dict, as_if: bool) -> list[str]:
@@ -232,34 +220,10 @@ def _import_hourly(ws, args) -> int:
 
     if not args.file or not args.source:
         raise ValidationError("carbon import-hourly: needs a CSV file and --source")
-    ts, kg = _hourly_csv(args.file)
+    ts, kg = read_hourly_csv(args.file)
     CarbonStore(ws).save_hourly(args.factor_set or "electricity", ts, kg, args.source)
     print(f"kept {len(ts):,} hourly factors in set {args.factor_set or 'electricity'!r}")
     return 0
-
-
-def _hourly_csv(path: Path):
-    ts, kg = [], []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            next(reader, None)
-            for line, row in enumerate(reader, start=2):
-                try:
-                    stamp = datetime.fromisoformat(row[0].strip().replace("Z", "+00:00"))
-                    if stamp.tzinfo is None:
-                        raise ValueError("the timestamp needs a UTC offset, e.g. +00:00")
-                    ts.append(int(stamp.timestamp()) // 3600 * 3600 * 1_000_000)
-                    kg.append(float(row[1]))
-                except (ValueError, IndexError) as exc:
-                    raise ImportFormatError(f"{path}: line {line}: expected timestamp,"
-                                            f"kg_per_kwh ({exc})") from None
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot read ({exc.strerror})") from None
-    if not ts:
-        raise ImportFormatError(f"{path}: no factors after the header")
-    order = np.argsort(ts)
-    return np.asarray(ts, np.int64)[order], np.asarray(kg)[order]
 
 
 def _list_sets(ws, args) -> int:

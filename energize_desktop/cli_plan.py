@@ -107,9 +107,9 @@ def _temperature_input(args, start_us: int, hours: int) -> np.ndarray:
             raise ValidationError("--temperature-profile: one value or 24 hourly values, got "
                                   f"{len(values)}")
         return np.resize(np.array(values), hours)
-    from energize_desktop.cli_money import _hourly_csv
+    from energize_desktop.connectors.hourly_csv import read_hourly_csv
 
-    ts, temp = _hourly_csv(args.temperature_forecast)
+    ts, temp = read_hourly_csv(args.temperature_forecast)
     want = start_us + np.arange(hours, dtype=np.int64) * 3600 * 10**6
     out = np.full(hours, np.nan)
     idx = np.searchsorted(ts, want)
@@ -204,11 +204,9 @@ def _window(text: str) -> tuple[int, int]:
 def _rest_on(flex: sup.Energy, site_total: sup.Energy, meter) -> np.ndarray:
     """The rest of the site on the flexible load's grid (the site minus the load if it is a
     sub-meter; the site as it is otherwise)."""
-    from energize_desktop.cli_money import _align
-
     if site_total.step_s != flex.step_s:
         return np.full(len(flex.ts_us), np.nan)
-    total = _align(site_total, flex)
+    total = sup.align(site_total, flex)
     return total - np.nan_to_num(flex.kwh) if meter.parent_id is not None or \
         meter in site_total.meters else total
 

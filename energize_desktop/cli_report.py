@@ -64,21 +64,15 @@ def _period(start: str | None, end: str | None) -> str | None:
 
 
 def _write(report, out: Path, suffix: str) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window needed
+    from energize_desktop.app import create_app
+    from energize_desktop.runtime.pdf import write_report
+
     if suffix == ".pdf":
-        import os
-
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window needed
-        from energize_desktop.app import create_app
-        from energize_desktop.runtime.pdf import write_pdf
-
         create_app([])  # fonts bundled with the app, so text never renders as boxes
-        return write_pdf(report, out)
-    from energize_desktop.reports.html import render
-
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(render(report), encoding="utf-8")
-    tmp.replace(out)
-    return out.stat().st_size
+    return write_report(report, out)
 
 
 def _progress(done: int, total: int, what: str) -> None:

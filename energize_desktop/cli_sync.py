@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.sync.credentials import keep_password_in_keyring, password
+from energize_desktop.sync.credentials import password
 
 
 def add_parsers(sub) -> None:
@@ -62,43 +62,16 @@ def server_cmd(args) -> int:
 
 def sync_cmd(args) -> int:
     from energize_desktop.storage import Workspace
-    from energize_desktop.sync import server
-    from energize_desktop.sync.push import push
+    from energize_desktop.sync.session import sync_once
 
     with Workspace.open(args.workspace) as ws:
-        dsn = args.dsn or ws.get_meta("sync_dsn")
-        if not dsn:
-            raise ValidationError("sync: give --dsn the first time (it is kept, without its "
-                                  "password, for the next syncs)")
-        dsn, key = keep_password_in_keyring(dsn, args.password_key)
-        ws.set_meta("sync_dsn", dsn)
         while True:
-            conn = server.connect(dsn, password(dsn, key, required=False))
-            with conn:
-                r = push(ws, conn, _progress, full=args.full)
-                pulled = _definitions(ws, conn, args)
-            print(f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} "
-                  f"readings sent, {r.readings_new:,} new on the server, {r.batches} "
-                  f"batch(es), {r.anomalies} anomalies, {r.alerts} alerts in "
-                  f"{r.seconds:.2f} s")
-            for line in pulled:
-                print(line)
+            outcome = sync_once(ws, args.dsn, args.password_key, args.full, args.share,
+                                args.keep_local, _progress)
+            print("\n".join(outcome.lines()))
             if not args.every:
                 return 0
             time.sleep(args.every * 60)  # the logger's schedule, not a test wait
-
-
-def _definitions(ws, conn, args) -> list[str]:
-    from energize_desktop.sync import definitions
-    from energize_desktop.sync.push import _org
-
-    lines = []
-    if args.share:
-        lines.append(f"shared {definitions.share(ws, conn, _org(conn))} definition(s)")
-    result = definitions.pull(ws, conn, keep_local=args.keep_local)
-    lines += [f"pulled {d}" for d in result.added]
-    lines += [f"conflict: {c}" for c in result.conflicts]
-    return lines
 
 
 def _ask(what: str) -> str:

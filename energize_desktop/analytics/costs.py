@@ -41,7 +41,7 @@ class CostResult:
         return self.total / self.kwh if self.kwh else float("nan")
 
     def to_dict(self) -> dict:
-        return {**{k: v for k, v in self.__dict__.items()}, "kwh": self.kwh,
+        return {**self.__dict__, "kwh": self.kwh,
                 "average_per_kwh": self.average_per_kwh}
 
 
@@ -66,7 +66,7 @@ def step_prices(ts_us: np.ndarray, tz: str, tariff: Tariff, as_if: bool = False)
     for vi, v in enumerate(tariff.versions):
         unmatched = version == vi
         for rate in v.rates:
-            hit = unmatched & (_any_window(rate.windows, t, day_type) if rate.windows else True)
+            hit = unmatched & (any_window(rate.windows, t, day_type) if rate.windows else True)
             unmatched &= ~hit
             if rate.name not in names:
                 names.append(rate.name)
@@ -112,7 +112,7 @@ def cost(ts_us: np.ndarray, kwh: np.ndarray, step_s: int, tz: str, tariff: Tarif
     return out
 
 
-def _any_window(windows, t, day_type) -> np.ndarray:
+def any_window(windows, t, day_type) -> np.ndarray:
     hit = np.zeros(len(t.day), bool)
     for w in windows:
         hit |= w.covers(t, day_type)
@@ -136,7 +136,7 @@ def _demand(v, kwh, step_s, t, day_type, here) -> list[dict]:
         rolling = np.convolve(kw, np.ones(k) / k, mode="full")[:len(kw)] if k > 1 else kw
         rolling[: k - 1] = np.nan  # the first windows are not full
         eligible = here & (np.ones(len(kw), bool) if not charge.windows
-                           else _any_window(charge.windows, t, day_type))
+                           else any_window(charge.windows, t, day_type))
         for month in np.unique(t.month_key[eligible]):
             values = rolling[eligible & (t.month_key == month)]
             if not np.isfinite(values).any():

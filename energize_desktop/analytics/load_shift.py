@@ -19,7 +19,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from energize_desktop.analytics.costs import _any_window, step_prices
+from energize_desktop.analytics.costs import any_window, step_prices
 from energize_desktop.analytics.local_time import local_times
 from energize_desktop.analytics.tariffs import Tariff
 from energize_desktop.core.errors import ValidationError
@@ -103,7 +103,7 @@ def _demand_terms(tariff: Tariff, ts_us, tz) -> tuple[float, np.ndarray]:
     rate = sum(c.per_kw_month for c in version.demand)
     covered = np.zeros(len(ts_us), bool)
     for c in version.demand:
-        covered |= _any_window(c.windows, t, day_type) if c.windows else True
+        covered |= any_window(c.windows, t, day_type) if c.windows else True
     return rate, covered
 
 

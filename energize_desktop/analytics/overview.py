@@ -48,9 +48,9 @@ def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
     now = datetime.fromtimestamp(now_us / 1e6, zone)
     day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month0 = day0.replace(day=1)
-    cards = [_compare_card(ws, site, "Today", _us(day0), now_us, 7 * DAY_US),
-             _month_card(ws, site, _us(month0), now_us, month0)]
     month = sd.site_energy(ws, site, _us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
+    cards = [_compare_card(ws, site, "Today", _us(day0), now_us, 7 * DAY_US),
+             _month_card(ws, site, month, month0)]
     cards += _money_and_carbon(ws, month)
     cards.append(_peak_card(month))
     cards.append(_alerts_card(ws))
@@ -86,10 +86,10 @@ def _compare_card(ws, site, title, start, end, back_us) -> Card:
     return Card(title, f"{now:,.0f} kWh", *_change(now, before, cover, "same hours last week"))
 
 
-def _month_card(ws, site, start, end, month0: datetime) -> Card:
+def _month_card(ws, site, month: sd.Energy, month0: datetime) -> Card:
     prev0 = (month0 - timedelta(days=1)).replace(day=1)
-    elapsed = end - start
-    now, _ = _kwh(ws, site, start, end)
+    elapsed = len(month.ts_us) * month.step_s * 1_000_000  # the grid runs month start → now
+    now = float(np.nansum(month.kwh))
     before, cover = _kwh(ws, site, _us(prev0), _us(prev0) + elapsed)
     return Card("This month", f"{now:,.0f} kWh", *_change(now, before, cover,
                                                            "same days last month"))

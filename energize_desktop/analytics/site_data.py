@@ -142,6 +142,16 @@ def _on_grid(e: Energy, grid: np.ndarray, step_s: int) -> np.ndarray:
     return _sum_strict(values.reshape(len(grid), per))
 
 
+def align(x: Energy, onto: Energy) -> np.ndarray:
+    """`x`'s values at `onto`'s steps (same step length), NaN where `x` has none."""
+    out = np.full(len(onto.ts_us), np.nan)
+    idx = np.searchsorted(onto.ts_us, x.ts_us)
+    ok = (idx < len(onto.ts_us)) & (onto.ts_us[np.minimum(idx, len(onto.ts_us) - 1)]
+                                    == x.ts_us)
+    out[idx[ok]] = x.kwh[ok]
+    return out
+
+
 def _sum_strict(block: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(block).all(axis=1), np.nansum(block, axis=1), np.nan)
 

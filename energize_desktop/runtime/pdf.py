@@ -59,3 +59,16 @@ def _raster(svg: str, scale: float = 2.0) -> QImage:
     painter.end()
     image.setDevicePixelRatio(scale)
     return image
+
+
+def write_report(report, out: Path) -> int:
+    """A report to `out` as PDF or HTML by its suffix, atomically; returns the byte size."""
+    out = Path(out)
+    if out.suffix.lower() == ".pdf":
+        return write_pdf(report, out)
+    from energize_desktop.reports.html import render
+
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(render(report), encoding="utf-8")
+    tmp.replace(out)
+    return out.stat().st_size

@@ -188,23 +188,12 @@ class WorkspaceService(QObject):
     def generate_report(self, request: dict) -> CancellableTask:
         """Build the report model and write it (PDF or HTML) off the GUI thread."""
         def job(progress=None, cancelled=None):
-            from pathlib import Path as P
-
             from energize_desktop.reports.build import build_report
+            from energize_desktop.runtime.pdf import write_report
 
             report = build_report(self.ws, request["site"], request["period"],
                                   request["template"], progress)
-            out = P(request["out"])
-            if out.suffix.lower() == ".pdf":
-                from energize_desktop.runtime.pdf import write_pdf
-
-                return str(out), write_pdf(report, out)
-            from energize_desktop.reports.html import render
-
-            tmp = out.with_name(out.name + ".part")
-            tmp.write_text(render(report), encoding="utf-8")
-            tmp.replace(out)
-            return str(out), out.stat().st_size
+            return str(request["out"]), write_report(report, request["out"])
 
         return run_cancellable(job, pool=self.pool, on_progress=self.report_progress.emit,
                                on_done=lambda r: self.report_done.emit(*r),
@@ -231,18 +220,10 @@ class WorkspaceService(QObject):
         """Push to the shared server and pull its definitions, off the GUI thread. The DSN is
         kept without its password (moved to the keyring) for the next time."""
         def job(progress=None, cancelled=None):
-            from energize_desktop.sync import definitions, server
-            from energize_desktop.sync.credentials import keep_password_in_keyring, password
-            from energize_desktop.sync.push import push
+            from energize_desktop.sync.session import sync_once
 
-            target = dsn or self.ws.get_meta("sync_dsn")
-            if not target:
-                raise ValueError("no server: enter its connection string first")
-            clean, key = keep_password_in_keyring(target, None)
-            self.ws.set_meta("sync_dsn", clean)
-            with server.connect(clean, password(clean, key, required=False)) as conn:
-                r = push(self.ws, conn, progress)
-                pulled = definitions.pull(self.ws, conn)
+            out = sync_once(self.ws, dsn, progress=progress)
+            r, pulled = out.push, out.pull
             return (f"{r.readings_new:,} new readings, {r.anomalies} anomalies, {r.alerts} "
                     f"alerts pushed; {len(pulled.added)} definitions pulled, "
                     f"{len(pulled.conflicts)} conflicts in {r.seconds:.1f} s")

@@ -45,7 +45,7 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
 
     started = time.perf_counter()
     check_version(conn)
-    org = _org(conn)
+    org = organisation(conn)
     key = f"sync_watermark:{server_key(conn)}"
     marks = {} if full else json.loads(ws.get_meta(key, "{}"))
     out = PushResult()
@@ -75,7 +75,7 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     return out
 
 
-def _org(conn) -> str:
+def organisation(conn) -> str:
     orgs = [r[0] for r in conn.execute("SELECT energize.my_orgs()").fetchall()]
     if len(orgs) != 1:
         raise SyncError(f"role {conn.info.user!r} is registered for {len(orgs)} organisations "

@@ -22,6 +22,7 @@ from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
+from energize_desktop.ui.window_support import apply_theme, icon, local_zone, login_name
 from energize_desktop.ui.shapes_page import ShapesPage
 
 PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
             return
         try:
             with Workspace.create(path) as ws:
-                ws.add_site(Site(path.stem, _local_zone()))
+                ws.add_site(Site(path.stem, local_zone()))
         except Exception as exc:  # shown to the user; nothing half-made is left open
             self.dialogs.error("New workspace", str(exc))
             return
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         if note is None:
             return
         try:
-            self.service.move_alert(alert_id, action, note, who=_user())
+            self.service.move_alert(alert_id, action, note, who=login_name())
         except Exception as exc:  # an alert already moved elsewhere: say so, keep going
             self.dialogs.error("Alert", str(exc))
         self.refresh_alerts()
@@ -473,55 +474,3 @@ class MainWindow(QMainWindow):
                 job.cancel()
         self.service.close()
         super().closeEvent(event)
-
-
-def _user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers): still an honest audit entry
-        return "desktop user"
-
-
-def apply_theme(theme: str) -> None:
-    """Dark, light, or whatever the platform gives ("system")."""
-    from PySide6.QtGui import QColor, QPalette
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    palette = app.style().standardPalette()
-    if theme == "dark":
-        roles = {QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
-                 QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2f2f2f",
-                 QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
-                 QPalette.ColorRole.ButtonText: "#e6e6e6",
-                 QPalette.ColorRole.Highlight: "#2a82da"}
-        for role, colour in roles.items():
-            palette.setColor(role, QColor(colour))
-    app.setPalette(palette)
-
-
-def _local_zone() -> str:
-    """This computer's IANA zone for a new site (UTC when it cannot be told)."""
-    import os
-
-    zone = os.environ.get("TZ", "")
-    if "/" in zone:
-        return zone
-    try:
-        link = os.path.realpath("/etc/localtime")
-        return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
-    except OSError:
-        return "UTC"
-
-
-def icon(name: str):
-    """An SVG icon from resources/icons: crisp at any screen scale."""
-    from PySide6.QtGui import QIcon
-
-    from energize_desktop import paths
-
-    return QIcon(str(paths.resource("icons", f"{name}.svg")))

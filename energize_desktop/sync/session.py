@@ -1,0 +1,45 @@
+"""One sync as the CLI and the window both run it: the kept or given DSN (its password moved to
+the keyring), push, optional sharing of definitions, pull of the organisation's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from energize_desktop.core.errors import ValidationError
+
+
+@dataclass
+class SyncOutcome:
+    push: object  # sync.push.PushResult
+    pull: object  # sync.definitions.PullResult
+    shared: int | None  # definitions uploaded, None when not asked
+
+    def lines(self) -> list[str]:
+        r = self.push
+        out = [f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} readings "
+               f"sent, {r.readings_new:,} new on the server, {r.batches} batch(es), "
+               f"{r.anomalies} anomalies, {r.alerts} alerts in {r.seconds:.2f} s"]
+        if self.shared is not None:
+            out.append(f"shared {self.shared} definition(s)")
+        out += [f"pulled {d}" for d in self.pull.added]
+        out += [f"conflict: {c}" for c in self.pull.conflicts]
+        return out
+
+
+def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full: bool = False,
+              share: bool = False, keep_local: bool = False, progress=None) -> SyncOutcome:
+    from energize_desktop.sync import definitions, server
+    from energize_desktop.sync.credentials import keep_password_in_keyring, password
+    from energize_desktop.sync.push import organisation, push
+
+    dsn = dsn or ws.get_meta("sync_dsn")
+    if not dsn:
+        raise ValidationError("sync: give the server's connection string the first time (it is "
+                              "kept, without its password, for the next syncs)")
+    dsn, key = keep_password_in_keyring(dsn, password_key)
+    ws.set_meta("sync_dsn", dsn)
+    with server.connect(dsn, password(dsn, key, required=False)) as conn:
+        pushed = push(ws, conn, progress, full=full)
+        shared = definitions.share(ws, conn, organisation(conn)) if share else None
+        pulled = definitions.pull(ws, conn, keep_local=keep_local)
+    return SyncOutcome(pushed, pulled, shared)
