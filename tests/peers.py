@@ -122,12 +122,15 @@ class Postgres:
                         "-E", "UTF8", "--locale", "C"], check=True, capture_output=True)
         return self
 
-    def start(self) -> "Postgres":
+    def start(self, **settings) -> "Postgres":
+        """Start the server; `settings` become `-c name=value` (the benchmarks size it like a
+        bulk-loading server: shared_buffers, max_wal_size)."""
+        options = [f"-c{k}={v}" for k, v in {"fsync": "off", **settings}.items()]
         self.log = self.folder / "server.log"  # a file, not a pipe nobody reads: a full pipe
         with self.log.open("ab") as log:   # would block the server mid-test
             self.proc = subprocess.Popen(
                 [*self._as_owner(), str(PG_BIN / "postgres"), "-D", str(self.data), "-p",
-                 str(self.port), "-h", "127.0.0.1", "-k", str(self.folder), "-c", "fsync=off"],
+                 str(self.port), "-h", "127.0.0.1", "-k", str(self.folder), *options],
                 stdout=subprocess.DEVNULL, stderr=log)
         if not self._ready(60):  # accepting connections: after crash recovery, too
             self.proc.kill()

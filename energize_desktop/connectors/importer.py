@@ -16,7 +16,7 @@ import polars as pl
 from energize_desktop.connectors.channels import ChannelHints, ChannelSpec
 from energize_desktop.connectors.csv_format import ImportFormatError
 from energize_desktop.connectors import memory
-from energize_desktop.connectors.prefetch import prefetch
+from energize_desktop.core.prefetch import prefetch
 from energize_desktop.connectors.report import ChannelStats, FileReport, iso
 from energize_desktop.connectors.sources import open_source
 from energize_desktop.core.model import Meter, Semantics, Site

@@ -1,6 +1,8 @@
 """Push a workspace to the shared server: sites and meters (by their UUIDs, assigned in the
 workspace, so nothing collides across laptops), then readings after each meter's watermark, in
-batches sent with COPY into a staging table and merged with ON CONFLICT DO NOTHING.
+batches sent with binary COPY — straight into the organisation's partition when the batch is
+newer than anything the server holds for the meter, else into a staging table merged with
+ON CONFLICT DO NOTHING.
 
 Idempotent: a batch sent twice changes nothing. Resumable: the watermark of a meter moves only
 after the server committed the batch, so an interrupted push re-sends at most one batch.
@@ -8,15 +10,15 @@ after the server committed the batch, so an interrupted push re-sends at most on
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import numpy as np
 import polars as pl
 
+from energize_desktop.core.prefetch import prefetch
+from energize_desktop.sync import pgcopy
 from energize_desktop.sync.server import SyncError, _first_line, check_version
 
 BATCH_ROWS = 1_000_000
@@ -51,18 +53,8 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     out = PushResult()
     try:
         out.sites, out.meters = _definitions(ws, conn, org)
-        meters = [m for m in ws.meters()]
-        for i, meter in enumerate(meters):
-            since = marks.get(meter.uid)
-            for batch in _batches(ws, meter, since):
-                sent, new = _send(conn, batch, meter.uid, org)
-                marks[meter.uid] = int(batch["ts"][-1])
-                ws.set_meta(key, json.dumps(marks))  # only after the server committed it
-                out.readings_sent += sent
-                out.readings_new += new
-                out.batches += 1
-            if progress:
-                progress(i + 1, len(meters), meter.name)
+        _readings(ws, conn, org, marks, lambda: ws.set_meta(key, json.dumps(marks)), out,
+                  progress)
         out.anomalies = _anomalies(ws, conn, org)
         out.alerts = _alerts(ws, conn, org)
     except psycopg.Error as exc:
@@ -73,6 +65,34 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     ws.set_meta("sync_last", finished)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, progress) -> None:
+    """Each meter's batches after its watermark, read and encoded one batch ahead on a helper
+    thread while the server takes the current one; the watermark moves after each commit."""
+    partition = _partition(conn, org)
+    meters = ws.meters()
+    for i, meter, batch in prefetch(_encoded(ws, meters, marks, org, partition)):
+        if batch is None:  # this meter is done
+            if progress:
+                progress(i + 1, len(meters), meter.name)
+            continue
+        sent, new = _send(conn, batch, meter.uid, org, partition)
+        marks[meter.uid] = int(batch["ts"][-1])
+        keep_marks()  # only after the server committed it
+        out.readings_sent += sent
+        out.readings_new += new
+        out.batches += 1
+
+
+def _encoded(ws, meters, marks: dict, org: str, partition: str | None):
+    for i, meter in enumerate(meters):
+        for batch in _batches(ws, meter, marks.get(meter.uid)):
+            if partition:
+                batch["copy"] = pgcopy.readings(batch["ts"], batch["value"], batch["quality"],
+                                                meter.uid, org)
+            yield i, meter, batch
+        yield i, meter, None
 
 
 def organisation(conn) -> str:
@@ -114,43 +134,60 @@ def _batches(ws, meter, since_us: int | None):
     for a in range(0, len(ts), BATCH_ROWS):
         part = frame.slice(a, BATCH_ROWS)
         yield {"ts": ts[a:a + BATCH_ROWS], "value": part["value"].to_numpy(),
-               "quality": part["quality"].to_numpy()}
+               "quality": part["quality"].to_numpy().astype("int16")}
 
 
-def _send(conn, batch: dict, meter_uid: str, org: str) -> tuple[int, int]:
-    """One COPY into a staging table and one merge, in one transaction. A batch wholly after
-    what the server holds for the meter is inserted without the conflict check (cheaper);
-    should another copy of the workspace have sent it meanwhile, the unique key refuses it
-    and the batch is merged instead."""
+def _partition(conn, org: str) -> str | None:
+    """The organisation's readings partition, where this laptop may COPY (None on TimescaleDB
+    or for a role without the right: the staging path then)."""
+    row = conn.execute("SELECT readings_table FROM energize.orgs WHERE org = %s AND "
+                       "readings_table IS NOT NULL AND has_table_privilege("
+                       "'energize.' || readings_table, 'INSERT')", [org]).fetchone()
+    return row[0] if row else None
+
+
+def _send(conn, batch: dict, meter_uid: str, org: str, partition: str | None):
+    """One batch in one transaction; returns (sent, new on the server). A batch wholly after
+    what the server holds for the meter is copied in without a conflict check; should another
+    copy of the workspace have sent it meanwhile, the primary key refuses it and the batch is
+    merged instead."""
     import psycopg
 
     newest = conn.execute("SELECT (extract(epoch FROM max(ts)) * 1000000)::bigint FROM "
                           "energize.readings WHERE meter_uid = %s", [meter_uid]).fetchone()[0]
     if newest is None or newest < int(batch["ts"][0]):
         try:
+            if partition:
+                return _copy_into(conn, batch, meter_uid, org, partition)
             return _stage_and_insert(conn, batch, meter_uid, org, on_conflict="")
         except psycopg.errors.UniqueViolation:
             pass
     return _stage_and_insert(conn, batch, meter_uid, org,
-                             on_conflict="ON CONFLICT (meter_uid, ts) DO NOTHING")
+                             on_conflict="ON CONFLICT DO NOTHING")
+
+
+def _copy_into(conn, batch: dict, meter_uid: str, org: str, partition: str):
+    data = batch.get("copy") or pgcopy.readings(batch["ts"], batch["value"], batch["quality"],
+                                                meter_uid, org)
+    with conn.transaction(), conn.cursor() as cur:
+        with cur.copy(f"COPY energize.{partition} (meter_uid, ts, value, quality, org) FROM "
+                      "STDIN (FORMAT binary)") as copy:
+            copy.write(data)
+        return len(batch["ts"]), cur.rowcount
 
 
 def _stage_and_insert(conn, batch: dict, meter_uid: str, org: str, on_conflict: str):
-    buffer = io.BytesIO()
-    pl.DataFrame({"ts": batch["ts"], "value": batch["value"],
-                  "quality": batch["quality"].astype(np.int16)}).write_csv(
-        buffer, include_header=False, null_value="")
+    data = pgcopy.readings(batch["ts"], batch["value"], batch["quality"])
     with conn.transaction():
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging (ts_us bigint, value double "
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS staging (ts timestamptz, value double "
                      "precision, quality smallint) ON COMMIT DELETE ROWS")
         conn.execute("TRUNCATE staging")  # one meter's batch at a time, whatever came before
-        with conn.cursor().copy("COPY staging (ts_us, value, quality) FROM STDIN "
-                                "(FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
+        with conn.cursor().copy("COPY staging (ts, value, quality) FROM STDIN "
+                                "(FORMAT binary)") as copy:
+            copy.write(data)
         cur = conn.execute(
             "INSERT INTO energize.readings (meter_uid, ts, value, quality, org) "
-            "SELECT %s, timestamptz 'epoch' + ts_us * interval '1 microsecond', value, "
-            f"quality, %s FROM staging {on_conflict}", [meter_uid, org])
+            f"SELECT %s, ts, value, quality, %s FROM staging {on_conflict}", [meter_uid, org])
         return len(batch["ts"]), cur.rowcount
 
 

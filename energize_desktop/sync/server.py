@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from energize_desktop.core.errors import EnergizeError
+from energize_desktop.sync import layout
 
-SERVER_SCHEMA_VERSION = 3
+SERVER_SCHEMA_VERSION = 4
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -42,6 +43,7 @@ MIGRATIONS = {1: [
     """CREATE FUNCTION energize.my_orgs() RETURNS SETOF text LANGUAGE sql STABLE
         SECURITY DEFINER SET search_path = energize, pg_temp AS
         $$ SELECT org FROM energize.laptops WHERE role_name = session_user $$""",
+    lambda conn: layout.timescale(conn),  # a fresh server: readings as a hypertable if it can
 ]}
 MIGRATIONS[2] = [  # shared definitions: tariffs and emission factor sets, as JSON
     """CREATE TABLE energize.definitions (org text NOT NULL, kind text NOT NULL,
@@ -54,8 +56,13 @@ MIGRATIONS[3] = [  # alerts with their state and audit trail (who did what, with
         opened_at timestamptz NOT NULL, audit jsonb NOT NULL DEFAULT '[]',
         updated_at timestamptz NOT NULL DEFAULT now())""",
 ]
-RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts")
-ADDED_IN = {"definitions": 2, "alerts": 3}  # tables a migration added after version 1
+MIGRATIONS[4] = [  # readings partitioned by organisation: each laptop COPYs into its own
+    "CREATE TABLE energize.orgs (org text PRIMARY KEY, readings_table text)",
+    lambda conn: _organisation_partitions(conn),
+]
+RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs")
+ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4, "readings": 4}  # added or rebuilt
+READ_ONLY_TABLES = ("orgs",)  # for laptops too
 
 
 def connect(dsn: str, password: str | None = None):
@@ -92,33 +99,45 @@ def check_version(conn) -> None:
                         f"reads ({SERVER_SCHEMA_VERSION}): update Energize before syncing")
 
 
-def init(conn) -> list[str]:
-    """Create or migrate the schema; returns what was done. Run as the operator."""
+def init(conn, target: int = SERVER_SCHEMA_VERSION) -> list[str]:
+    """Create or migrate the schema; returns what was done. Run as the operator. (`target`
+    below the current version lets the tests build an older server to upgrade.)"""
     done = []
     version = server_version(conn)
     if version > SERVER_SCHEMA_VERSION:
         check_version(conn)
     with conn.transaction():
-        for target in range(version + 1, SERVER_SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[target]:
-                conn.execute(statement)
-            done.append(f"schema version {target}")
-        if version == 0:
-            done.append(_timescale(conn))  # first: it may rebuild the (empty) readings table
-            done += _security(conn, RLS_TABLES)
-        else:
-            for table, added in ADDED_IN.items():
-                if version < added:
-                    done += _security(conn, (table,))
-                    _grant_registered(conn, table)
+        for step in range(version + 1, target + 1):
+            for statement in MIGRATIONS[step]:
+                note = statement(conn) if callable(statement) else conn.execute(statement)
+                if isinstance(note, str):
+                    done.append(note)
+            done.append(f"schema version {step}")
+        changed = RLS_TABLES if version == 0 else [
+            t for t, added in ADDED_IN.items() if version < added <= target]
+        if changed:
+            done += _security(conn, changed)
+        for table in changed if version else ():
+            _grant_registered(conn, table)
+        if version and target >= 4 > version:
+            _grant_partitions(conn)
         conn.execute("INSERT INTO energize.meta VALUES ('schema_version', %s) ON CONFLICT (key) "
-                     "DO UPDATE SET value = excluded.value", [str(SERVER_SCHEMA_VERSION)])
+                     "DO UPDATE SET value = excluded.value", [str(target)])
     return done
+
+
+def _organisation_partitions(conn) -> str | None:
+    if layout.is_hypertable(conn):
+        for (org,) in conn.execute("SELECT DISTINCT org FROM energize.laptops").fetchall():
+            layout.add_organisation(conn, org)
+        return None
+    return layout.partition_by_organisation(conn)
 
 
 def _security(conn, tables) -> list[str]:
     for table in tables:
         conn.execute(f"ALTER TABLE energize.{table} ENABLE ROW LEVEL SECURITY")
+        conn.execute(f"DROP POLICY IF EXISTS org_rows ON energize.{table}")
         conn.execute(f"CREATE POLICY org_rows ON energize.{table} USING "
                      "(org IN (SELECT energize.my_orgs())) WITH CHECK "
                      "(org IN (SELECT energize.my_orgs()))")
@@ -127,45 +146,28 @@ def _security(conn, tables) -> list[str]:
 
 def _grant_registered(conn, table: str) -> None:
     """A table added by a migration, granted to the roles registered before it."""
+    for role, can_write in conn.execute("SELECT role_name, can_write FROM energize.laptops"):
+        _grant(conn, table, role, can_write)
+
+
+def _grant(conn, table: str, role: str, can_write: bool) -> None:
     from psycopg import sql
 
-    for role, can_write in conn.execute("SELECT role_name, can_write FROM energize.laptops"):
-        rights = "SELECT, INSERT, UPDATE" if can_write else "SELECT"
-        conn.execute(sql.SQL(f"GRANT {rights} ON energize.{{}} TO {{}}").format(
+    writes = can_write and table not in READ_ONLY_TABLES
+    conn.execute(sql.SQL(f"GRANT {'SELECT, INSERT, UPDATE' if writes else 'SELECT'} ON "
+                         "energize.{} TO {}").format(sql.Identifier(table), sql.Identifier(role)))
+
+
+def _grant_partitions(conn) -> None:
+    """Each writing laptop may INSERT (and so COPY) into its organisation's partition."""
+    from psycopg import sql
+
+    rows = conn.execute("SELECT l.role_name, o.readings_table FROM energize.laptops l JOIN "
+                        "energize.orgs o ON o.org = l.org WHERE l.can_write AND "
+                        "o.readings_table IS NOT NULL").fetchall()
+    for role, table in rows:
+        conn.execute(sql.SQL("GRANT INSERT ON energize.{} TO {}").format(
             sql.Identifier(table), sql.Identifier(role)))
-
-
-def _timescale(conn) -> str:
-    available = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = "
-                             "'timescaledb'").fetchone()[0]
-    if not available:
-        return _partition_readings(conn)
-    conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-    conn.execute("SELECT create_hypertable('energize.readings', 'ts', "
-                 "chunk_time_interval => interval '30 days', migrate_data => true)")
-    conn.execute("ALTER TABLE energize.readings SET (timescaledb.compress, "
-                 "timescaledb.compress_segmentby = 'meter_uid')")
-    conn.execute("SELECT add_compression_policy('energize.readings', interval '60 days')")
-    return "TimescaleDB hypertable with compression after 60 days"
-
-
-PARTITION_YEARS = range(2000, 2061)
-
-
-def _partition_readings(conn) -> str:
-    """Without TimescaleDB: readings partitioned by year (old years can be detached or
-    dropped whole; queries of a period read only its years), a default partition for the rest.
-    Called on a fresh server, while the table is still empty."""
-    conn.execute("DROP TABLE energize.readings")
-    conn.execute("""CREATE TABLE energize.readings (meter_uid uuid NOT NULL,
-        ts timestamptz NOT NULL, value double precision, quality smallint NOT NULL DEFAULT 0,
-        org text NOT NULL, PRIMARY KEY (meter_uid, ts)) PARTITION BY RANGE (ts)""")
-    for year in PARTITION_YEARS:
-        conn.execute(f"CREATE TABLE energize.readings_{year} PARTITION OF energize.readings "
-                     f"FOR VALUES FROM ('{year}-01-01 00:00+00') TO ('{year + 1}-01-01 00:00+00')")
-    conn.execute("CREATE TABLE energize.readings_other PARTITION OF energize.readings DEFAULT")
-    return (f"TimescaleDB not installed: readings partitioned by year "
-            f"({PARTITION_YEARS[0]}–{PARTITION_YEARS[-1]}, and a default partition)")
 
 
 def add_laptop(conn, role: str, org: str, password: str, read_only: bool = False) -> None:
@@ -181,11 +183,11 @@ def add_laptop(conn, role: str, org: str, password: str, read_only: bool = False
                 sql.Identifier(role), sql.Literal(password)))
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA energize TO {}").format(
             sql.Identifier(role)))
-        rights = "SELECT" if read_only else "SELECT, INSERT, UPDATE"
         for table in RLS_TABLES:
-            conn.execute(sql.SQL(f"GRANT {rights} ON energize.{{}} TO {{}}").format(
-                sql.Identifier(table), sql.Identifier(role)))
+            _grant(conn, table, role, not read_only)
         conn.execute(sql.SQL("GRANT SELECT ON energize.meta TO {}").format(sql.Identifier(role)))
         conn.execute("INSERT INTO energize.laptops VALUES (%s, %s, %s) ON CONFLICT (role_name) "
                      "DO UPDATE SET org = excluded.org, can_write = excluded.can_write",
                      [role, org, not read_only])
+        layout.add_organisation(conn, org)
+        _grant_partitions(conn)

@@ -113,6 +113,8 @@ def test_two_laptops_on_one_site_and_a_killed_server(pg, tmp_path, capsys):
 
 
 def test_row_level_security_keeps_organisations_apart(pg, tmp_path):
+    import uuid
+
     other = small_workspace(tmp_path / "other.energize")
     assert main(["sync", "-w", str(other), "--dsn", dsn(pg, "other_laptop")]) == 0
     assert count(pg, "SELECT count(*) FROM energize.sites", "other_laptop") == 1
@@ -124,12 +126,26 @@ def test_row_level_security_keeps_organisations_apart(pg, tmp_path):
             c.execute("INSERT INTO energize.sites (uid, org, name, timezone) VALUES "
                       "(gen_random_uuid(), 'other', 'intruder', 'UTC')")
     assert count(pg, "SELECT count(*) FROM energize.readings", "other_laptop") == 192
-    assert count(pg, "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON "
-                     "c.oid = p.partrelid WHERE c.relname = 'readings'") == 1  # by year
-    assert count(pg, "SELECT count(*) FROM energize.readings_2025") > 0
+    from energize_desktop.sync.layout import partition_name
+
+    acme, other_part = partition_name("acme"), partition_name("other")
+    assert count(pg, "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = "
+                     "i.inhparent WHERE c.relname = %s", params=(other_part,)) == 62  # years
+    assert count(pg, f"SELECT count(*) FROM energize.{other_part}_2025") == 192
     with psycopg.connect(dsn(pg, "other_laptop")) as c:  # no way round the policy
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            c.execute("SELECT count(*) FROM energize.readings_2025")
+            c.execute(f"SELECT count(*) FROM energize.{other_part}_2025")
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:  # nor round the partitions
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with c.cursor().copy(f"COPY energize.{other_part} (meter_uid, ts, value, quality, "
+                                 "org) FROM STDIN") as copy:
+                copy.write(f"{uuid.uuid4()}\t2025-01-01 00:00+00\t1\t0\tother\n")
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:
+        with pytest.raises(psycopg.errors.CheckViolation):  # its own, with another's rows
+            with c.cursor().copy(f"COPY energize.{acme} (meter_uid, ts, value, quality, "
+                                 "org) FROM STDIN") as copy:
+                copy.write(f"{uuid.uuid4()}\t2025-01-01 00:00+00\t1\t0\tother\n")
+    assert count(pg, "SELECT count(*) FROM energize.readings WHERE org = 'other'") == 192
     with psycopg.connect(dsn(pg, "acme_dash")) as c:
         assert c.execute("SELECT count(*) FROM energize.sites").fetchone()[0] == acme_sites
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -151,7 +167,7 @@ def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
         assert "newer than this Energize reads" in capsys.readouterr().err
     finally:
         with psycopg.connect(pg.dsn()) as c:
-            c.execute("UPDATE energize.meta SET value = '3' WHERE key = 'schema_version'")
+            c.execute("UPDATE energize.meta SET value = '4' WHERE key = 'schema_version'")
     from energize_desktop.storage import Workspace
 
     with Workspace.open(ws, read_only=True) as w:
