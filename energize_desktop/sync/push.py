@@ -153,8 +153,7 @@ def _send(conn, batch: dict, meter_uid: str, org: str, partition: str | None):
     merged instead."""
     import psycopg
 
-    newest = conn.execute("SELECT (extract(epoch FROM max(ts)) * 1000000)::bigint FROM "
-                          "energize.readings WHERE meter_uid = %s", [meter_uid]).fetchone()[0]
+    newest = newest_on_server(conn, meter_uid)
     if newest is None or newest < int(batch["ts"][0]):
         try:
             if partition:
@@ -164,6 +163,12 @@ def _send(conn, batch: dict, meter_uid: str, org: str, partition: str | None):
             pass
     return _stage_and_insert(conn, batch, meter_uid, org,
                              on_conflict="ON CONFLICT DO NOTHING")
+
+
+def newest_on_server(conn, meter_uid: str) -> int | None:
+    """The meter's newest reading on the server (Unix µs), None when it has none."""
+    return conn.execute("SELECT (extract(epoch FROM max(ts)) * 1000000)::bigint FROM "
+                        "energize.readings WHERE meter_uid = %s", [meter_uid]).fetchone()[0]
 
 
 def _copy_into(conn, batch: dict, meter_uid: str, org: str, partition: str):

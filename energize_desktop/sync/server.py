@@ -61,7 +61,8 @@ MIGRATIONS[4] = [  # readings partitioned by organisation: each laptop COPYs int
     lambda conn: _organisation_partitions(conn),
 ]
 RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs")
-ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4, "readings": 4}  # added or rebuilt
+ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4}  # tables added after version 1
+REBUILT_IN = {"readings": 4}  # tables a migration recreated: policies and grants again
 READ_ONLY_TABLES = ("orgs",)  # for laptops too
 
 
@@ -97,6 +98,10 @@ def check_version(conn) -> None:
     if version > SERVER_SCHEMA_VERSION:
         raise SyncError(f"the server's schema is version {version}, newer than this Energize "
                         f"reads ({SERVER_SCHEMA_VERSION}): update Energize before syncing")
+    if version < SERVER_SCHEMA_VERSION:
+        raise SyncError(f"the server's schema is version {version}, older than this Energize "
+                        f"needs ({SERVER_SCHEMA_VERSION}): the operator upgrades it with "
+                        "energize server init (nothing is lost)")
 
 
 def init(conn, target: int = SERVER_SCHEMA_VERSION) -> list[str]:
@@ -113,8 +118,8 @@ def init(conn, target: int = SERVER_SCHEMA_VERSION) -> list[str]:
                 if isinstance(note, str):
                     done.append(note)
             done.append(f"schema version {step}")
-        changed = RLS_TABLES if version == 0 else [
-            t for t, added in ADDED_IN.items() if version < added <= target]
+        changed = [t for t in RLS_TABLES if ADDED_IN.get(t, 1) <= target and (
+            not version or version < ADDED_IN.get(t, 1) or version < REBUILT_IN.get(t, 0))]
         if changed:
             done += _security(conn, changed)
         for table in changed if version else ():
@@ -176,6 +181,7 @@ def add_laptop(conn, role: str, org: str, password: str, read_only: bool = False
 
     if not NAME.match(role):
         raise SyncError(f"role {role!r}: use lower-case letters, digits and _ (max 63)")
+    check_version(conn)
     with conn.transaction():
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
         if not exists:

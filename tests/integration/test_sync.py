@@ -230,3 +230,45 @@ def test_alerts_and_their_notes_follow_the_laptop(pg, tmp_path, capsys):
     assert state == "acknowledged" and audit[-1]["note"] == "checking the chiller"
     assert count(pg, "SELECT count(*) FROM energize.alerts WHERE message = 'Main above 5 kWh'",
                  "other_laptop") == 0
+
+
+def test_a_version_3_server_is_upgraded_with_its_readings_and_races_merge(tmp_path, capsys,
+                                                                          monkeypatch):
+    """An older server keeps every reading through `server init`; a laptop refuses it until
+    then; a batch another laptop sent between the check and the COPY is merged, not doubled."""
+    from energize_desktop.storage import Workspace
+    from energize_desktop.sync import push as push_module
+    from energize_desktop.sync import server as srv
+
+    pg = Postgres().init().start()
+    try:
+        path = small_workspace(tmp_path / "old.energize")
+        with Workspace.open(path, read_only=True) as ws:
+            site, meter = ws.sites()[0], ws.meters()[0]
+        with psycopg.connect(pg.dsn(), autocommit=True) as c:
+            srv.init(c, target=3)
+            c.execute("CREATE ROLE old_laptop LOGIN PASSWORD 'old_laptop-pw'")
+            c.execute("GRANT USAGE ON SCHEMA energize TO old_laptop")
+            for table in srv.RLS_TABLES[:-1]:
+                c.execute(f"GRANT SELECT, INSERT, UPDATE ON energize.{table} TO old_laptop")
+            c.execute("GRANT SELECT ON energize.meta TO old_laptop")
+            c.execute("INSERT INTO energize.laptops VALUES ('old_laptop', 'acme', true)")
+            c.execute("INSERT INTO energize.sites (uid, org, name, timezone) VALUES "
+                      "(%s, 'acme', 'Depot', 'UTC')", [site.uid])
+            c.execute("INSERT INTO energize.meters VALUES (%s, 'acme', %s, 'Main', "
+                      "'electricity', 'kWh', 'interval', 900)", [meter.uid, site.uid])
+            c.execute("INSERT INTO energize.readings SELECT %s, timestamptz '2025-03-01 00:00Z' "
+                      "+ i * interval '15 minutes', 1, 0, 'acme' FROM generate_series(0, 99) i",
+                      [meter.uid])  # the first 100 of the workspace's 192, sent under v3
+        assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "old_laptop")]) == 1
+        assert "older than this Energize needs" in capsys.readouterr().err
+        with psycopg.connect(pg.dsn(), autocommit=True) as c:
+            done = srv.init(c)
+        assert "schema version 4" in done and any("100 readings moved" in d for d in done)
+        monkeypatch.setattr(push_module, "newest_on_server", lambda conn, uid: None)
+        assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "old_laptop")]) == 0
+        assert "192 readings sent, 92 new" in capsys.readouterr().out
+        assert count(pg, "SELECT count(*) FROM energize.readings") == 192
+        assert count(pg, "SELECT count(DISTINCT ts) FROM energize.readings", "old_laptop") == 192
+    finally:
+        pg.remove()
