@@ -32,6 +32,7 @@ class PushResult:
     alerts: int = 0
     readings_sent: int = 0
     readings_new: int = 0
+    rollups: int = 0
     batches: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -53,8 +54,9 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     out = PushResult()
     try:
         out.sites, out.meters = _definitions(ws, conn, org)
-        _readings(ws, conn, org, marks, lambda: ws.set_meta(key, json.dumps(marks)), out,
-                  progress)
+        touched = _readings(ws, conn, org, marks, lambda: ws.set_meta(key, json.dumps(marks)),
+                            out, progress)
+        out.rollups = _rollups(ws, conn, org, touched, full)
         out.anomalies = _anomalies(ws, conn, org)
         out.alerts = _alerts(ws, conn, org)
     except psycopg.Error as exc:
@@ -67,22 +69,35 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     return out
 
 
-def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, progress) -> None:
+def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, progress) -> list:
     """Each meter's batches after its watermark, read and encoded one batch ahead on a helper
-    thread while the server takes the current one; the watermark moves after each commit."""
+    thread while the server takes the current one; the watermark moves after each commit.
+    Returns the meters that sent readings."""
     partition = _partition(conn, org)
-    meters = ws.meters()
+    meters, touched = ws.meters(), {}
     for i, meter, batch in prefetch(_encoded(ws, meters, marks, org, partition)):
         if batch is None:  # this meter is done
             if progress:
                 progress(i + 1, len(meters), meter.name)
             continue
         sent, new = _send(conn, batch, meter.uid, org, partition)
+        touched[meter.uid] = meter
         marks[meter.uid] = int(batch["ts"][-1])
         keep_marks()  # only after the server committed it
         out.readings_sent += sent
         out.readings_new += new
         out.batches += 1
+    return list(touched.values())
+
+
+def _rollups(ws, conn, org: str, meters: list, full: bool) -> int:
+    from energize_desktop.sync import rollups
+
+    key = f"sync_rollups:{server_key(conn)}"
+    marks = {} if full else json.loads(ws.get_meta(key, "{}"))
+    sent = rollups.push(ws, conn, org, meters, marks)
+    ws.set_meta(key, json.dumps(marks))
+    return sent
 
 
 def _encoded(ws, meters, marks: dict, org: str, partition: str | None):

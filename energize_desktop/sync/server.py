@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from energize_desktop.core.errors import EnergizeError
-from energize_desktop.sync import layout
+from energize_desktop.sync import layout, rollups
 
-SERVER_SCHEMA_VERSION = 4
+SERVER_SCHEMA_VERSION = 5
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -60,8 +60,11 @@ MIGRATIONS[4] = [  # readings partitioned by organisation: each laptop COPYs int
     "CREATE TABLE energize.orgs (org text PRIMARY KEY, readings_table text)",
     lambda conn: _organisation_partitions(conn),
 ]
-RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs")
-ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4}  # tables added after version 1
+MIGRATIONS[5] = rollups.MIGRATION  # hourly and daily rollups, from the workspaces' own
+RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs",
+              "rollups_hour", "rollups_day")
+ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4, "rollups_hour": 5,
+            "rollups_day": 5}  # tables added after version 1
 REBUILT_IN = {"readings": 4}  # tables a migration recreated: policies and grants again
 READ_ONLY_TABLES = ("orgs",)  # for laptops too
 

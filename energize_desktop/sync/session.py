@@ -18,6 +18,7 @@ class SyncOutcome:
         r = self.push
         out = [f"synced: {r.sites} site(s), {r.meters} meter(s), {r.readings_sent:,} readings "
                f"sent, {r.readings_new:,} new on the server, {r.batches} batch(es), "
+               f"{r.rollups:,} hourly/daily rollups, "
                f"{r.anomalies} anomalies, {r.alerts} alerts in {r.seconds:.2f} s"]
         if self.shared is not None:
             out.append(f"shared {self.shared} definition(s)")

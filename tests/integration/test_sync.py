@@ -62,13 +62,21 @@ def test_push_is_idempotent_and_incremental(pg, demo_copy, capsys):
     with Workspace.open(demo_copy, read_only=True) as ws:
         total = ws.queries.readings([m.id for m in ws.meters()]).height
         uids = {m.uid for m in ws.meters()}
+        hours = ws.queries.rollup("hour", [m.id for m in ws.meters()])
+        main_meter = ws.meter("Main incomer")
+        days = ws.queries.rollup("day", [main_meter.id])
     assert stored == total and f"{total:,} new on the server" in out
+    assert count(pg, "SELECT count(*) FROM energize.rollups_hour WHERE meter_uid = "
+                     "ANY(%s::uuid[])", params=(list(uids),)) == hours.height
+    assert count(pg, "SELECT sum(amount) FROM energize.rollups_day WHERE meter_uid = %s",
+                 "acme_laptop", (main_meter.uid,)) == pytest.approx(days["amount"].sum())
     from energize_desktop.storage import Workspace as W
 
     with W.open(demo_copy, read_only=True) as ws:  # kept for next time, its password not
         assert "acme_laptop-pw" not in ws.get_meta("sync_dsn")
     assert main(["sync", "-w", str(demo_copy)]) == 0  # the password comes from the keyring
-    assert "0 readings sent, 0 new" in capsys.readouterr().out
+    assert "0 readings sent, 0 new on the server, 0 batch(es), 0 hourly" in \
+        capsys.readouterr().out
     assert main(["sync", "-w", str(demo_copy), "--full"]) == 0  # every reading again
     assert f"{total:,} readings sent, 0 new" in capsys.readouterr().out
     assert count(pg, "SELECT count(*) FROM energize.readings") - before == total
@@ -167,7 +175,7 @@ def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
         assert "newer than this Energize reads" in capsys.readouterr().err
     finally:
         with psycopg.connect(pg.dsn()) as c:
-            c.execute("UPDATE energize.meta SET value = '4' WHERE key = 'schema_version'")
+            c.execute("UPDATE energize.meta SET value = '5' WHERE key = 'schema_version'")
     from energize_desktop.storage import Workspace
 
     with Workspace.open(ws, read_only=True) as w:
@@ -249,7 +257,7 @@ def test_a_version_3_server_is_upgraded_with_its_readings_and_races_merge(tmp_pa
             srv.init(c, target=3)
             c.execute("CREATE ROLE old_laptop LOGIN PASSWORD 'old_laptop-pw'")
             c.execute("GRANT USAGE ON SCHEMA energize TO old_laptop")
-            for table in srv.RLS_TABLES[:-1]:
+            for table in ("sites", "meters", "readings", "anomalies", "definitions", "alerts"):
                 c.execute(f"GRANT SELECT, INSERT, UPDATE ON energize.{table} TO old_laptop")
             c.execute("GRANT SELECT ON energize.meta TO old_laptop")
             c.execute("INSERT INTO energize.laptops VALUES ('old_laptop', 'acme', true)")
@@ -264,7 +272,7 @@ def test_a_version_3_server_is_upgraded_with_its_readings_and_races_merge(tmp_pa
         assert "older than this Energize needs" in capsys.readouterr().err
         with psycopg.connect(pg.dsn(), autocommit=True) as c:
             done = srv.init(c)
-        assert "schema version 4" in done and any("100 readings moved" in d for d in done)
+        assert "schema version 5" in done and any("100 readings moved" in d for d in done)
         monkeypatch.setattr(push_module, "newest_on_server", lambda conn, uid: None)
         assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "old_laptop")]) == 0
         assert "192 readings sent, 92 new" in capsys.readouterr().out
