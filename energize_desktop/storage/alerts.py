@@ -38,6 +38,21 @@ class AlertStore:
         return self.ws.cursor().execute(
             f"SELECT id, rule FROM alert_rules {where}ORDER BY id").fetchall()
 
+    def rule_rows(self) -> list[dict]:
+        """Every rule with its name, target and whether it is on (for sharing)."""
+        rows = self.ws.cursor().execute("SELECT id, name, meter_id, site_id, rule, enabled FROM "
+                                        "alert_rules ORDER BY id").fetchall()
+        return [dict(zip(("id", "name", "meter_id", "site_id", "rule", "enabled"), r))
+                for r in rows]
+
+    def replace_rule(self, rule_id: int, rule_json: str, meter_id, site_id,
+                     enabled: bool) -> None:
+        """A rule's definition replaced in place (its alerts keep pointing at it)."""
+        cur = self.ws.cursor()
+        with transaction(cur):
+            cur.execute("UPDATE alert_rules SET rule = ?, meter_id = ?, site_id = ?, enabled = ? "
+                        "WHERE id = ?", [rule_json, meter_id, site_id, enabled, rule_id])
+
     def set_enabled(self, rule_id: int, enabled: bool) -> None:
         cur = self.ws.cursor()
         with transaction(cur):

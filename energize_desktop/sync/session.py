@@ -29,7 +29,7 @@ class SyncOutcome:
 
 def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full: bool = False,
               share: bool = False, keep_local: bool = False, progress=None) -> SyncOutcome:
-    from energize_desktop.sync import definitions, server
+    from energize_desktop.sync import catalog, definitions, server
     from energize_desktop.sync.credentials import keep_password_in_keyring, password
     from energize_desktop.sync.push import organisation, push
 
@@ -40,7 +40,10 @@ def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full:
     dsn, key = keep_password_in_keyring(dsn, password_key)
     ws.set_meta("sync_dsn", dsn)
     with server.connect(dsn, password(dsn, key, required=False)) as conn:
+        server.check_version(conn)
+        pulled = definitions.PullResult()
+        catalog.pull(ws, conn, pulled, keep_local)  # first: readings go under shared UUIDs
         pushed = push(ws, conn, progress, full=full)
         shared = definitions.share(ws, conn, organisation(conn)) if share else None
-        pulled = definitions.pull(ws, conn, keep_local=keep_local)
+        definitions.pull(ws, conn, keep_local=keep_local, result=pulled)
     return SyncOutcome(pushed, pulled, shared)

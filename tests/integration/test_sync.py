@@ -280,3 +280,48 @@ def test_a_version_3_server_is_upgraded_with_its_readings_and_races_merge(tmp_pa
         assert count(pg, "SELECT count(DISTINCT ts) FROM energize.readings", "old_laptop") == 192
     finally:
         pg.remove()
+
+
+def test_sites_meters_and_alert_rules_are_pulled_with_their_uuids(pg, tmp_path, capsys):
+    from energize_desktop.core.model import Meter, Site
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.alerts import AlertStore
+
+    a_path, b_path = tmp_path / "pull-a.energize", tmp_path / "pull-b.energize"
+    with Workspace.create(a_path) as a:
+        site = a.add_site(Site("Annex", "Europe/London", floor_area_m2=800))
+        meter = a.add_meter(Meter("Annex main", "electricity", "kWh", "interval",
+                                  site_id=site.id))
+        AlertStore(a).add_rule("Annex high", '{"name": "Annex high", "kind": "above", '
+                               f'"limit": 40, "meter_id": {meter.id}}}', meter_id=meter.id)
+    Workspace.create(b_path).close()
+    assert main(["sync", "-w", str(a_path), "--dsn", dsn(pg, "acme_laptop"), "--share"]) == 0
+    capsys.readouterr()
+    assert main(["sync", "-w", str(b_path), "--dsn", dsn(pg, "acme_laptop2")]) == 0
+    out = capsys.readouterr().out
+    assert "pulled site 'Annex'" in out and "pulled meter 'Annex main'" in out
+    assert "pulled alert rule 'Annex high'" in out
+    with Workspace.open(b_path, read_only=True) as b:
+        pulled = b.meter("Annex main")
+        assert pulled.uid == meter.uid and b.site("Annex").floor_area_m2 == 800
+        rules = AlertStore(b).rule_rows()
+        assert [(r["name"], r["meter_id"]) for r in rules] == [("Annex high", pulled.id)]
+    with Workspace.open(a_path) as a:  # renamed on A, pushed over the server's name
+        a.update_site(replace_site(a.site("Annex"), name="Annex North"))
+    assert main(["sync", "-w", str(a_path), "--keep-local"]) == 0
+    with psycopg.connect(pg.dsn()) as c:  # the operator changes the meter's unit
+        c.execute("UPDATE energize.meters SET unit = 'MWh' WHERE uid = %s", [meter.uid])
+    capsys.readouterr()
+    assert main(["sync", "-w", str(b_path)]) == 0
+    out = capsys.readouterr().out
+    assert "site 'Annex': differed from the server's; the server's taken" in out
+    assert "electricity/kWh/interval here, electricity/MWh/interval on the server; kept" in out
+    with Workspace.open(b_path, read_only=True) as b:
+        assert b.site(pulled.site_id).name == "Annex North"
+        assert b.meter(pulled.uid).unit == "kWh"
+
+
+def replace_site(site, **changes):
+    from dataclasses import replace
+
+    return replace(site, **changes)
