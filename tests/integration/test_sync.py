@@ -1,6 +1,10 @@
 """Sync to a real PostgreSQL (initdb + postgres on a free loopback port): schema and roles,
 idempotent and resumable pushes, two laptops on one site, row-level security, clear errors."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import psycopg
 import pytest
@@ -325,3 +329,30 @@ def replace_site(site, **changes):
     from dataclasses import replace
 
     return replace(site, **changes)
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl missing")
+def test_tls_with_verify_full_and_a_wrong_authority(tmp_path, capsys):
+    from tests.peers import tls_files
+
+    pg = Postgres().init()
+    try:
+        tls = tls_files(pg.folder, "postgres")
+        wrong = tls_files(Path(tempfile.mkdtemp(dir=tmp_path)))["ca"]
+        pg.start(ssl="on", ssl_cert_file=tls["cert"], ssl_key_file=tls["key"])
+        with psycopg.connect(pg.dsn(), autocommit=True) as c:
+            from energize_desktop.sync import server as srv
+
+            srv.init(c)
+            srv.add_laptop(c, "tls_laptop", "acme", "tls-pw")
+        path = small_workspace(tmp_path / "tls.energize")
+        base = pg.dsn("tls_laptop", "tls-pw") + "?sslmode=verify-full&sslrootcert="
+        assert main(["sync", "-w", str(path), "--dsn", base + str(wrong)]) == 1
+        assert "certificate verify failed" in capsys.readouterr().err
+        assert main(["sync", "-w", str(path), "--dsn", base + str(tls["ca"])]) == 0
+        assert "192 new on the server" in capsys.readouterr().out
+        with psycopg.connect(base + str(tls["ca"])) as c:
+            assert c.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") \
+                .fetchone()[0] is True
+    finally:
+        pg.remove()
