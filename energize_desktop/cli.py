@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+    if argv[:1] == ["--selftest"]:
+        from energize_desktop.selftest import run
+
+        return run()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version") \
+            or argv[0].lower().endswith(".energize"):  # a workspace opened from the desktop
         argv = ["gui", *argv]
     args = build_parser().parse_args(argv)
     handlers = {"gui": _gui, "info": _info, "export": _export, "demo": _demo,

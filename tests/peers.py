@@ -173,33 +173,20 @@ class Postgres:
         raise TimeoutError("the killed server still accepts connections")
 
     def stop(self) -> None:
+        """Fast shutdown (SIGINT) sent to the postmaster itself: `runuser` does not pass a
+        signal on, and a smart shutdown would wait for every client to leave."""
+        import os
+        import signal
+
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            try:
+                os.kill(int((self.data / "postmaster.pid").read_text().split()[0]),
+                        signal.SIGINT)
+            except (OSError, ValueError):
+                self.proc.terminate()
             self.proc.wait(30)
 
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-
-def tls_files(folder: Path, owner: str | None = None) -> dict[str, Path]:
-    """A throw-away CA and a server certificate for 127.0.0.1 (openssl), for TLS tests; the
-    key readable by `owner` only (PostgreSQL refuses a key others can read)."""
-    import os
-
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
-
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj",
-        "/CN=Energize test CA")
-    run("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
-    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
-    files = {"ca": folder / "ca.crt", "cert": folder / "server.crt", "key": folder / "server.key"}
-    os.chmod(files["key"], 0o600)
-    if owner and _root():
-        for path in files.values():
-            shutil.chown(path, owner)
-    return files

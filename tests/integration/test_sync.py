@@ -333,13 +333,20 @@ def replace_site(site, **changes):
 
 @pytest.mark.skipif(not shutil.which("openssl"), reason="openssl missing")
 def test_tls_with_verify_full_and_a_wrong_authority(tmp_path, capsys):
-    from tests.peers import tls_files
+    import os
+
+    from tests.peers import _certificates
 
     pg = Postgres().init()
     try:
-        tls = tls_files(pg.folder, "postgres")
-        wrong = tls_files(Path(tempfile.mkdtemp(dir=tmp_path)))["ca"]
-        pg.start(ssl="on", ssl_cert_file=tls["cert"], ssl_key_file=tls["key"])
+        ca = _certificates(pg.folder)  # the server's files, readable by it alone
+        for name in ("server.crt", "server.key"):
+            os.chmod(pg.folder / name, 0o600)
+            if os.geteuid() == 0:
+                shutil.chown(pg.folder / name, "postgres")
+        wrong = _certificates(Path(tempfile.mkdtemp(dir=tmp_path)))
+        pg.start(ssl="on", ssl_cert_file=pg.folder / "server.crt",
+                 ssl_key_file=pg.folder / "server.key")
         with psycopg.connect(pg.dsn(), autocommit=True) as c:
             from energize_desktop.sync import server as srv
 
@@ -349,9 +356,9 @@ def test_tls_with_verify_full_and_a_wrong_authority(tmp_path, capsys):
         base = pg.dsn("tls_laptop", "tls-pw") + "?sslmode=verify-full&sslrootcert="
         assert main(["sync", "-w", str(path), "--dsn", base + str(wrong)]) == 1
         assert "certificate verify failed" in capsys.readouterr().err
-        assert main(["sync", "-w", str(path), "--dsn", base + str(tls["ca"])]) == 0
+        assert main(["sync", "-w", str(path), "--dsn", base + str(ca)]) == 0
         assert "192 new on the server" in capsys.readouterr().out
-        with psycopg.connect(base + str(tls["ca"])) as c:
+        with psycopg.connect(base + str(ca)) as c:
             assert c.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") \
                 .fetchone()[0] is True
     finally:
