@@ -96,6 +96,14 @@ class ImportPage(QWidget):
         if path:
             self.files.addItem(path)
 
+    def add_paths(self, paths: list[str]) -> None:
+        """Files dropped on the window or opened from the desktop, each listed once."""
+        listed = {self.files.item(i).text() for i in range(self.files.count())}
+        for path in paths:
+            if path not in listed:
+                self.files.addItem(path)
+                listed.add(path)
+
     def options(self):
         from energize_desktop.connectors.importer import ImportOptions
 

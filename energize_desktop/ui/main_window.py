@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
                                  self.reports, self.settings), PAGES):
             self.pages.addTab(widget, icon(name.lower()), name)
         self.setWindowIcon(icon("energize"))
+        from energize_desktop.ui.file_drops import FileDrops
+
+        self.drops = FileDrops(self)  # workspaces and data files dropped or opened by the OS
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(self.pages)

@@ -530,3 +530,50 @@ def test_sync_from_the_settings_page_against_a_real_postgresql(qtbot, demo_copy)
         service.close()
     finally:
         pg.remove()
+
+
+def _drop(widget, *paths) -> bool:
+    """As the desktop does: a drag enters (Qt delivers the drop only where one was accepted),
+    then the drop; True when the window took it."""
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(20, 20), *args)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    event = QDropEvent(QPointF(20, 20), *args)
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_files_dropped_or_opened_by_the_desktop(qtbot, demo_file, tmp_path):
+    """A workspace dropped on the window (or sent by Finder as a FileOpen event) opens; meter
+    data files go to the Import page, listed once; anything else is refused."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([]))
+    qtbot.addWidget(win)
+    win.show()
+    data = tmp_path / "meter.csv"
+    data.write_text("time,kWh\n")
+    assert _drop(win, data, tmp_path / "notes.pdf") and _drop(win, data)
+    assert win.pages.currentWidget() is win.importer and win.importer.files.count() == 1
+    assert not _drop(win, tmp_path / "notes.pdf")
+    with qtbot.waitSignal(service.opened, timeout=30_000) as blocker:
+        assert _drop(win, demo_file)
+    assert blocker.args == [demo_file]
+    other = tmp_path / "copy.energize"
+    other.write_bytes(demo_file.read_bytes())
+    with qtbot.waitSignal(service.opened, timeout=30_000) as blocker:
+        QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(other)))
+    assert blocker.args == [other]
+    win.close()
+    service.close()
