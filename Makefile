@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: run test bench bench-peers dist lint clean system-deps system-deps-test screenshots
+.PHONY: run test bench bench-peers dist dist-check package lint clean system-deps system-deps-test screenshots
 
 run: system-deps $(STAMP)
 	@if [ -n "$(DISPLAY)$(WAYLAND_DISPLAY)" ]; then \
@@ -16,8 +16,10 @@ run: system-deps $(STAMP)
 		$(PY) -m energize_desktop gui --demo --screenshot energize-demo.png; \
 	fi
 
+# The tests, then the frozen app built and its self-test run (what CI checks too).
 test: system-deps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(MAKE) dist-check
 
 # One PNG per page of the window on the demo workspace, under Xvfb when it is installed (a real
 # X server and fonts path), offscreen otherwise; the README shows them.
@@ -42,9 +44,19 @@ benchmarks/work/opendsm-venv/.installed:
 	benchmarks/work/opendsm-venv/bin/pip install -q 'opendsm==1.2.7' 'multimethod<2'
 	touch $@
 
+# The one-folder frozen app in dist/energize (PyInstaller, build.spec; build/ caches the analysis).
 dist: $(STAMP)
-	$(VENV)/bin/pip install -q '.[dist]' || $(VENV)/bin/pip install -q pyinstaller
-	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+	$(PY) -c 'import PyInstaller' 2>/dev/null || $(VENV)/bin/pip install -q -e '.[dist]'
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN build.spec
+
+# The frozen app proves itself: every module, a workspace, detection, a baseline, a chart, a PDF
+# and Modbus TCP, in a temporary folder (no display needed).
+dist-check: dist
+	QT_QPA_PLATFORM=offscreen dist/energize/energize --selftest
+
+# Linux tarball (+ AppImage when appimagetool is installed), see installers/README.md.
+package: dist-check
+	sh installers/linux/make-package.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports

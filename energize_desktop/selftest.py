@@ -21,7 +21,8 @@ DAYS = 28
 STEP_S = 900
 
 
-def run(out=sys.stdout) -> int:
+def run(out=None) -> int:
+    out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from energize_desktop import __version__
 
