@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages Energize needs when they are missing and we may:
 #   runtime: the libraries Qt's offscreen and xcb platforms load;
-#   test:    the above plus the real test peers (Mosquitto, PostgreSQL), Xvfb and poppler-utils.
+#   test:    the above plus the real test peers (Mosquitto, PostgreSQL), Xvfb, poppler-utils,
+#            openssl (test certificates) and binutils (PyInstaller builds the frozen app).
 # Without apt-get, or without root or sudo, it lists what is missing and carries on.
 set -eu
 profile=${1:-runtime}
@@ -9,7 +10,7 @@ profile=${1:-runtime}
 runtime="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 \
 libglib2.0-0 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1"
-test_peers="mosquitto postgresql xvfb poppler-utils openssl"
+test_peers="mosquitto postgresql xvfb poppler-utils openssl binutils"  # binutils: PyInstaller
 python_venv="python3-venv python3-pip"
 
 want="$runtime"
