@@ -1,7 +1,8 @@
 """`energize --selftest`: proof that an installed (frozen) app works on this machine. Each step
 exercises a subsystem the way the app uses it, in a temporary folder, and the first failure is
 named with its error: every module imports (a module PyInstaller left out shows here), a
-workspace takes four weeks of simulated readings through the writer, detection and a baseline
+keyring backend is looked for (none is not a failure: the app says so), a workspace takes
+four weeks of simulated readings through the writer, detection and a baseline
 run on them, a chart is drawn offscreen, a one-page PDF report is written (fonts, SVG charts),
 and a Modbus server started on 127.0.0.1 is read through the app's own client.
 """
@@ -162,6 +163,14 @@ def _modbus(context) -> str:
     return f": {len(rows)} points, import energy {energy.value:,.1f} kWh"
 
 
-STEPS = [("import every module", _imports), ("workspace", _workspace),
+def _keyring(context) -> str:
+    """Not a failure when there is none (a headless machine): the app says so plainly. The
+    step proves the keyring package and its backends load in this build."""
+    from energize_desktop.preferences import keyring_status
+
+    return ": " + keyring_status().split(":")[0].split(" (")[0].rstrip(".")
+
+
+STEPS = [("import every module", _imports), ("keyring", _keyring), ("workspace", _workspace),
          ("detection", _detection), ("baseline", _baseline), ("chart", _chart),
          ("PDF report", _report), ("Modbus TCP", _modbus)]
