@@ -107,7 +107,7 @@ class BusPoller:
     # -- one poll -------------------------------------------------------------------------------
     def poll(self, device: _Device) -> PollBatch | None:
         """Read every request of a device; hand the batch to the sink, or mark a failure."""
-        config, status = device.config, device.status
+        config = device.config
         started_wall = self._wall()
         values: list[tuple[str, float]] = []
         try:

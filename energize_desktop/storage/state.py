@@ -15,7 +15,6 @@ import numpy as np
 from energize_desktop.core.incremental import (
     LEVELS,
     UPPER,
-    Batch,
     OpenState,
     advance,
     boundary,

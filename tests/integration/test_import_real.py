@@ -6,7 +6,6 @@ import gzip
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from energize_desktop.connectors.channels import ChannelHints

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.registers import (
     WORD_ORDERS,
-    DataType,
     Point,
     decode,
     encode,
