@@ -65,13 +65,38 @@ def sync_cmd(args) -> int:
     from energize_desktop.sync.session import sync_once
 
     with Workspace.open(args.workspace) as ws:
-        while True:
+        if not args.every:
             outcome = sync_once(ws, args.dsn, args.password_key, args.full, args.share,
                                 args.keep_local, _progress)
             print("\n".join(outcome.lines()))
-            if not args.every:
-                return 0
-            time.sleep(args.every * 60)  # the logger's schedule, not a test wait
+            return 0
+        return _on_schedule(ws, args)
+
+
+wait = time.sleep  # between scheduled rounds (a test replaces it)
+
+
+def _on_schedule(ws, args) -> int:
+    """Sync every N minutes until interrupted. A failed sync (server down, laptop offline) is
+    reported and tried again next time; the watermarks make the next one catch up."""
+    from energize_desktop.core.errors import EnergizeError
+    from energize_desktop.sync.session import sync_once
+
+    dsn = args.dsn
+    try:
+        while True:
+            try:
+                outcome = sync_once(ws, dsn, args.password_key, args.full, args.share,
+                                    args.keep_local, _progress)
+                print("\n".join(outcome.lines()), flush=True)
+                dsn = None  # kept in the workspace by the first attempt
+            except EnergizeError as exc:
+                print(f"sync failed: {exc}; next try in {args.every:g} min", file=sys.stderr,
+                      flush=True)
+            wait(args.every * 60)  # the schedule itself, not a wait for a result
+    except KeyboardInterrupt:
+        print("scheduled sync stopped", file=sys.stderr)
+        return 0
 
 
 def _ask(what: str) -> str:

@@ -363,3 +363,32 @@ def test_tls_with_verify_full_and_a_wrong_authority(tmp_path, capsys):
                 .fetchone()[0] is True
     finally:
         pg.remove()
+
+
+def test_a_scheduled_sync_outlives_an_unreachable_server(pg, tmp_path, capsys, monkeypatch):
+    """`sync --every`: a failed round (server down) is reported and the next one tried; the
+    round after the server is back catches up."""
+    from energize_desktop import cli_sync
+
+    path = small_workspace(tmp_path / "every.energize")
+    rounds = []
+
+    def next_round(seconds):  # stands in for the schedule's wait
+        rounds.append(seconds)
+        if len(rounds) == 1:
+            pg.start()  # back before the second round
+        if len(rounds) == 3:
+            raise KeyboardInterrupt
+
+    pg.stop()
+    monkeypatch.setattr(cli_sync, "wait", next_round)
+    try:
+        assert main(["sync", "-w", str(path), "--every", "5", "--dsn",
+                     dsn(pg, "acme_laptop")]) == 0
+    finally:
+        if pg.proc.poll() is not None:
+            pg.start()
+    captured = capsys.readouterr()
+    assert "sync failed: cannot connect to the server" in captured.err
+    assert "next try in 5 min" in captured.err and rounds == [300, 300, 300]
+    assert "192 new on the server" in captured.out and "0 new on the server" in captured.out
