@@ -39,6 +39,8 @@ class Overview:
     power_kw: np.ndarray
     anomalies: tuple[str, ...]
     findings: tuple[str, ...]
+    finding_charts: tuple[dict, ...] = ()  # per finding: the chart that shows it (see
+    # recommendations.Finding.chart: meter name, view, from_us, to_us)
 
 
 def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
@@ -57,9 +59,11 @@ def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
     recent = sd.site_energy(ws, site, now_us - 2 * DAY_US, now_us,
                             kinds=(MeterKind.ELECTRICITY,))
     offsets = (recent.ts_us + (now.utcoffset().total_seconds() * 1e6)).astype(np.int64)
+    findings = _findings(ws, site) if with_findings else ()
     return Overview(site.name, now.strftime("%a %d %b %Y %H:%M"), tuple(cards),
                     offsets / 1e6, recent.kwh / (recent.step_s / 3600),
-                    _latest_anomalies(ws, site), _findings(ws, site) if with_findings else ())
+                    _latest_anomalies(ws, site), tuple(text for text, _ in findings),
+                    tuple(chart for _, chart in findings))
 
 
 def _latest(ws, site) -> int:
@@ -154,7 +158,7 @@ def _latest_anomalies(ws, site, count: int = 8) -> tuple[str, ...]:
     return tuple(f"{names[e['meter_id']]}: {e['explanation']}" for e in events[:count])
 
 
-def _findings(ws, site, count: int = 5) -> tuple[str, ...]:
+def _findings(ws, site, count: int = 5) -> tuple[tuple[str, dict], ...]:
     from energize_desktop.analytics.evidence import gather
     from energize_desktop.analytics.recommendations import recommend
 
@@ -165,5 +169,6 @@ def _findings(ws, site, count: int = 5) -> tuple[str, ...]:
     out = []
     for f in recommend(evidence)[:count]:
         money = f", {evidence.currency} {f.money_per_year:,.0f}/yr" if f.money_per_year else ""
-        out.append(f"{f.title}: {f.kwh_per_year:,.0f} kWh/yr{money} — {f.evidence[0]}")
+        out.append((f"{f.title}: {f.kwh_per_year:,.0f} kWh/yr{money} — {f.evidence[0]}",
+                    dict(f.chart)))
     return tuple(out)

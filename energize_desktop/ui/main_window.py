@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
         service.series_ready.connect(self._series_ready)
         service.overview_ready.connect(self.overview.show_overview)
+        self.overview.chart_wanted.connect(self.show_finding_chart)
         service.overview_ready.connect(lambda _o: service.warm_up())  # idle by then
         self.baselines.fit_wanted.connect(service.fit_baseline)
         service.baseline_ready.connect(self.baselines.show_result)
@@ -316,6 +317,37 @@ class MainWindow(QMainWindow):
         else:
             self.chart.shade(start, end)
         self.status.setText(event.explanation)
+
+    def show_finding_chart(self, chart: dict) -> None:
+        """A recommendation's evidence: day profiles and carpets on the Shapes page, the rest
+        in the Explorer with the period it was found in shaded."""
+        from types import SimpleNamespace
+
+        meter = self._chart_meter(chart.get("meter"))
+        if meter is None:
+            self.status.setText(f"{chart.get('meter')}: not a meter of this workspace")
+            return
+        if chart.get("view") in ("profile", "heatmap"):
+            self.pages.setCurrentWidget(self.shapes)
+            if getattr(self, "_selected", None) == meter.id:
+                self.service.request_shapes(meter.id)
+            else:
+                self.tree.select_meter(meter.id)  # which asks for its shapes
+            return
+        self.show_event(SimpleNamespace(meter_id=meter.id, start_us=chart["from_us"],
+                                        end_us=chart["to_us"],
+                                        explanation=f"{meter.name}: the period behind the "
+                                                    "recommendation, shaded"))
+
+    def _chart_meter(self, name):
+        """A meter by name; for a site-wide finding, the site's main electricity meter."""
+        meters = self.service.meters()
+        meter = next((m for m in meters if m.name == name), None)
+        site = next((s for s in self.service.sites() if s.name == name), None)
+        if meter is None and site is not None:
+            meter = next((m for m in meters if m.site_id == site.id and m.parent_id is None
+                          and m.kind == "electricity"), None)
+        return meter
 
     def dismiss_event(self, event) -> None:
         note = self.dialogs.ask_text("Not an anomaly", f"Why is this normal for {event.meter}?")

@@ -4,6 +4,7 @@ recommendations — filled from one immutable payload (analytics.overview.Overvi
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget,
                                QVBoxLayout, QWidget)
 
@@ -31,6 +32,7 @@ class CardWidget(QFrame):
 
 class OverviewPage(QWidget):
     COLUMNS = 3
+    chart_wanted = Signal(dict)  # a recommendation's chart: meter, view, from_us, to_us
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -47,6 +49,10 @@ class OverviewPage(QWidget):
         self.anomalies, self.findings = QListWidget(), QListWidget()
         self.anomalies.setAccessibleName("latest anomalies")
         self.findings.setAccessibleName("recommendations")
+        self.findings.setToolTip("Double-click a recommendation to open the chart that shows it")
+        self._charts: tuple[dict, ...] = ()
+        self.findings.itemActivated.connect(
+            lambda item: self._open_chart(self.findings.row(item)))
         lists = QHBoxLayout()
         for title, widget in (("Latest anomalies", self.anomalies),
                               ("Recommendations (annual estimates)", self.findings)):
@@ -75,3 +81,8 @@ class OverviewPage(QWidget):
                                                           "anomalies (Ctrl+D)"])
         self.findings.clear()
         self.findings.addItems(list(data.findings) or ["No findings for this site"])
+        self._charts = tuple(data.finding_charts)
+
+    def _open_chart(self, row: int) -> None:
+        if 0 <= row < len(self._charts):
+            self.chart_wanted.emit(self._charts[row])

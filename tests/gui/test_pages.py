@@ -37,6 +37,28 @@ def test_overview_shows_cards_power_and_findings(window):
     assert "as of" in window.overview.heading.text()
 
 
+def test_a_recommendation_opens_the_chart_that_shows_it(qtbot, window):
+    charts = window.overview._charts
+    assert len(charts) == window.overview.findings.count() and charts
+    chart = charts[0]
+    item = window.overview.findings.item(0)
+    if chart["view"] in ("profile", "heatmap"):
+        with qtbot.waitSignal(window.service.shapes_ready, timeout=20_000):
+            window.overview.findings.itemActivated.emit(item)
+        assert window.pages.currentWidget() is window.shapes
+    else:
+        with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+            window.overview.findings.itemActivated.emit(item)
+        assert window.pages.currentWidget() is window.chart
+        assert blocker.args[0].meter.name in (chart["meter"], "Main incomer")
+        assert "recommendation" in window.status.text()
+    line = next(i for i, c in enumerate(charts) if c["view"] == "line")  # a site-wide one
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
+        window.overview.findings.itemActivated.emit(window.overview.findings.item(line))
+    assert window.pages.currentWidget() is window.chart
+    assert blocker.args[0].meter.name == "Main incomer"  # the site's main meter
+
+
 def test_zooming_in_asks_for_finer_rollups(qtbot, window):
     chart = window.chart
     assert chart.series.level == Level.HOUR
