@@ -3,15 +3,20 @@ and estimated readings are handled once, the same way the window and reports see
 dashboard sums `amount` per hour or day instead of differencing raw counters itself.
 
 Per meter and level the last bucket sent is remembered; the next sync sends from that bucket
-on (it may have grown since) through a staging COPY merged with ON CONFLICT DO UPDATE.
+on (it may have grown since) through a binary COPY into a staging table, merged with ON
+CONFLICT DO UPDATE — or inserted without the conflict check when none of the meters had sent
+this level before (their first push: most of the rows), falling back to the merge should the
+server hold some after all.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
+import numpy as np
 import polars as pl
+
+from energize_desktop.sync import pgcopy
 
 LEVELS = {"hour": "rollups_hour", "day": "rollups_day"}
 COLUMNS = ("amount", "peak", "mean", "vmin", "vmax", "n", "coverage")
@@ -35,6 +40,7 @@ def push(ws, conn, org: str, meters, marks: dict) -> int:
     sent = 0
     for level, table in LEVELS.items():
         frames, last = [], {}
+        first_time = not any(f"{level}:{m.uid}" in marks for m in meters)
         for meter in meters:
             key = f"{level}:{meter.uid}"
             frame = ws.queries.rollup(level, [meter.id], start=_bound(marks.get(key)))
@@ -44,7 +50,7 @@ def push(ws, conn, org: str, meters, marks: dict) -> int:
         if not frames:
             continue
         rows = pl.concat(frames)
-        _merge(conn, table, rows, org)
+        _send(conn, table, rows, org, first_time)
         marks.update(last)
         sent += rows.height
     return sent
@@ -56,19 +62,47 @@ def _bound(mark: str | None):
     return date.fromisoformat(mark) if len(mark) == 10 else datetime.fromisoformat(mark)
 
 
-def _merge(conn, table: str, rows: pl.DataFrame, org: str) -> None:
-    buffer = io.BytesIO()
-    rows.select(["meter_uid", "bucket", *COLUMNS]).write_csv(
-        buffer, include_header=False, null_value="", datetime_format="%Y-%m-%dT%H:%M:%S%.fZ")
-    kind = "date" if table == "rollups_day" else "timestamptz"
+def _send(conn, table: str, rows: pl.DataFrame, org: str, first_time: bool) -> None:
+    import psycopg
+
+    if first_time:
+        try:
+            return _stage_and_insert(conn, table, rows, org, "")
+        except psycopg.errors.UniqueViolation:
+            pass
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS)
+    _stage_and_insert(conn, table, rows, org, f"ON CONFLICT (meter_uid, bucket) DO UPDATE SET "
+                                              f"{updates}, updated_at = now()")
+
+
+def _stage_and_insert(conn, table: str, rows: pl.DataFrame, org: str, on_conflict: str):
+    daily = table == "rollups_day"
+    data = _encoded(rows, daily)
+    floats = [c for c in COLUMNS if c != "n"]
+    values = ", ".join(f"NULLIF({c}, 'NaN')" if c in floats else c for c in COLUMNS)
     with conn.transaction():
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS staging_{table} (meter_uid uuid, "
-                     f"bucket {kind}, amount float8, peak float8, mean float8, vmin float8, "
-                     "vmax float8, n integer, coverage float8) ON COMMIT DELETE ROWS")
-        with conn.cursor().copy(f"COPY staging_{table} FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
+                     f"bucket {'date' if daily else 'timestamptz'}, amount float8, "
+                     "peak float8, mean float8, vmin float8, vmax float8, n integer, "
+                     "coverage float8) ON COMMIT DELETE ROWS")
+        with conn.cursor().copy(f"COPY staging_{table} FROM STDIN (FORMAT binary)") as copy:
+            copy.write(data)
         conn.execute(f"INSERT INTO energize.{table} (meter_uid, bucket, {', '.join(COLUMNS)}, "
-                     f"org) SELECT meter_uid, bucket, {', '.join(COLUMNS)}, %s FROM "
-                     f"staging_{table} ON CONFLICT (meter_uid, bucket) DO UPDATE SET {updates}, "
-                     "updated_at = now()", [org])
+                     f"org) SELECT meter_uid, bucket, {values}, %s FROM staging_{table} "
+                     f"{on_conflict}", [org])
+
+
+def _encoded(rows: pl.DataFrame, daily: bool) -> bytes:
+    """Binary COPY rows; a missing float goes as NaN (NULLIF turns it back into NULL)."""
+    bucket = rows["bucket"].to_numpy()
+    names, index = np.unique(rows["meter_uid"].to_numpy().astype(str), return_inverse=True)
+    uids = np.array([pgcopy.uuid_bytes(u) for u in names], dtype="S16")[index]
+    fields = [("meter_uid", "uuid", uids),
+              ("bucket", "date" if daily else "timestamptz",
+               pgcopy.dates(bucket.astype("datetime64[D]").astype(np.int64)) if daily else
+               pgcopy.timestamps(bucket.astype("datetime64[us]").astype(np.int64)))]
+    for c in COLUMNS:
+        column = rows[c].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+        fields.append((c, "int4" if c == "n" else "float8",
+                       column.astype(np.int32) if c == "n" else column))
+    return pgcopy.encode(rows.height, fields)

@@ -69,11 +69,17 @@ def test_push_is_idempotent_and_incremental(pg, demo_copy, capsys):
         hours = ws.queries.rollup("hour", [m.id for m in ws.meters()])
         main_meter = ws.meter("Main incomer")
         days = ws.queries.rollup("day", [main_meter.id])
+        outdoor = ws.meter("Outdoor temperature")
+        outdoor_means = ws.queries.rollup("hour", [outdoor.id])["mean"]
     assert stored == total and f"{total:,} new on the server" in out
     assert count(pg, "SELECT count(*) FROM energize.rollups_hour WHERE meter_uid = "
                      "ANY(%s::uuid[])", params=(list(uids),)) == hours.height
     assert count(pg, "SELECT sum(amount) FROM energize.rollups_day WHERE meter_uid = %s",
                  "acme_laptop", (main_meter.uid,)) == pytest.approx(days["amount"].sum())
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:  # a sampled level: no amount, a mean
+        amounts, mean = c.execute("SELECT count(amount), avg(mean) FROM energize.rollups_hour "
+                                  "WHERE meter_uid = %s", [outdoor.uid]).fetchone()
+    assert amounts == 0 and mean == pytest.approx(outdoor_means.mean())
     from energize_desktop.storage import Workspace as W
 
     with W.open(demo_copy, read_only=True) as ws:  # kept for next time, its password not
