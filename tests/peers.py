@@ -184,10 +184,7 @@ class Postgres:
                         signal.SIGINT)
             except (OSError, ValueError):
                 self.proc.terminate()
-            self.proc.wait(30)
-        deadline = time.monotonic() + 30  # runuser may be gone before the postmaster is:
-        while (self.data / "postmaster.pid").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)  # its lock file goes last, as it exits
+            self.proc.wait(30)  # runuser returns once the postmaster has exited
 
     def remove(self) -> None:
         self.stop()

@@ -21,15 +21,15 @@ def pull(ws, conn, result, keep_local: bool = False) -> None:
 def _sites(ws, conn, result, keep_local: bool) -> None:
     rows = conn.execute("SELECT uid::text, name, timezone, floor_area_m2, coalesce(address, '') "
                         "FROM energize.sites ORDER BY name").fetchall()
+    local = {s.uid: s for s in ws.sites()}
     for uid, name, tz, area, address in rows:
-        local = {s.uid: s for s in ws.sites()}
         mine = local.get(uid)
         if mine is None:
             if any(s.name == name for s in local.values()):
                 result.conflicts.append(f"site {name!r}: a local site of that name is another "
                                         "site (another UUID); not pulled")
                 continue
-            ws.add_site(Site(name, tz, address, floor_area_m2=area, uid=uid))
+            local[uid] = ws.add_site(Site(name, tz, address, floor_area_m2=area, uid=uid))
             result.added.append(f"site {name!r}")
             continue
         if mine.timezone != tz:
@@ -42,9 +42,8 @@ def _sites(ws, conn, result, keep_local: bool) -> None:
 def _meters(ws, conn, result, keep_local: bool) -> None:
     rows = conn.execute("SELECT uid::text, site_uid::text, name, kind, unit, semantics, "
                         "interval_s FROM energize.meters ORDER BY name").fetchall()
-    sites = {s.uid: s for s in ws.sites()}
+    sites, local = {s.uid: s for s in ws.sites()}, {m.uid: m for m in ws.meters()}
     for uid, site_uid, name, kind, unit, semantics, interval_s in rows:
-        local = {m.uid: m for m in ws.meters()}
         mine, site = local.get(uid), sites.get(site_uid)
         if mine is None:
             if site is None:
@@ -53,8 +52,8 @@ def _meters(ws, conn, result, keep_local: bool) -> None:
                 result.conflicts.append(f"meter {name!r} at {site.name!r}: a local meter of "
                                         "that name is another meter; not pulled")
                 continue
-            ws.add_meter(Meter(name, kind, unit, semantics, site_id=site.id,
-                               interval_s=interval_s, uid=uid))
+            local[uid] = ws.add_meter(Meter(name, kind, unit, semantics, site_id=site.id,
+                                            interval_s=interval_s, uid=uid))
             result.added.append(f"meter {name!r}")
             continue
         fixed = (mine.kind.value, mine.unit, mine.semantics.value)

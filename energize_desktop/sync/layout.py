@@ -72,7 +72,7 @@ def add_organisation(conn, org: str) -> str | None:
     table = None if is_hypertable(conn) else partition_name(org)
     if table:
         conn.execute(f"CREATE TABLE energize.{table} PARTITION OF energize.readings FOR VALUES "
-                     f"IN (%s) PARTITION BY RANGE (ts)".replace("%s", _literal(conn, org)))
+                     f"IN ({_literal(conn, org)}) PARTITION BY RANGE (ts)")
         for year in PARTITION_YEARS:
             conn.execute(f"CREATE TABLE energize.{table}_{year} PARTITION OF energize.{table} "
                          f"FOR VALUES FROM ('{year}-01-01 00:00+00') TO "

@@ -120,23 +120,25 @@ def organisation(conn) -> str:
 
 
 def _definitions(ws, conn, org: str) -> tuple[int, int]:
+    sites = ws.sites()
     with conn.transaction():
-        for s in ws.sites():
+        for s in sites:
             conn.execute(
                 "INSERT INTO energize.sites (uid, org, name, timezone, floor_area_m2, address) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (uid) DO UPDATE SET "
                 "name = excluded.name, timezone = excluded.timezone, floor_area_m2 = "
                 "excluded.floor_area_m2, address = excluded.address, updated_at = now()",
                 [s.uid, org, s.name, s.timezone, s.floor_area_m2, s.address])
-        sites = {s.id: s.uid for s in ws.sites()}
-        for m in ws.meters():
+        uids = {s.id: s.uid for s in sites}
+        meters = ws.meters()
+        for m in meters:
             conn.execute(
                 "INSERT INTO energize.meters (uid, org, site_uid, name, kind, unit, semantics, "
                 "interval_s) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (uid) DO UPDATE "
                 "SET name = excluded.name, unit = excluded.unit, updated_at = now()",
-                [m.uid, org, sites[m.site_id], m.name, m.kind.value, m.unit, m.semantics.value,
+                [m.uid, org, uids[m.site_id], m.name, m.kind.value, m.unit, m.semantics.value,
                  m.interval_s])
-    return len(sites), len(ws.meters())
+    return len(sites), len(meters)
 
 
 def _batches(ws, meter, since_us: int | None):
@@ -172,7 +174,7 @@ def _send(conn, batch: dict, meter_uid: str, org: str, partition: str | None):
     if newest is None or newest < int(batch["ts"][0]):
         try:
             if partition:
-                return _copy_into(conn, batch, meter_uid, org, partition)
+                return _copy_into(conn, batch, partition)
             return _stage_and_insert(conn, batch, meter_uid, org, on_conflict="")
         except psycopg.errors.UniqueViolation:
             pass
@@ -186,13 +188,11 @@ def newest_on_server(conn, meter_uid: str) -> int | None:
                         "energize.readings WHERE meter_uid = %s", [meter_uid]).fetchone()[0]
 
 
-def _copy_into(conn, batch: dict, meter_uid: str, org: str, partition: str):
-    data = batch.get("copy") or pgcopy.readings(batch["ts"], batch["value"], batch["quality"],
-                                                meter_uid, org)
+def _copy_into(conn, batch: dict, partition: str):
     with conn.transaction(), conn.cursor() as cur:
         with cur.copy(f"COPY energize.{partition} (meter_uid, ts, value, quality, org) FROM "
                       "STDIN (FORMAT binary)") as copy:
-            copy.write(data)
+            copy.write(batch["copy"])  # encoded ahead by _encoded
         return len(batch["ts"]), cur.rowcount
 
 

@@ -17,10 +17,10 @@ class FileDrops(QObject):
         super().__init__(window)
         self.window = window
         window.setAcceptDrops(True)
-        window.installEventFilter(self)
         from PySide6.QtWidgets import QApplication
 
-        QApplication.instance().installEventFilter(self)  # FileOpen goes to the application
+        # on the application: it sees the window's drag events and FileOpen, sent to it alone
+        QApplication.instance().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()

@@ -44,7 +44,7 @@ class FindingActions:
             return
         if chart.get("view") in SHAPE_VIEWS:
             self.pages.setCurrentWidget(self.shapes)
-            if getattr(self, "_selected", None) == meter.id:
+            if self._selected == meter.id:
                 self.service.request_shapes(meter.id)
             else:
                 self.tree.select_meter(meter.id)  # which asks for its shapes

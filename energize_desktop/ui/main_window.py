@@ -39,6 +39,7 @@ class MainWindow(FindingActions, QMainWindow):
         self.service = service
         self.dialogs = dialogs or Dialogs(self)
         self._open_demo = open_demo
+        self._selected = None  # the meter chosen in the tree
         self.setWindowTitle("Energize")
         self.resize(1200, 760)
         self.tree = MeterTree()

@@ -305,13 +305,10 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
 
 
 def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbot, demo_copy):
-    import socket
-
     from energize_desktop.connectors.simulator import ModbusSimulator
+    from tests.helpers import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     sim = ModbusSimulator(port).start()
     service = WorkspaceService()
     win = MainWindow(service, dialogs=RecordingDialogs())
@@ -377,13 +374,10 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
 
 
 def test_device_form_scans_tests_and_adds_a_modbus_device(qtbot, window):
-    import socket
-
     from energize_desktop.connectors.simulator import ModbusSimulator
+    from tests.helpers import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     sim = ModbusSimulator(port).start()
     form = window.connections.device_form
     try:
