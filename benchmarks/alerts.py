@@ -75,12 +75,12 @@ def _webhook_server():
 
 def ours(port: int, seconds: int, rate: float) -> dict:
     from energize_desktop.analytics.alert_rules import Rule
-    from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
-    from energize_desktop.connectors.notify import Webhook
-    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.live.mqtt import BrokerSettings, Subscription
+    from energize_desktop.live.notify import Webhook
+    from energize_desktop.live.sources_config import SourcesConfig
     from energize_desktop.core.model import Site
-    from energize_desktop.runtime.acquisition import AcquisitionEngine
-    from energize_desktop.runtime.alerting import AlertEngine, WebhookChannel
+    from energize_desktop.live.acquisition import AcquisitionEngine
+    from energize_desktop.live.alerting import AlertEngine, WebhookChannel
     from energize_desktop.storage import Workspace
     from energize_desktop.storage.alerts import AlertStore
 

@@ -51,8 +51,8 @@ def make_csv(path: Path, meters: int, years: int, seed: int = 3) -> int:
 
 
 def child_energize(csv_path: str, ws_path: str) -> dict:
-    from energize_desktop.connectors.channels import ChannelHints
-    from energize_desktop.connectors.importer import ImportOptions, import_file
+    from energize_desktop.imports.channels import ChannelHints
+    from energize_desktop.jobs.importer import ImportOptions, import_file
     from energize_desktop.storage import Workspace
 
     Path(ws_path).unlink(missing_ok=True)
@@ -85,7 +85,7 @@ def child_pandas(csv_path: str, db_path: str) -> dict:
 
 def _in_child(name: str, *args) -> dict:
     code = (f"import json; from benchmarks.imports import {name} as f; "
-            "from energize_desktop.connectors.memory import peak_mb; "
+            "from energize_desktop.imports.memory import peak_mb; "
             f"r = f(*{list(args)!r}); r['peak_mb'] = peak_mb(); print(json.dumps(r))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).parents[1], check=True)
@@ -119,7 +119,7 @@ def run(meters: int = 50, years: int = 10, repeats: int = 3, peer_repeats: int =
 
 
 def _sniffing(result: Result, big: Path) -> None:
-    from energize_desktop.connectors.sniff import sniff
+    from energize_desktop.imports.sniff import sniff
 
     small = WORK / "small.csv"
     with open(big) as src, open(small, "w") as dst:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).parents[1]
 
 
 def serve(first_port: int, seconds: float) -> None:
-    from energize_desktop.connectors.modbus import RegisterServer
+    from energize_desktop.live.modbus import RegisterServer
     from energize_desktop.core.registers import RegisterKind
 
     regs = {RegisterKind.HOLDING: {a: 100 + a for a in range(REGISTERS)}}
@@ -32,7 +32,7 @@ def serve(first_port: int, seconds: float) -> None:
 
 
 def _template():
-    from energize_desktop.connectors.templates import DeviceTemplate
+    from energize_desktop.live.templates import DeviceTemplate
     from energize_desktop.core.model import MeterKind
     from energize_desktop.core.registers import Point
 
@@ -45,14 +45,14 @@ def ours(first_port: int, seconds: float) -> dict:
     import tempfile
     import threading
 
-    from energize_desktop.connectors.modbus import LinkSettings
-    from energize_desktop.connectors.sources_config import (
+    from energize_desktop.live.modbus import LinkSettings
+    from energize_desktop.live.sources_config import (
         BusSettings,
         DeviceSettings,
         SourcesConfig,
     )
     from energize_desktop.core.model import Site
-    from energize_desktop.runtime.acquisition import AcquisitionEngine
+    from energize_desktop.live.acquisition import AcquisitionEngine
     from energize_desktop.storage import Workspace
 
     buses = [BusSettings(f"gw{i}", LinkSettings(port=first_port + i, timeout_s=1.0),

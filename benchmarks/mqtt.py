@@ -92,10 +92,10 @@ def _publisher(port: int, count: int, rate: float = 0.0) -> _Publishers:
 
 
 def ours(port: int, count: int, rate: float = 0.0) -> dict:
-    from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
-    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.live.mqtt import BrokerSettings, Subscription
+    from energize_desktop.live.sources_config import SourcesConfig
     from energize_desktop.core.model import Site
-    from energize_desktop.runtime.acquisition import AcquisitionEngine
+    from energize_desktop.live.acquisition import AcquisitionEngine
     from energize_desktop.storage import Workspace
 
     folder = Path(tempfile.mkdtemp())

@@ -99,7 +99,7 @@ def _workspace(context) -> str:
 
 
 def _detection(context) -> str:
-    from energize_desktop.analytics import detection_job
+    from energize_desktop.jobs import detection as detection_job
 
     ws = context["ws"]
     result = detection_job.run(ws, ws.meters())
@@ -109,8 +109,8 @@ def _detection(context) -> str:
 
 
 def _baseline(context) -> str:
-    from energize_desktop.analytics.mv_job import MvRequest
-    from energize_desktop.analytics.mv_job import run as mv_run
+    from energize_desktop.jobs.mv import MvRequest
+    from energize_desktop.jobs.mv import run as mv_run
 
     out = mv_run(context["ws"], MvRequest(meter="Main", temperature="Outdoor",
                                           train="2026-01-05..2026-02-02"))
@@ -144,9 +144,9 @@ def _report(context) -> str:
 def _modbus(context) -> str:
     import socket
 
-    from energize_desktop.connectors.device_probe import probe
-    from energize_desktop.connectors.simulator import SDM_UNIT, ModbusSimulator
-    from energize_desktop.connectors.templates import load_all
+    from energize_desktop.live.device_probe import probe
+    from energize_desktop.live.modbus_simulator import SDM_UNIT, ModbusSimulator
+    from energize_desktop.live.templates import load_all
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.analytics import site_data as sd
+from energize_desktop.jobs import energy as sd
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 from energize_desktop.reports import sections as sec

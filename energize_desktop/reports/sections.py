@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.analytics import site_data as sd
+from energize_desktop.jobs import energy as sd
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 from energize_desktop.reports import svg_charts
@@ -190,7 +190,7 @@ def anomalies(ctx) -> list:
 
 # -- baseline and savings -----------------------------------------------------------------------
 def baseline(ctx) -> list:
-    from energize_desktop.analytics import mv_job
+    from energize_desktop.jobs import mv as mv_job
 
     meter = _main_electricity(ctx)
     zone = ZoneInfo(ctx.tz)
@@ -230,7 +230,7 @@ def _main_electricity(ctx):
 
 # -- recommendations ----------------------------------------------------------------------------
 def recommendations(ctx) -> list:
-    from energize_desktop.analytics.evidence import gather
+    from energize_desktop.jobs.evidence import gather
     from energize_desktop.analytics.recommendations import recommend
 
     zone = ZoneInfo(ctx.tz)

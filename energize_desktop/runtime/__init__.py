@@ -1,1 +1,2 @@
-"""Qt-side services (QtCore only): background work, and the workspace as signals and slots."""
+"""Qt adapters (QtCore only): any job run on the thread pool with its progress, result and error
+as signals; the open workspace as a service; the live session; PDF through Qt's own engine."""

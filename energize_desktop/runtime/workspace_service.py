@@ -48,22 +48,22 @@ class WorkspaceService(QObject):
     series_ready = Signal(object)  # Series
     failed = Signal(str)  # a message for the user
     detection_progress = Signal(int, int, str)  # meters done, meters in all, the current one
-    detection_done = Signal(object)  # analytics.detection_job.JobResult
+    detection_done = Signal(object)  # jobs.detection.JobResult
     overview_ready = Signal(object)  # analytics.overview.Overview
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
-    baseline_ready = Signal(object, float)  # mv_job.run's result, the site's UTC offset (s)
+    baseline_ready = Signal(object, float)  # jobs.mv.run's result, the site's UTC offset (s)
     baseline_failed = Signal(str)
     sync_progress = Signal(int, int, str)
     sync_done = Signal(str)  # a summary line
     sync_failed = Signal(str)
-    probe_done = Signal(list)  # connectors.device_probe.ProbeRow per point
+    probe_done = Signal(list)  # live.device_probe.ProbeRow per point
     scan_done = Signal(list)  # unit ids that answered
     probe_failed = Signal(str)
     report_progress = Signal(int, int, str)
     report_done = Signal(str, int)  # path, bytes
     report_failed = Signal(str)
     import_progress = Signal(int, int, str)
-    import_done = Signal(object, bool)  # connectors.import_job.ImportOutcome, preview only
+    import_done = Signal(object, bool)  # jobs.import_files.ImportOutcome, preview only
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
@@ -139,7 +139,7 @@ class WorkspaceService(QObject):
                       (quality == 8) | (quality == 9), raw=True)
 
     def request_overview(self):
-        from energize_desktop.analytics.overview import overview
+        from energize_desktop.jobs.overview import overview
 
         return run_task(overview, self.ws, pool=self.pool, on_done=self.overview_ready.emit,
                         on_error=lambda e: self.failed.emit(f"Overview: {e}"))
@@ -150,7 +150,7 @@ class WorkspaceService(QObject):
                         on_error=lambda e: self.failed.emit(f"Load shapes: {e}"))
 
     def _load_shapes(self, meter_id: int):
-        from energize_desktop.analytics.detection_job import meter_series
+        from energize_desktop.jobs.detection import meter_series
         from energize_desktop.analytics.local_time import local_times
         from energize_desktop.analytics.shapes import shapes
 
@@ -161,7 +161,7 @@ class WorkspaceService(QObject):
 
 
     def fit_baseline(self, request):
-        from energize_desktop.analytics import mv_job
+        from energize_desktop.jobs import mv as mv_job
 
         def job():
             result = mv_job.run(self.ws, request)
@@ -177,7 +177,7 @@ class WorkspaceService(QObject):
     def import_files(self, paths: list, options, preview: bool,
                      save_profile: str = "") -> CancellableTask:
         """Files one by one, each in its own transaction; `cancel()` rolls back the current one."""
-        from energize_desktop.connectors import import_job
+        from energize_desktop.jobs import import_files as import_job
 
         return run_cancellable(import_job.run, self.ws, paths, options, pool=self.pool,
                                save_profile=save_profile or None,
@@ -200,8 +200,8 @@ class WorkspaceService(QObject):
                                on_error=lambda e: self.report_failed.emit(str(e)))
 
     def probe_device(self, link, unit_id: int, template_id: str):
-        from energize_desktop.connectors import device_probe
-        from energize_desktop.connectors.templates import load_all
+        from energize_desktop.live import device_probe
+        from energize_desktop.live.templates import load_all
 
         def job():
             return device_probe.probe(link, unit_id, load_all()[template_id])
@@ -210,7 +210,7 @@ class WorkspaceService(QObject):
                         on_error=lambda e: self.probe_failed.emit(str(e)))
 
     def scan_bus(self, link, first: int, last: int):
-        from energize_desktop.connectors import device_probe
+        from energize_desktop.live import device_probe
 
         return run_task(device_probe.scan_bus, link, first, last, pool=self.pool,
                         on_done=self.scan_done.emit,
@@ -236,7 +236,7 @@ class WorkspaceService(QObject):
         return self.ws.get_meta("sync_last") if self.ws is not None else None
 
     def profiles(self) -> list[str]:
-        from energize_desktop.connectors import profiles
+        from energize_desktop.imports import profiles
 
         return profiles.names(self.ws) if self.ws else []
 
@@ -253,7 +253,7 @@ class WorkspaceService(QObject):
 
     def dismiss(self, event, note: str) -> None:
         """'Not an anomaly': kept in the meter's detection settings for every later run."""
-        from energize_desktop.analytics.detection_job import settings_for
+        from energize_desktop.jobs.detection import settings_for
         from energize_desktop.analytics.settings import Dismissal
         from energize_desktop.storage.anomalies import AnomalyStore
 
@@ -270,7 +270,7 @@ class WorkspaceService(QObject):
     def detect(self, meters: list[Meter] | None = None) -> CancellableTask:
         """Score the meters' whole history in the background; `cancel()` on the returned task
         stops between meters, keeping the events of the meters finished."""
-        from energize_desktop.analytics import detection_job
+        from energize_desktop.jobs import detection as detection_job
 
         return run_cancellable(detection_job.run, self.ws, meters or self.meters(),
                                pool=self.pool, on_progress=self.detection_progress.emit,
@@ -286,7 +286,8 @@ def _import_analytics() -> None:
     import scipy.stats  # noqa: F401
     import sklearn.ensemble  # noqa: F401
 
-    from energize_desktop.analytics import ensemble, evidence  # noqa: F401
+    from energize_desktop.analytics import ensemble  # noqa: F401
+    from energize_desktop.jobs import evidence  # noqa: F401
 
 
 def _utc(local_s: float):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 STATES = ("open", "acknowledged", "resolved")
 _MOVES = {"acknowledge": ("open", "acknowledged"), "resolve": (None, "resolved"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from energize_desktop.core.timezones import US
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 EVENT_COLS = ("meter_id", "start_ts", "end_ts", "kind", "severity", "score", "explanation",
               "detector")

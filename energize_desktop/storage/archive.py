@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 
 class BaselineStore:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 
 class TariffStore:

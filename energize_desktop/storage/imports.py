@@ -17,7 +17,7 @@ import pyarrow as pa
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.incremental import Batch
 from energize_desktop.storage.frames import registered
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 from energize_desktop.storage.writer import to_batch
 
 MAX_CONFLICTS_KEPT = 1000
@@ -65,7 +65,7 @@ class ImportSession:
     """`with ImportSession(ws) as s: s.append(...)`; commits on success, else rolls back.
 
     Holds the writer's lock for its duration: live acquisition waits (its readings are buffered
-    by the connectors) rather than interleaving with a half-imported file.
+    by the file readers) rather than interleaving with a half-imported file.
     """
 
     def __init__(self, ws, on_conflict: OnConflict = OnConflict.ABORT):

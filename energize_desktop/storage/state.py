@@ -127,7 +127,7 @@ class RollupState:
                 base = state._state_at(cur, params, marks, base)
             state.current = state._replay(cur, params, base)
             if state.current.pending_rows and not ws.read_only:
-                from energize_desktop.storage.workspace import transaction
+                from energize_desktop.storage.transaction import transaction
 
                 with transaction(cur):
                     state.current = state.flush(cur, state.current)

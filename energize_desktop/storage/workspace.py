@@ -18,6 +18,7 @@ from energize_desktop.core.model import Meter, Site
 from energize_desktop.storage import catalog
 from energize_desktop.storage.errors import WorkspaceError
 from energize_desktop.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
+from energize_desktop.storage.transaction import transaction
 
 SUFFIX = ".energize"
 _DUCKDB_MAGIC = b"DUCK"
@@ -47,7 +48,7 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(path, read_only=False)
         try:
-            with _transaction(con):
+            with transaction(con):
                 for statement in _all_statements():
                     con.execute(statement)
                 con.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', ?)",
@@ -138,7 +139,7 @@ class Workspace:
         if key in ("app", "schema_version"):
             raise ValidationError(f"meta key {key!r} is managed by Energize")
         cur = self.cursor()
-        with _transaction(cur):
+        with transaction(cur):
             cur.execute("DELETE FROM meta WHERE key = ?", [key])
             cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
@@ -207,7 +208,7 @@ class Workspace:
         if self.read_only:
             raise WorkspaceError(f"{self.path}: opened read-only")
         cur = self.cursor()
-        with _transaction(cur):
+        with transaction(cur):
             result = fn(cur, obj)
         self.catalog_changed()
         return result
@@ -291,7 +292,7 @@ def _migrate(path: Path, version: int) -> None:
         shutil.copy2(wal, backup.with_name(backup.name + ".wal"))
     con = _connect(path, read_only=False)
     try:
-        with _transaction(con):
+        with transaction(con):
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target]:
                     con.execute(statement)
@@ -324,49 +325,6 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WorkspaceError(f"{path}: damaged or truncated workspace ({text})") from exc
     except duckdb.Error as exc:
         raise WorkspaceError(f"{path}: cannot open workspace ({exc})") from exc
-
-
-_depth = threading.local()
-
-
-class _transaction:
-    """BEGIN ... COMMIT, or ROLLBACK on any exception.
-
-    Nested blocks on the same connection join the outermost one: an import wraps many writer
-    batches in one transaction so that a file that fails leaves no trace.
-    """
-
-    def __init__(self, con):
-        self.con = con
-
-    def _counts(self) -> dict:
-        if not hasattr(_depth, "counts"):
-            _depth.counts = {}
-        return _depth.counts
-
-    def __enter__(self):
-        counts = self._counts()
-        depth = counts.get(id(self.con), 0)
-        if depth == 0:
-            self.con.execute("BEGIN TRANSACTION")
-        counts[id(self.con)] = depth + 1
-        return self.con
-
-    def __exit__(self, exc_type, exc, tb):
-        counts = self._counts()
-        depth = counts[id(self.con)] - 1
-        if depth:
-            counts[id(self.con)] = depth
-            return False
-        del counts[id(self.con)]
-        if exc_type is None:
-            self.con.execute("COMMIT")
-        else:
-            self.con.execute("ROLLBACK")
-        return False
-
-
-transaction = _transaction
 
 
 def _remove(path: Path) -> None:

@@ -34,7 +34,7 @@ from energize_desktop.storage.frames import (
 )
 from energize_desktop.storage.state import context_before
 from energize_desktop.storage.schema import ROLLUP_TABLES
-from energize_desktop.storage.workspace import transaction
+from energize_desktop.storage.transaction import transaction
 
 _QUALITY_CODES = np.array(sorted(int(q) for q in Quality), np.uint8)
 

@@ -10,7 +10,7 @@ def keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:
     holding it; a password given in the DSN is moved to the keyring, never kept in the file."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    from energize_desktop.connectors import secrets
+    from energize_desktop import secrets
 
     try:
         parts = conninfo_to_dict(dsn)
@@ -26,7 +26,7 @@ def keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:
 def password(dsn: str, key: str | None, required: bool) -> str | None:
     """The password from the OS keyring (never from a file); None lets libpq use its own
     (a .pgpass or a certificate) when no key is named."""
-    from energize_desktop.connectors import secrets
+    from energize_desktop import secrets
 
     if key is None:
         return None

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
 
 
 class BaselinePage(QWidget):
-    fit_wanted = Signal(object)  # analytics.mv_job.MvRequest
+    fit_wanted = Signal(object)  # jobs.mv.MvRequest
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -63,7 +63,7 @@ class BaselinePage(QWidget):
                 self.meter.addItem(m.name, m.id)
 
     def _fit(self) -> None:
-        from energize_desktop.analytics.mv_job import MvRequest
+        from energize_desktop.jobs.mv import MvRequest
 
         self.fit_button.setEnabled(False)
         self.verdict.setText("Fitting…")

@@ -22,7 +22,7 @@ class ConnectionsPage(QWidget):
 
         super().__init__(parent)
         if templates is None:
-            from energize_desktop.connectors.templates import load_all
+            from energize_desktop.live.templates import load_all
 
             templates = load_all()
         self.device_form = DeviceForm(templates)
@@ -87,7 +87,7 @@ class ConnectionsPage(QWidget):
         self.editor.setPlainText(text or "")
 
     def check(self) -> bool:
-        from energize_desktop.connectors.sources_config import SourcesConfig
+        from energize_desktop.live.sources_config import SourcesConfig
         from energize_desktop.core.errors import EnergizeError
 
         try:

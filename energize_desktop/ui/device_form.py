@@ -66,14 +66,14 @@ class DeviceForm(QGroupBox):
         layout.addWidget(self.results)
 
     def link(self):
-        from energize_desktop.connectors.modbus import LinkSettings
+        from energize_desktop.live.modbus import LinkSettings
 
         return LinkSettings(transport=self.transport.currentText(), host=self.host.text().strip(),
                             port=self.port.value(), serial_port=self.serial.text().strip(),
                             baudrate=self.baud.value(), timeout_s=1.0)
 
     def _add(self) -> None:
-        from energize_desktop.connectors.device_probe import device_toml
+        from energize_desktop.live.device_probe import device_toml
 
         link = self.link()
         bus = link.host if link.transport != "rtu" else link.serial_port
@@ -108,7 +108,7 @@ class BrokerForm(QGroupBox):
     add_wanted = Signal(str)
 
     def __init__(self, parent=None):
-        from energize_desktop.connectors.payloads import FORMATS
+        from energize_desktop.live.payloads import FORMATS
 
         super().__init__("Add an MQTT broker", parent)
         self.name, self.host = QLineEdit("site broker"), QLineEdit("127.0.0.1")
@@ -133,8 +133,8 @@ class BrokerForm(QGroupBox):
         form.addRow(self.add_button)
 
     def _add(self) -> None:
-        from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
-        from energize_desktop.connectors.sources_config import SourcesConfig
+        from energize_desktop.live.mqtt import BrokerSettings, Subscription
+        from energize_desktop.live.sources_config import SourcesConfig
 
         sub = Subscription(self.topic.text().strip(), format=self.format.currentText(),
                            unit=self.unit.text().strip() or None)

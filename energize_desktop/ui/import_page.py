@@ -105,9 +105,9 @@ class ImportPage(QWidget):
                 listed.add(path)
 
     def options(self):
-        from energize_desktop.connectors.importer import ImportOptions
+        from energize_desktop.jobs.importer import ImportOptions
 
-        from energize_desktop.connectors.channels import ChannelHints
+        from energize_desktop.imports.channels import ChannelHints
 
         pick = {"detect": None}
         profile = self.profile.currentText().strip()

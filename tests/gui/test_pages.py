@@ -139,7 +139,7 @@ def _detect(qtbot, window):
 
 
 def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo_copy):
-    from energize_desktop.analytics.detection_job import settings_for
+    from energize_desktop.jobs.detection import settings_for
 
     service = WorkspaceService()
     win = MainWindow(service, dialogs=RecordingDialogs(["planned shutdown"]))
@@ -305,7 +305,7 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
 
 
 def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbot, demo_copy):
-    from energize_desktop.connectors.simulator import ModbusSimulator
+    from energize_desktop.live.modbus_simulator import ModbusSimulator
     from tests.helpers import free_port
 
     port = free_port()
@@ -374,7 +374,7 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
 
 
 def test_device_form_scans_tests_and_adds_a_modbus_device(qtbot, window):
-    from energize_desktop.connectors.simulator import ModbusSimulator
+    from energize_desktop.live.modbus_simulator import ModbusSimulator
     from tests.helpers import free_port
 
     port = free_port()

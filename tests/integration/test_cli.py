@@ -68,7 +68,7 @@ def test_demo_is_deterministic_for_a_seed(tmp_path, demo_file):
 
 
 def test_connections_import_and_export_round_trip(tmp_path, capsys):
-    from energize_desktop.connectors.sources_config import SourcesConfig
+    from energize_desktop.live.sources_config import SourcesConfig
     from energize_desktop.storage import Workspace
 
     text = """

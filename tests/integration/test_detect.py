@@ -3,7 +3,7 @@ dismissals respected by the next run."""
 
 import json
 
-from energize_desktop.analytics import detection_job
+from energize_desktop.jobs import detection as detection_job
 from energize_desktop.analytics.settings import DetectorSettings, Dismissal
 from energize_desktop.cli import main
 from energize_desktop.storage import Workspace

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from energize_desktop.connectors.channels import ChannelHints
-from energize_desktop.connectors.importer import ImportOptions, import_file
+from energize_desktop.imports.channels import ChannelHints
+from energize_desktop.jobs.importer import ImportOptions, import_file
 from energize_desktop.core.errors import EnergizeError
 
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"

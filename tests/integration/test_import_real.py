@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from energize_desktop.connectors.channels import ChannelHints
-from energize_desktop.connectors.importer import ImportOptions, import_file
+from energize_desktop.imports.channels import ChannelHints
+from energize_desktop.jobs.importer import ImportOptions, import_file
 from energize_desktop.storage.imports import ImportConflictError
 
 SHARED = Path(os.environ.get("ENERGIZE_SHARED_DATA",

@@ -46,9 +46,9 @@ def test_two_gigabyte_file_streams_in_bounded_memory(tmp_path):
     assert csv_path.stat().st_size >= TARGET_BYTES
     code = (
         "import json, sys\n"
-        "from energize_desktop.connectors.memory import peak_mb\n"
-        "from energize_desktop.connectors.channels import ChannelHints\n"
-        "from energize_desktop.connectors.importer import ImportOptions, import_file\n"
+        "from energize_desktop.imports.memory import peak_mb\n"
+        "from energize_desktop.imports.channels import ChannelHints\n"
+        "from energize_desktop.jobs.importer import ImportOptions, import_file\n"
         "from energize_desktop.storage import Workspace\n"
         "with Workspace.create(sys.argv[2]) as ws:\n"
         "    r = import_file(ws, sys.argv[1], ImportOptions(\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from energize_desktop.connectors.importer import ImportOptions, import_file
+from energize_desktop.jobs.importer import ImportOptions, import_file
 
 pvlib = pytest.importorskip("pvlib")
 DATA = Path(pvlib.__file__).parent / "data"

@@ -7,11 +7,11 @@ import threading
 import paho.mqtt.client as paho
 import pytest
 
-from energize_desktop.connectors import secrets
-from energize_desktop.connectors.mqtt import BrokerSettings, Subscription
-from energize_desktop.connectors.sources_config import SourcesConfig
+from energize_desktop import secrets
+from energize_desktop.live.mqtt import BrokerSettings, Subscription
+from energize_desktop.live.sources_config import SourcesConfig
 from energize_desktop.core.model import Site
-from energize_desktop.runtime.acquisition import AcquisitionEngine
+from energize_desktop.live.acquisition import AcquisitionEngine
 from tests.peers import MOSQUITTO, Mosquitto
 
 pytestmark = pytest.mark.skipif(not __import__("os").path.exists(MOSQUITTO),
@@ -161,7 +161,7 @@ def test_refused_credentials_show_in_status(ws, tmp_path):
 
 
 def test_simulated_tasmota_and_shelly_reach_the_workspace(ws, broker):
-    from energize_desktop.connectors.mqtt_simulator import MqttSimulator
+    from energize_desktop.live.mqtt_simulator import MqttSimulator
 
     sim = MqttSimulator("127.0.0.1", broker.port, every_s=3600)
     ws.add_site(Site("Home", "UTC"))
@@ -232,7 +232,7 @@ def test_a_site_rule_alerts_on_a_meter_the_broker_announces_later(ws, broker):
     """The rule is on the site; the meter appears with its first message. The reading is
     committed, the rule raises, and the alert reaches the notifier and the workspace."""
     from energize_desktop.analytics.alert_rules import Rule
-    from energize_desktop.runtime.alerting import LiveAlerts
+    from energize_desktop.live.alerting import LiveAlerts
     from energize_desktop.storage.alerts import AlertStore
 
     engine, _ = _engine(ws, broker.port, [Subscription("site/kw", format="number", unit="kW",

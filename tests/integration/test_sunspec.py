@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from energize_desktop.connectors import sunspec
-from energize_desktop.connectors.modbus import LinkSettings, ModbusLink, RegisterServer
+from energize_desktop.live import sunspec
+from energize_desktop.live.modbus import LinkSettings, ModbusLink, RegisterServer
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.registers import RegisterKind, decode
 from tests.helpers import free_port

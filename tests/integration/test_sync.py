@@ -374,7 +374,7 @@ def test_tls_with_verify_full_and_a_wrong_authority(tmp_path, capsys):
 def test_a_scheduled_sync_outlives_an_unreachable_server(pg, tmp_path, capsys, monkeypatch):
     """`sync --every`: a failed round (server down) is reported and the next one tried; the
     round after the server is back catches up."""
-    from energize_desktop import cli_sync
+    from energize_desktop.cli import sync as cli_sync
 
     path = small_workspace(tmp_path / "every.energize")
     rounds = []

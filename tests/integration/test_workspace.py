@@ -148,7 +148,7 @@ def test_copy_of_workspace_is_self_contained(demo_copy, tmp_path):
 def test_a_workspace_shrunk_by_a_checkpoint_still_opens(demo_copy):
     """DuckDB truncates free blocks at the end of the file without lowering the block count
     in its header; that file is whole and must open (seen after repeated detection runs)."""
-    from energize_desktop.analytics import detection_job
+    from energize_desktop.jobs import detection as detection_job
 
     sizes = []
     for _ in range(3):

@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energize_desktop.connectors.channels import ChannelHints
-from energize_desktop.connectors.csv_format import SniffQuestion
-from energize_desktop.connectors.importer import ImportOptions, import_file
+from energize_desktop.imports.channels import ChannelHints
+from energize_desktop.imports.csv_format import SniffQuestion
+from energize_desktop.jobs.importer import ImportOptions, import_file
 from energize_desktop.storage import Workspace
 
 DATE_FORMATS = {"iso": "%Y-%m-%d %H:%M", "isoT": "%Y-%m-%dT%H:%M:%S", "dmy": "%d/%m/%Y %H:%M",

@@ -51,8 +51,9 @@ def test_every_platform_opens_workspace_files_with_the_app():
 def test_a_workspace_path_alone_opens_the_window(monkeypatch, tmp_path):
     """What a file manager runs on double-click (`energize FILE.energize` on some desktops)."""
     from energize_desktop import cli
+    from energize_desktop.cli import window
 
     opened = []
-    monkeypatch.setattr(cli, "_gui", lambda args: opened.append(args.workspace) or 0)
+    monkeypatch.setattr(window, "_gui", lambda args: opened.append(args.workspace) or 0)
     target = tmp_path / "Site A.energize"
     assert cli.main([str(target)]) == 0 and opened == [target]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from energize_desktop.connectors.payloads import PayloadError, detect, discovery, parse
+from energize_desktop.live.payloads import PayloadError, detect, discovery, parse
 
 TASMOTA = (b'{"Time":"2018-01-17T18:59:50","ENERGY":{"Total":1.956,"Yesterday":0.054,'
            b'"Today":0.049,"Period":0,"Power":9,"Factor":0.43,"Voltage":231,"Current":0.089}}')

@@ -1,0 +1,117 @@
+"""`energize import`: files into a workspace, with a summary of what was found and stored."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from energize_desktop.core.errors import EnergizeError
+from energize_desktop.cli.common import command
+
+
+def add_parsers(sub) -> None:
+    p = command(sub, "import", run, help="import utility CSV, Green Button XML, NEM12, EPW or TMY3 "
+                                      "files")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--site", "-s", help="site name or id (created if missing)")
+    p.add_argument("--meter", "-m", help="meter name for a single-series file, or the one "
+                                         "series of the file to import")
+    p.add_argument("--profile", "-p", help="a saved or built-in import profile")
+    p.add_argument("--save-profile", metavar="NAME", help="save the CSV format found as NAME")
+    p.add_argument("--tz", help="IANA zone of naive timestamps (default: the site's)")
+    p.add_argument("--unit", "-u", action="append", default=[], metavar="[COLUMN=]UNIT",
+                   help="unit where the file does not say (repeatable, per column with =)")
+    p.add_argument("--kind", "-k", help="meter kind: electricity, gas, water, heat, pv, "
+                                        "temperature, other")
+    p.add_argument("--semantics", choices=["cumulative", "interval", "instantaneous"],
+                   help="counter, interval amounts or sampled level (default: from unit and data)")
+    p.add_argument("--date-format", dest="date_order", metavar="DMY|MDY|FORMAT",
+                   help="day-first or month-first dates, or a strptime format")
+    p.add_argument("--ts-marks", choices=["start", "end"],
+                   help="timestamps mark the start (default) or the end of their interval")
+    p.add_argument("--decimal", choices=[".", ","], help="decimal mark, if the sniffer asks")
+    p.add_argument("--on-conflict", choices=["abort", "keep", "replace"], default="abort",
+                   help="a different value for a stored reading: abort (default, nothing is "
+                        "stored), keep the stored one, or replace it")
+    p.add_argument("--dry-run", "-n", action="store_true", help="report, store nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable summary")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+
+
+def run(args) -> int:
+    from energize_desktop.imports import profiles
+    from energize_desktop.imports.channels import ChannelHints
+    from energize_desktop.jobs.importer import ImportOptions, import_file
+    from energize_desktop.imports.sources import csv_format, detect_kind
+    from energize_desktop.storage import Workspace
+
+    hints = ChannelHints(kind=args.kind, semantics=args.semantics)
+    for item in args.unit:
+        if "=" in item:
+            column, unit = item.rsplit("=", 1)
+            hints.units[column.strip()] = unit.strip()
+        else:
+            hints.unit = item.strip()
+    options = ImportOptions(site=args.site, meter=args.meter, profile=args.profile, tz=args.tz,
+                            dry_run=args.dry_run, on_conflict=args.on_conflict,
+                            date_order=args.date_order, ts_marks=args.ts_marks,
+                            decimal=args.decimal, hints=hints)
+    path = args.workspace
+    ws = Workspace.open(path) if path.exists() else Workspace.create(path)
+    failed, reports = 0, []
+    with ws:
+        for file in args.files:
+            if _is_package(file):
+                failed += _import_package(ws, file)
+                continue
+            try:
+                report = import_file(ws, file, options, None if args.quiet else _progress)
+            except EnergizeError as exc:
+                _clear()
+                print(f"energize: error: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            _clear()
+            reports.append(report)
+            if not args.json:
+                print(report.text())
+            if args.save_profile and detect_kind(file) == "csv":
+                profiles.save(ws, args.save_profile, csv_format(ws, file, options))
+                print(f"saved profile {args.save_profile!r}")
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+    if failed:
+        print(f"energize: {failed} of {len(args.files)} file(s) failed; nothing of them was "
+              "stored", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _is_package(path: Path) -> bool:
+    import zipfile
+
+    return path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+
+
+def _import_package(ws, path: Path) -> int:
+    """A data package from another workspace; 1 if it failed (nothing of it stored)."""
+    from energize_desktop.storage.package import import_package
+
+    try:
+        counts = import_package(ws, path)
+    except EnergizeError as exc:
+        print(f"energize: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: data package — {counts['sites']} site(s), {counts['meters']} meter(s), "
+          f"{counts['readings']:,} readings stored")
+    return 0
+
+
+def _progress(fraction: float, text: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{fraction:6.1%}  {text[-70:]:<70}", end="", file=sys.stderr, flush=True)
+
+
+def _clear() -> None:
+    if sys.stderr.isatty():
+        print("\r" + " " * 80 + "\r", end="", file=sys.stderr, flush=True)

@@ -1,0 +1,301 @@
+"""`energize tariff`, `energize cost`, `energize carbon`, `energize bills`.
+
+    energize tariff -w W add tariff.json | list | show NAME | remove NAME | default NAME
+    energize cost -w W [-m M | -s S] --period 2025 [--tariff T] [--as-if T2 ...] [--export-meter PV]
+    energize carbon -w W add-factor --set electricity --from 2025-01-01 [--to 2026-01-01] \\
+        --kg 0.177 --source "DESNZ 2025, UK electricity"      |  import-hourly --set S FILE.csv
+    energize carbon -w W report [-m M | -s S] --period 2025
+    energize bills -w W import FILE.csv|FILE.xml -m M   |   energize bills -w W reconcile -m M
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from energize_desktop.jobs import energy as sup
+from energize_desktop.imports.hourly_csv import read_hourly_csv
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.cli.common import command, dump, ref
+
+
+def add_parsers(sub) -> None:
+    t = command(sub, "tariff", tariff_cmd, help="keep tariffs (JSON) in the workspace")
+    t.add_argument("action", choices=["add", "list", "show", "remove", "default"])
+    t.add_argument("target", nargs="?", help="JSON file (add) or tariff name")
+
+    c = command(sub, "cost", cost_cmd, help="cost breakdown on a tariff; what a period would have cost "
+                       "on others")
+    _subject(c)
+    c.add_argument("--tariff", help="tariff name (default: the workspace's default or only one)")
+    c.add_argument("--as-if", action="append", default=[], metavar="TARIFF",
+                   help="also price the period on this tariff's latest terms (repeatable)")
+    c.add_argument("--export-meter", help="meter of exported energy (PV export), credited")
+
+    k = command(sub, "carbon", carbon_cmd, help="dated emission factors and kg CO2e per period")
+    k.add_argument("action", choices=["add-factor", "import-hourly", "list", "report"])
+    k.add_argument("file", nargs="?", type=Path, help="CSV timestamp,kg_per_kwh (import-hourly)")
+    k.add_argument("--set", dest="factor_set", default=None,
+                   help="factor set (default: the meter's kind, e.g. electricity, gas)")
+    k.add_argument("--from", dest="valid_from")
+    k.add_argument("--to", dest="valid_to")
+    k.add_argument("--kg", type=float, help="kg CO2e per kWh")
+    k.add_argument("--source", help="publisher, table and year of the factor")
+    k.add_argument("--meter", "-m")
+    k.add_argument("--site", "-s")
+    k.add_argument("--period")
+    k.add_argument("--json", action="store_true")
+
+    b = command(sub, "bills", bills_cmd, help="import utility bills and reconcile them with the meter")
+    b.add_argument("action", choices=["import", "reconcile"])
+    b.add_argument("file", nargs="?", type=Path, help="bill CSV or Green Button XML (import)")
+    b.add_argument("--meter", "-m", required=True)
+    b.add_argument("--tolerance", type=float, default=2.0, help="agreement band in %% (2)")
+    b.add_argument("--json", action="store_true")
+
+
+def _subject(p) -> None:
+    p.add_argument("--meter", "-m", help="meter (default: the site's electricity total)")
+    p.add_argument("--site", "-s")
+    p.add_argument("--period", required=True, help="FROM..TO, YYYY-MM or YYYY (site local)")
+    p.add_argument("--json", action="store_true")
+
+
+def _energy(ws, args, start_end=None):
+    """(site, Energy, (start, end)) of --meter, or of the site's electricity."""
+    from energize_desktop.core.model import MeterKind
+
+    if args.meter:
+        meter = ws.meter(ref(args.meter))
+        site = ws.site_of(meter)
+    else:
+        site, meter = ws.site(ref(args.site) if args.site else None), None
+    start, end = start_end or sup.period(args.period, "--period", site.timezone)
+    energy = sup.meter_energy(ws, meter, start, end) if meter else \
+        sup.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
+    return site, energy, (start, end)
+
+
+# -- tariff -------------------------------------------------------------------------------------
+def tariff_cmd(args) -> int:
+    from energize_desktop.analytics.tariffs import parse_tariff
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.energy_terms import TariffStore
+
+    with Workspace.open(args.workspace, read_only=args.action in ("list", "show")) as ws:
+        store = TariffStore(ws)
+        if args.action == "list":
+            default = ws.get_meta("default_tariff")
+            for name in store.names():
+                print(f"{name}{'  (default)' if name == default else ''}")
+            return 0
+        if not args.target:
+            what = "JSON file" if args.action == "add" else "tariff"
+            raise ValidationError(f"tariff {args.action}: name a {what}")
+        if args.action == "add":
+            definition = _json_file(Path(args.target))
+            t = parse_tariff(definition, str(args.target))
+            store.save(t.name, definition)
+            print(f"kept tariff {t.name!r}: {len(t.versions)} version(s) from "
+                  f"{t.versions[0].valid_from}, {t.currency}")
+        elif args.action == "show":
+            print(json.dumps(store.load(args.target), indent=1))
+        elif args.action == "remove":
+            print("removed" if store.remove(args.target) else f"no tariff {args.target!r}")
+        else:
+            store.load(args.target)  # refuses an unknown name
+            ws.set_meta("default_tariff", args.target)
+            print(f"default tariff: {args.target}")
+    return 0
+
+
+def _json_file(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON "
+                              f"({exc.msg})") from None
+
+
+# -- cost ---------------------------------------------------------------------------------------
+def cost_cmd(args) -> int:
+    from energize_desktop.analytics.costs import cost
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace, read_only=True) as ws:
+        site, e, (start, end) = _energy(ws, args)
+        export = None
+        if args.export_meter:
+            x = sup.meter_energy(ws, ws.meter(ref(args.export_meter)), start, end, e.step_s)
+            export = sup.align(x, e)
+        results = [cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, args.tariff), export)]
+        for name in args.as_if:
+            results.append(cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, name), export,
+                                as_if=True))
+    out = [r.to_dict() for r in results]
+    if args.json:
+        print(dump({"name": e.name, "period": args.period, "results": out}))
+        return 0
+    print(f"{e.name}, {args.period}")
+    for i, r in enumerate(out):
+        print("\n".join(_cost_lines(r, as_if=i > 0)))
+    if len(out) > 1:
+        base = out[0]["total"]
+        for r in out[1:]:
+            print(f"on {r['tariff']}: {r['currency']} {r['total'] - base:+,.0f} against "
+                  f"{out[0]['tariff']} ({(r['total'] - base) / base * 100:+.1f} %)")
+    return 0
+
+
+def _cost_lines(r: dict, as_if: bool) -> list[str]:
+    cur = r["currency"]
+    lines = [f"  {r['tariff']}{' (its latest terms, as if in force)' if as_if else ''}: "
+             f"{cur} {r['total']:,.2f} for {r['kwh']:,.0f} kWh "
+             f"({r['average_per_kwh'] * 100:.1f} {cur}-cents/kWh on average)"]
+    for name, b in r["bands"].items():
+        lines.append(f"    {name:<12} {b['kwh']:>12,.0f} kWh  {cur} {b['cost']:>12,.2f}")
+    demand = sum(d["cost"] for d in r["demand"])
+    if r["demand"]:
+        peak = max(r["demand"], key=lambda d: d["kw"])
+        lines.append(f"    {'demand':<12} {cur} {demand:,.2f} (highest {peak['kw']:,.1f} kW in "
+                     f"{peak['month']})")
+    lines.append(f"    {'fixed':<12} {cur} {r['fixed']:,.2f}")
+    if r["export_kwh"]:
+        lines.append(f"    {'export':<12} {r['export_kwh']:>12,.0f} kWh  {cur} "
+                     f"{-r['export_credit']:>12,.2f}")
+    if r["missing_steps"]:
+        lines.append(f"    {r['missing_steps']} of {r['steps']} steps have no data and are not "
+                     "priced")
+    lines += [f"    note: {n}" for n in r["notes"]]
+    return lines
+
+
+# -- carbon -------------------------------------------------------------------------------------
+def carbon_cmd(args) -> int:
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace, read_only=args.action in ("list", "report")) as ws:
+        return {"add-factor": _add_factor, "import-hourly": _import_hourly, "list": _list_sets,
+                "report": _report}[args.action](ws, args)
+
+
+def _add_factor(ws, args) -> int:
+    from energize_desktop.analytics.carbon import parse_factors
+    from energize_desktop.storage.energy_terms import CarbonStore
+
+    if not args.valid_from or args.kg is None:
+        raise ValidationError("carbon add-factor: needs --from DATE, --kg and --source")
+    name = args.factor_set or "electricity"
+    store = CarbonStore(ws)
+    rows = [r for r in store.factors(name) if r["valid_from"] != args.valid_from]
+    rows.append({"valid_from": args.valid_from, "valid_to": args.valid_to,
+                 "kg_per_kwh": args.kg, "source": args.source or ""})
+    factors = parse_factors(rows, f"carbon factors {name!r}")
+    store.save_factors(name, _close_open_ends(factors))
+    print(f"set {name!r}: {len(factors)} dated factor(s)")
+    return 0
+
+
+def _close_open_ends(factors: list) -> list:
+    """A factor without an end runs until the next one starts (factors are yearly tables)."""
+    from dataclasses import replace
+
+    out = []
+    for a, b in zip(factors, factors[1:] + [None]):
+        if b is not None and (a.valid_to is None or a.valid_to > b.valid_from):
+            a = replace(a, valid_to=b.valid_from)
+        out.append(a)
+    return out
+
+
+def _import_hourly(ws, args) -> int:
+    from energize_desktop.storage.energy_terms import CarbonStore
+
+    if not args.file or not args.source:
+        raise ValidationError("carbon import-hourly: needs a CSV file and --source")
+    ts, kg = read_hourly_csv(args.file)
+    CarbonStore(ws).save_hourly(args.factor_set or "electricity", ts, kg, args.source)
+    print(f"kept {len(ts):,} hourly factors in set {args.factor_set or 'electricity'!r}")
+    return 0
+
+
+def _list_sets(ws, args) -> int:
+    from energize_desktop.storage.energy_terms import CarbonStore
+
+    store = CarbonStore(ws)
+    for name in store.names():
+        print(name)
+        for f in store.factors(name):
+            print(f"  {f['valid_from']}..{f['valid_to'] or ''}  {f['kg_per_kwh']:.5f} kg/kWh  "
+                  f"{f['source']}")
+        hourly = store.hourly(name)
+        if hourly:
+            print(f"  hourly series: {len(hourly[0]):,} hours ({hourly[2]})")
+    return 0
+
+
+def _report(ws, args) -> int:
+    from energize_desktop.analytics.carbon import emissions
+
+    if not args.period:
+        raise ValidationError("carbon report: needs --period")
+    site, e, _ = _energy(ws, args)
+    name = args.factor_set or e.meters[0].kind.value
+    factors, hourly = sup.carbon_factors(ws, name)
+    if not factors and hourly is None:
+        raise ValidationError(f"carbon: no factors in set {name!r}; add one with energize "
+                              "carbon add-factor")
+    r = emissions(e.ts_us, e.kwh, e.tz, factors, hourly).to_dict()
+    if args.json:
+        print(dump({"name": e.name, "set": name, **r}))
+        return 0
+    print(f"{e.name}, {args.period}: {r['kg'] / 1000:,.3f} t CO2e from {r['kwh']:,.0f} kWh "
+          f"({r['kg_per_kwh']:.4f} kg/kWh, location-based)")
+    for month, m in r["months"].items():
+        print(f"  {month}  {m['kg']:>10,.0f} kg CO2e  {m['kwh']:>10,.0f} kWh")
+    print("  sources: " + "; ".join(r["sources"]))
+    for n in r["notes"]:
+        print(f"  note: {n}")
+    return 0
+
+
+# -- bills --------------------------------------------------------------------------------------
+def bills_cmd(args) -> int:
+    from energize_desktop.analytics.bills import reconcile
+    from energize_desktop.imports.bills import read_bills
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.energy_terms import BillStore
+
+    with Workspace.open(args.workspace, read_only=args.action == "reconcile") as ws:
+        meter = ws.meter(ref(args.meter))
+        site = ws.site_of(meter)
+        store = BillStore(ws)
+        if args.action == "import":
+            if not args.file:
+                raise ValidationError("bills import: name the bill CSV or Green Button file")
+            bills = read_bills(args.file, site.timezone)
+            n = store.replace(meter.id, bills, args.file.name)
+            print(f"kept {n} bills for {meter.name} from {args.file.name}")
+            return 0
+        bills = store.of_meter(meter.id)
+        if not bills:
+            raise ValidationError(f"meter {meter.name}: no bills imported; use energize bills "
+                                  "import FILE -m METER")
+        e = sup.meter_energy(ws, meter, min(b["start_us"] for b in bills),
+                             max(b["end_us"] for b in bills))
+        rows = reconcile(e.ts_us, e.kwh, e.step_s, bills, args.tolerance,
+                         meter.calorific_kwh_per_m3)
+    if args.json:
+        print(dump({"meter": meter.name, "bills": rows}))
+        return 0
+    print(f"{meter.name}: {len(rows)} bills")
+    for r in rows:
+        a, b = sup.local_date(r["start_us"], site.timezone), sup.local_date(r["end_us"],
+                                                                            site.timezone)
+        print(f"  {a}..{b}  billed {r['billed_kwh']:>10,.0f} kWh  metered "
+              f"{r['metered_kwh']:>10,.0f} kWh  {r['difference_kwh']:>+9,.0f} kWh "
+              f"({r['difference_pct']:+.1f} %)  "
+              f"covered {r['coverage']:.0%}  {r['verdict']}")
+    return 0

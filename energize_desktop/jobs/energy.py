@@ -1,0 +1,194 @@
+"""What the analysis commands and pages share: periods in a site's local dates, energy of a
+meter or a site, and the workspace's tariff and carbon factors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import MeterKind
+
+CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
+
+
+def ref(text):
+    """A meter or site named by its id (digits) or its name."""
+    return int(text) if isinstance(text, str) and text.isdigit() else text
+
+
+def period(text: str, flag: str, tz: str) -> tuple[int, int]:
+    """FROM..TO as local dates or times of the site (TO exclusive), or a month YYYY-MM or a year
+    YYYY on its own."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        start, end = _bounds(text.strip())
+    except ValueError:
+        raise ValidationError(f"{flag} {text!r}: expected FROM..TO such as "
+                              "2024-01-01..2025-01-01, a month 2025-03 or a year 2025") from None
+    if end <= start:
+        raise ValidationError(f"{flag} {text!r}: the end must be after the start")
+    zone = ZoneInfo(tz)
+    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (start, end))
+
+
+def _bounds(text: str) -> tuple[datetime, datetime]:
+    if ".." in text:
+        a, b = text.split("..")
+        return datetime.fromisoformat(a.strip()), datetime.fromisoformat(b.strip())
+    if len(text) == 4:
+        year = int(text)
+        return datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    if len(text) == 7:
+        first = datetime.strptime(text, "%Y-%m")
+        return first, (first + timedelta(days=32)).replace(day=1)
+    raise ValueError(text)
+
+
+def shift_period(start_us: int, end_us: int, tz: str, how: str) -> tuple[int, int]:
+    """The period to compare with: `previous` (same length just before) or `last-year`."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    a, b = (datetime.fromtimestamp(t / 1e6, zone).replace(tzinfo=None) for t in (start_us,
+                                                                               end_us))
+    if how == "previous":
+        if a.day == 1 and b.day == 1 and a.time() == b.time() == datetime.min.time():
+            months = (b.year - a.year) * 12 + b.month - a.month
+            a, b = _add_months(a, -months), a
+        else:
+            a, b = a - (b - a), a
+    elif how == "last-year":
+        a, b = _add_months(a, -12), _add_months(b, -12)
+    else:
+        return period(how, "--against", tz)
+    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (a, b))
+
+
+def _add_months(d: datetime, months: int) -> datetime:
+    m = d.month - 1 + months
+    return d.replace(year=d.year + m // 12, month=m % 12 + 1, day=min(d.day, 28))
+
+
+def local_date(ts_us: int, tz: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(ts_us / 1e6, ZoneInfo(tz)).date()
+
+
+@dataclass
+class Energy:
+    """Energy per step of one meter or a site's total, on one grid."""
+
+    name: str
+    ts_us: np.ndarray
+    kwh: np.ndarray
+    step_s: int
+    tz: str
+    meters: list
+
+
+def meter_energy(ws, meter, start_us, end_us, step_s: int = 900) -> Energy:
+    from energize_desktop.jobs.detection import meter_series
+
+    if meter.amount_unit != "kWh":
+        raise ValidationError(f"meter {meter.name}: measures {meter.unit}, not energy")
+    step = 3600 if meter.interval_s > 900 else step_s
+    s = meter_series(ws, meter, step, start_us, end_us)
+    return Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter])
+
+
+def site_energy_by_fuel(ws, site, start_us, end_us) -> list[Energy]:
+    kinds = sorted({m.kind for m in _top_level(ws, site, CONSUMPTION)}, key=CONSUMPTION.index)
+    if not kinds:
+        raise ValidationError(f"site {site.name}: no top-level energy meters")
+    out = []
+    for kind in kinds:
+        e = site_energy(ws, site, start_us, end_us, kinds=(kind,))
+        e.name = f"{site.name} — {kind.value}"
+        out.append(e)
+    return out
+
+
+def _top_level(ws, site, kinds) -> list:
+    return [m for m in ws.meters(site) if m.kind in kinds and m.parent_id is None
+            and m.amount_unit == "kWh"]
+
+
+def site_energy(ws, site, start_us, end_us, step_s: int = 900, kinds=CONSUMPTION) -> Energy:
+    """A site's total: its top-level meters of the given kinds (sub-meters are inside them)."""
+    meters = _top_level(ws, site, kinds)
+    if not meters:
+        raise ValidationError(f"site {site.name}: no top-level energy meters")
+    parts = [meter_energy(ws, m, start_us, end_us, step_s) for m in meters]
+    step = max(p.step_s for p in parts)
+    grid = np.arange(start_us, end_us, step * 1_000_000, dtype=np.int64)
+    total = np.zeros(len(grid))
+    for p in parts:
+        total += _on_grid(p, grid, step)  # a gap in any meter is a gap in the total
+    return Energy(site.name, grid, total, step, site.timezone, meters)
+
+
+def _on_grid(e: Energy, grid: np.ndarray, step_s: int) -> np.ndarray:
+    per = step_s // e.step_s
+    values = np.full(len(grid) * per, np.nan)
+    idx = (e.ts_us - grid[0]) // (e.step_s * 1_000_000)
+    ok = (idx >= 0) & (idx < len(values))
+    values[idx[ok]] = e.kwh[ok]
+    return _sum_strict(values.reshape(len(grid), per))
+
+
+def align(x: Energy, onto: Energy) -> np.ndarray:
+    """`x`'s values at `onto`'s steps (same step length), NaN where `x` has none."""
+    out = np.full(len(onto.ts_us), np.nan)
+    idx = np.searchsorted(onto.ts_us, x.ts_us)
+    ok = (idx < len(onto.ts_us)) & (onto.ts_us[np.minimum(idx, len(onto.ts_us) - 1)]
+                                    == x.ts_us)
+    out[idx[ok]] = x.kwh[ok]
+    return out
+
+
+def _sum_strict(block: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(block).all(axis=1), np.nansum(block, axis=1), np.nan)
+
+
+def tariff(ws, name: str | None):
+    from energize_desktop.analytics.tariffs import parse_tariff
+    from energize_desktop.storage.energy_terms import TariffStore
+
+    store = TariffStore(ws)
+    name = name or ws.get_meta("default_tariff")
+    if name is None:
+        names = store.names()
+        if len(names) != 1:
+            kept = ", ".join(names) or "none — add one with energize tariff add"
+        raise ValidationError(f"no tariff named: pass --tariff NAME (kept: {kept})")
+        name = names[0]
+    return parse_tariff(store.load(name), f"tariff {name!r}")
+
+
+def carbon_factors(ws, name: str):
+    """(dated factors, hourly series or None) of the set `name` — empty when none is kept."""
+    from energize_desktop.analytics.carbon import HourlyFactors, parse_factors
+    from energize_desktop.storage.energy_terms import CarbonStore
+
+    store = CarbonStore(ws)
+    factors = parse_factors(store.factors(name), f"carbon factors {name!r}")
+    hourly = store.hourly(name)
+    return factors, HourlyFactors(*hourly) if hourly else None
+
+
+def dump(obj) -> str:
+    return json.dumps(obj, indent=1, default=_plain)
+
+
+def _plain(x):
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, (date, datetime)):
+        return x.isoformat()
+    raise TypeError(type(x).__name__)

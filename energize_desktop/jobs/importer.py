@@ -1,0 +1,247 @@
+"""Importing files into a workspace: detect the format, read, check, and store in one transaction.
+
+`import_file` is the library API behind `energize import` and the interface's import wizard.
+Each file is its own transaction: if anything in it is wrong, nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from energize_desktop.imports.channels import ChannelHints, ChannelSpec
+from energize_desktop.imports.csv_format import ImportFormatError
+from energize_desktop.imports import memory
+from energize_desktop.core.prefetch import prefetch
+from energize_desktop.imports.summary import ChannelStats, FileReport, iso
+from energize_desktop.imports.sources import open_source
+from energize_desktop.core.model import Meter, Semantics, Site
+from energize_desktop.core.units import convert, parse_unit
+from energize_desktop.storage.imports import ImportConflictError, ImportSession, OnConflict
+
+
+@dataclass
+class ImportOptions:
+    site: str | int | None = None
+    meter: str | None = None  # name of the one channel to import (or of a single-channel file)
+    profile: str | None = None
+    tz: str | None = None  # zone of naive timestamps (default: the site's)
+    dry_run: bool = False
+    on_conflict: str = "abort"
+    date_order: str | None = None  # DMY, MDY or a strptime format
+    ts_marks: str | None = None  # start or end
+    decimal: str | None = None
+    hints: ChannelHints = field(default_factory=ChannelHints)
+
+
+def import_files(ws, paths, options: ImportOptions, progress=None) -> list[FileReport]:
+    return [import_file(ws, p, options, progress) for p in paths]
+
+
+def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
+    """Import one file; raise (with nothing stored) on any error. `progress(fraction, text)`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFormatError(f"{path}: no such file")
+    started = time.perf_counter()
+    site, create = _site(ws, options)
+    source = open_source(ws, path, options, site.timezone)
+    hint = getattr(source, "zone_hint", None)
+    if create and hint and not options.tz:
+        site = Site(site.name, hint)  # honour the file's LocalTimeParameters
+    report = FileReport(str(path), source.label, options.dry_run)
+    run = _Run(ws, site, source, report, options)
+    if options.dry_run:
+        run.read(progress)
+    else:
+        with ImportSession(ws, OnConflict(options.on_conflict)) as session:
+            run.session = session
+            if create:
+                run.site = ws.add_site(site)
+            run.read(progress)
+            if progress:  # the last moment a cancel can still roll the whole file back
+                progress(1.0, f"{path.name}: committing")
+        out = session.outcome
+        report.stored, report.identical = out.stored, out.identical
+        report.kept, report.replaced = out.kept, out.replaced
+    report.notes = source.notes
+    report.dst = list(source.dst_notes)
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress(1.0, f"{path.name}: done")
+    return report
+
+
+def _site(ws, options: ImportOptions) -> tuple[Site, bool]:
+    """The site to import into, and whether it must be created (inside the transaction)."""
+    sites = ws.sites()
+    wanted = options.site
+    if wanted is None and len(sites) != 1:
+        if sites:
+            return ws.site(None), False  # raises: several sites, name one
+        return Site("Site", options.tz or "UTC"), True
+    if wanted is not None and not any(str(wanted) in (s.name, str(s.id)) for s in sites):
+        zone = options.tz or (sites[0].timezone if sites else "UTC")
+        return Site(str(wanted), zone), True
+    return ws.site(wanted), False
+
+
+class _Run:
+    """One file's pass: channels to meters, rows to sorted arrays, counts, and the writes."""
+
+    def __init__(self, ws, site: Site, source, report: FileReport, options: ImportOptions):
+        self.ws, self.site, self.source, self.report = ws, site, source, report
+        self.options = options
+        self.session = None
+        self.policy = OnConflict(options.on_conflict)
+        self.index: dict[str, int] = {}  # channel name -> dense index in this run
+        self.ids: list[int] = []  # dense index -> meter id (-1 in a dry run for new meters)
+        self.scale: list[tuple[float, float]] = []
+
+    def read(self, progress) -> None:
+        any_rows = False
+        for frame, fraction in prefetch(self.source.frames()):
+            any_rows |= self._frame(frame)
+            del frame
+            memory.release()
+            if progress:
+                progress(fraction, f"{self.report.path}: {self.report.rows:,} readings read")
+
+        if self.options.meter and self.options.meter not in self.index and \
+                len(self.source.channels) > 1:
+            raise ImportFormatError(f"--meter {self.options.meter!r}: not in the file; it has "
+                                    f"{', '.join(self.source.channels)}")
+        if not any_rows:
+            raise ImportFormatError(f"{self.report.path}: no readings found in the file")
+
+    # -- channels to meters ---------------------------------------------------------------------
+    def _channel(self, name: str) -> int | None:
+        if name in self.index:
+            return self.index[name]
+        specs = self.source.channels
+        wanted = self.options.meter
+        if wanted and len(specs) > 1 and name != wanted:
+            return None
+        spec = specs[name]
+        meter_name = wanted if wanted and len(specs) == 1 else name
+        meter, new = self._meter(spec, meter_name)
+        self.index[name] = len(self.ids)
+        self.ids.append(meter.id if meter.id is not None else -1)
+        self.scale.append(_scale(spec.unit, meter.unit))
+        self.report.channels[name] = ChannelStats(
+            meter_name, meter.unit, str(meter.kind), str(meter.semantics), meter.interval_s,
+            meter.id, new)
+        return self.index[name]
+
+    def _meter(self, spec: ChannelSpec, name: str) -> tuple[Meter, bool]:
+        for m in self.ws.meters(self.site):
+            if m.name == name:
+                _check_compatible(self.report.path, m, spec)
+                return m, False
+        meter = Meter(name, spec.kind, spec.unit, spec.semantics, site_id=self.site.id,
+                      interval_s=spec.interval_s, source={"import": Path(self.report.path).name,
+                                                          **spec.source})
+        if self.session is None:
+            return meter, True
+        return self.session.add_meter(meter), True
+
+    # -- rows -----------------------------------------------------------------------------------
+    def _frame(self, frame) -> bool:
+        names = frame["meter"].unique(maintain_order=True).to_list()
+        mapping = {n: self._channel(n) for n in names}
+        mapping = {n: -1 if i is None else i for n, i in mapping.items()}
+        ch = frame["meter"].replace_strict(mapping, return_dtype=pl.Int32).to_numpy()
+        ts = frame["ts"].to_numpy()
+        value = frame["value"].to_numpy().astype(np.float64, copy=False)
+        quality = frame["quality"].to_numpy()
+        line = frame["line"].to_numpy() if "line" in frame.columns else np.zeros(len(ch), np.int64)
+        keep = ch >= 0
+        if not keep.all():
+            ch, ts, value, quality, line = (a[keep] for a in (ch, ts, value, quality, line))
+        value = self._convert(ch, value)
+        empty = ~np.isfinite(value)
+        if empty.any():
+            for i, n in zip(*np.unique(ch[empty], return_counts=True)):
+                self._stats(int(i)).empty += int(n)
+            ok = ~empty
+            ch, ts, value, quality, line = (a[ok] for a in (ch, ts, value, quality, line))
+        if not len(ch):
+            return False
+        ch, ts, value, quality, line = _sorted(ch, ts, value, quality, line)
+        ch, ts, value, quality = self._duplicates(ch, ts, value, quality, line)
+        self._observe(ch, ts, value)
+        if self.session is not None:
+            ids = np.asarray(self.ids, np.int32)
+            self.session.append({"meter_id": ids[ch], "ts": ts, "value": value,
+                                 "quality": quality})
+        return True
+
+    def _stats(self, i: int) -> ChannelStats:
+        return list(self.report.channels.values())[i]
+
+    def _convert(self, ch, value):
+        if all(s == (1.0, 0.0) for s in self.scale):
+            return value
+        scale = np.array([s[0] for s in self.scale])
+        offset = np.array([s[1] for s in self.scale])
+        return value * scale[ch] + offset[ch]
+
+    def _duplicates(self, ch, ts, value, quality, line):
+        same = (ch[1:] == ch[:-1]) & (ts[1:] == ts[:-1])
+        if not same.any():
+            return ch, ts, value, quality
+        pos = np.flatnonzero(same)  # pos and pos + 1 share a timestamp
+        differ = pos[value[pos] != value[pos + 1]]
+        for i, n in zip(*np.unique(ch[pos], return_counts=True)):
+            self._stats(int(i)).duplicates += int(n)
+        if len(differ):
+            for i, n in zip(*np.unique(ch[differ], return_counts=True)):
+                self._stats(int(i)).file_conflicts += int(n)
+            if self.policy is OnConflict.ABORT:
+                j = differ[0]
+                where = (f"lines {line[j]} and {line[j + 1]}" if line[j] else
+                         f"{self._stats(int(ch[j])).name} at {iso(ts[j])} UTC")
+                raise ImportConflictError(
+                    f"{self.report.path}: {where}: the same meter and "
+                    f"time with different values ({value[j]:g} and {value[j + 1]:g}); "
+                    f"{len(differ)} such pair(s). Choose --on-conflict keep (first value) or "
+                    "replace (last value)")
+        drop = pos + 1 if self.policy is OnConflict.KEEP else pos
+        keep = np.ones(len(ch), bool)
+        keep[drop] = False
+        return ch[keep], ts[keep], value[keep], quality[keep]
+
+    def _observe(self, ch, ts, value) -> None:
+        bounds = np.flatnonzero(np.diff(ch)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(ch)]):
+            stats = self._stats(int(ch[lo]))
+            stats.observe(ts[lo:hi], value[lo:hi], stats.semantics == Semantics.INTERVAL)
+
+
+def _scale(file_unit: str, meter_unit: str) -> tuple[float, float]:
+    if parse_unit(file_unit).symbol == parse_unit(meter_unit).symbol:
+        return 1.0, 0.0
+    zero = float(convert(0.0, file_unit, meter_unit))
+    return float(convert(1.0, file_unit, meter_unit)) - zero, zero
+
+
+def _check_compatible(path: str, meter: Meter, spec: ChannelSpec) -> None:
+    if parse_unit(meter.unit).dimension != parse_unit(spec.unit).dimension:
+        raise ImportFormatError(f"{path}: meter {meter.name!r} is in {meter.unit}; the file gives "
+                                f"{spec.unit}, which cannot be converted")
+
+
+def _sorted(ch, ts, value, quality, line):
+    dc, dt = np.diff(ch), np.diff(ts)
+    if not ((dc < 0) | ((dc == 0) & (dt < 0))).any():
+        return ch, ts, value, quality, line
+    rel = ts - ts.min()
+    if rel.max() < 1 << 40:
+        order = np.argsort((ch.astype(np.int64) << 40) | rel, kind="stable")
+    else:
+        order = np.lexsort((ts, ch))
+    return ch[order], ts[order], value[order], quality[order], line[order]

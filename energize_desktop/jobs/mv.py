@@ -1,0 +1,117 @@
+"""An M&V run as the CLI and the window both ask for it: fit a baseline on a training period (or
+load a kept one), predict a reporting period, and report Guideline 14 metrics and savings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from energize_desktop.jobs.energy import period, ref
+from energize_desktop.core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class MvRequest:
+    meter: str | int | None = None
+    train: str | None = None  # FROM..TO, site-local
+    predict: str | None = None
+    temperature: str | int | None = None
+    granularity: str = "hourly"
+    confidence: float = 0.90
+    adjust: list = field(default_factory=list)  # "FROM..TO=AMOUNT:NOTE"
+    save: str | None = None
+    use: str | None = None
+
+
+def run(ws, req: MvRequest) -> dict:
+    """Fit (or load) a baseline and predict the reporting period (or the baseline's own):
+    {json, lines, rows=(ts_us, actual, predicted, lower, upper)}."""
+    from energize_desktop.analytics import baseline as bl
+    from energize_desktop.analytics.savings import avoided_energy, mv_report_lines
+    from energize_desktop.storage.baselines import BaselineStore
+
+    meter, temp_meter, model = _meters_and_model(ws, req)
+    tz = ws.site_of(meter).timezone
+    fitted_on = None
+    if model is None:
+        start, end = period(req.train, "--train", tz)
+        series, temp = fitted_on = _series(ws, meter, temp_meter, start, end)
+        model = bl.fit(series, temp, req.granularity, start, end)
+        if req.save:
+            BaselineStore(ws).save(req.save, meter.id, temp_meter.id, model.granularity,
+                                   model.to_json())
+    out = {"meter": meter.name, "temperature": temp_meter.name, "model": json.loads(
+        model.to_json()), "reporting": None}
+    result = None
+    if req.predict:
+        start, end = period(req.predict, "--predict", tz)
+        series, temp = _series(ws, meter, temp_meter, start, end)
+        frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
+        result = avoided_energy(model, frame, _adjustments(req.adjust, tz), req.confidence)
+        out["reporting"] = _reporting_json(result)
+        rows = (frame.ts_us, frame.usage, result.predicted, result.lower, result.upper)
+    else:
+        start, end = model.train_start_us, model.train_end_us
+        series, temp = fitted_on or _series(ws, meter, temp_meter, start, end)
+        frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
+        pred = model.predict(frame)
+        rows = (frame.ts_us, frame.usage, pred, *model.interval(pred, req.confidence))
+    lines = [f"{meter.name} ({model.unit}), temperature from {temp_meter.name}",
+             *mv_report_lines(model, result)]
+    return {"json": out, "lines": lines, "rows": rows, "model": model}
+
+
+def _meters_and_model(ws, req):
+    from energize_desktop.analytics.baseline import Baseline
+    from energize_desktop.core.model import MeterKind
+    from energize_desktop.storage.baselines import BaselineStore
+
+    if req.use:
+        kept = BaselineStore(ws).load(req.use)
+        meter = ws.meter(kept["meter_id"])
+        temp = ws.meter(kept["temperature_meter_id"])
+        return meter, temp, Baseline.from_json(kept["model"], f"baseline {req.use!r}")
+    meter = ws.meter(ref(req.meter))
+    if meter.amount_unit is None:
+        raise ValidationError(f"meter {meter.name}: a baseline needs an energy meter, this one "
+                              f"measures {meter.unit}")
+    if req.temperature:
+        return meter, ws.meter(ref(req.temperature)), None
+    for m in ws.meters():
+        if m.kind is MeterKind.TEMPERATURE and m.site_id == meter.site_id:
+            return meter, m, None
+    raise ValidationError(f"meter {meter.name}: its site has no outdoor temperature meter; "
+                          "import a weather file or name one with --temperature")
+
+
+def _series(ws, meter, temp_meter, start_us, end_us):
+    from energize_desktop.jobs.detection import align_to, meter_series
+
+    series = meter_series(ws, meter, 3600, start_us, end_us)
+    if not len(series):
+        raise ValidationError(f"meter {meter.name}: no readings in that period")
+    temp = meter_series(ws, temp_meter, 3600, start_us, end_us)
+    return series, align_to(series, temp)
+
+
+def _adjustments(specs: list[str], tz: str):
+    from energize_desktop.analytics.savings import Adjustment
+
+    out = []
+    for spec in specs:
+        try:
+            span, rest = spec.split("=", 1)
+            amount, _, note = rest.partition(":")
+            start, end = period(span, "--adjust", tz)
+            out.append(Adjustment(start, end, float(amount), note))
+        except ValueError:
+            raise ValidationError(f"--adjust {spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "
+                                  "2025-03-01..2025-09-01=12.5:new server room") from None
+    return out
+
+
+def _reporting_json(r) -> dict:
+    return {"avoided": r.avoided, "adjusted_baseline": r.baseline_total,
+            "actual": r.actual_total, "fraction": r.fraction, "points": r.counted,
+            "uncertainty": r.uncertainty, "drift": r.drift, "cusum_end": float(r.cusum[-1])
+            if len(r.cusum) else 0.0}

@@ -1,0 +1,174 @@
+"""What the Overview page shows, computed off the GUI thread into an immutable payload: KPI
+cards for today and this month against the period before, cost, carbon, peak demand, open
+alerts, the site's recent power, the latest anomalies and the top recommendations.
+
+"Now" is the latest electricity reading of the site (a workspace of last year's data shows last
+year's today), so every card compares like with like: today so far against the same hours of
+the same weekday a week earlier, this month so far against the same days of the month before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from energize_desktop.jobs import energy as sd
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import MeterKind
+
+DAY_US = 86_400 * 10**6
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    value: str
+    detail: str = ""
+    tone: str = "neutral"  # neutral | good | bad
+
+
+@dataclass(frozen=True)
+class Overview:
+    site: str
+    as_of: str
+    cards: tuple[Card, ...]
+    power_x: np.ndarray  # seconds, local wall clock, last 48 h
+    power_kw: np.ndarray
+    anomalies: tuple[str, ...]
+    findings: tuple[str, ...]
+    finding_charts: tuple[dict, ...] = ()  # per finding: the chart that shows it (see
+    # recommendations.Finding.chart: meter name, view, from_us, to_us)
+
+
+def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
+    site = ws.site(sd.ref(site_ref) if site_ref else None)
+    zone = ZoneInfo(site.timezone)
+    now_us = _latest(ws, site)
+    now = datetime.fromtimestamp(now_us / 1e6, zone)
+    day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month0 = day0.replace(day=1)
+    month = sd.site_energy(ws, site, _us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
+    cards = [_compare_card(ws, site, "Today", _us(day0), now_us, 7 * DAY_US),
+             _month_card(ws, site, month, month0)]
+    cards += _money_and_carbon(ws, month)
+    cards.append(_peak_card(month))
+    cards.append(_alerts_card(ws))
+    recent = sd.site_energy(ws, site, now_us - 2 * DAY_US, now_us,
+                            kinds=(MeterKind.ELECTRICITY,))
+    offsets = (recent.ts_us + (now.utcoffset().total_seconds() * 1e6)).astype(np.int64)
+    findings = _findings(ws, site) if with_findings else ()
+    return Overview(site.name, now.strftime("%a %d %b %Y %H:%M"), tuple(cards),
+                    offsets / 1e6, recent.kwh / (recent.step_s / 3600),
+                    _latest_anomalies(ws, site), tuple(text for text, _ in findings),
+                    tuple(chart for _, chart in findings))
+
+
+def _latest(ws, site) -> int:
+    summaries = ws.queries.summaries()
+    lasts = [summaries[m.id].last for m in ws.meters(site)
+             if m.kind is MeterKind.ELECTRICITY and m.id in summaries and summaries[m.id].last]
+    if not lasts:
+        raise ValidationError(f"site {site.name}: no electricity readings yet")
+    return int(max(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
+
+
+def _us(d: datetime) -> int:
+    return int(d.timestamp() * 1e6)
+
+
+def _kwh(ws, site, start, end) -> tuple[float, float]:
+    e = sd.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
+    return float(np.nansum(e.kwh)), float(np.isfinite(e.kwh).mean()) if len(e.kwh) else 0.0
+
+
+def _compare_card(ws, site, title, start, end, back_us) -> Card:
+    now, _ = _kwh(ws, site, start, end)
+    before, cover = _kwh(ws, site, start - back_us, end - back_us)
+    return Card(title, f"{now:,.0f} kWh", *_change(now, before, cover, "same hours last week"))
+
+
+def _month_card(ws, site, month: sd.Energy, month0: datetime) -> Card:
+    prev0 = (month0 - timedelta(days=1)).replace(day=1)
+    elapsed = len(month.ts_us) * month.step_s * 1_000_000  # the grid runs month start → now
+    now = float(np.nansum(month.kwh))
+    before, cover = _kwh(ws, site, _us(prev0), _us(prev0) + elapsed)
+    return Card("This month", f"{now:,.0f} kWh", *_change(now, before, cover,
+                                                           "same days last month"))
+
+
+def _change(now: float, before: float, cover: float, what: str) -> tuple[str, str]:
+    if cover < 0.9 or not before:
+        return f"no full data for the {what}", "neutral"
+    pct = (now - before) / before * 100
+    return f"{pct:+.1f} % against the {what}", "bad" if pct > 5 else "good" if pct < -5 \
+        else "neutral"
+
+
+def _money_and_carbon(ws, month: sd.Energy) -> list[Card]:
+    from energize_desktop.analytics.carbon import emissions
+    from energize_desktop.analytics.costs import cost
+
+    cards = []
+    try:
+        r = cost(month.ts_us, month.kwh, month.step_s, month.tz, sd.tariff(ws, None))
+        cards.append(Card("Cost this month", f"{r.currency} {r.total:,.0f}",
+                          f"{r.tariff}; {r.average_per_kwh:.3f} {r.currency}/kWh on average"))
+    except ValidationError as exc:
+        cards.append(Card("Cost this month", "—", str(exc).split(":")[0] + ": add a tariff"))
+    factors, hourly = sd.carbon_factors(ws, "electricity")
+    if factors or hourly:
+        e = emissions(month.ts_us, month.kwh, month.tz, factors, hourly)
+        cards.append(Card("CO2e this month", f"{e.kg / 1000:,.2f} t",
+                          f"{e.kg_per_kwh:.3f} kg/kWh, location-based"))
+    else:
+        cards.append(Card("CO2e this month", "—", "no emission factors: energize carbon "
+                          "add-factor"))
+    return cards
+
+
+def _peak_card(month: sd.Energy) -> Card:
+    kw = month.kwh / (month.step_s / 3600)
+    if not np.isfinite(kw).any():
+        return Card("Peak demand", "—", "no data this month")
+    i = int(np.nanargmax(kw))
+    when = datetime.fromtimestamp(month.ts_us[i] / 1e6, ZoneInfo(month.tz))
+    return Card("Peak demand this month", f"{kw[i]:,.1f} kW",
+                f"{month.step_s // 60}-min, {when:%a %d %b %H:%M}")
+
+
+def _alerts_card(ws) -> Card:
+    from energize_desktop.storage.alerts import AlertStore
+
+    open_alerts = AlertStore(ws).alerts(("open",))
+    return Card("Open alerts", str(len(open_alerts)),
+                open_alerts[0]["message"][:80] if open_alerts else "none open",
+                "bad" if open_alerts else "good")
+
+
+def _latest_anomalies(ws, site, count: int = 8) -> tuple[str, ...]:
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    ids = [m.id for m in ws.meters(site)]
+    names = {m.id: m.name for m in ws.meters(site)}
+    events = AnomalyStore(ws).events(ids, min_severity="warning")
+    events.sort(key=lambda e: -e["start_us"])
+    return tuple(f"{names[e['meter_id']]}: {e['explanation']}" for e in events[:count])
+
+
+def _findings(ws, site, count: int = 5) -> tuple[tuple[str, dict], ...]:
+    from energize_desktop.jobs.evidence import gather
+    from energize_desktop.analytics.recommendations import recommend
+
+    try:
+        evidence, _ = gather(ws, site.id)
+    except ValidationError:
+        return ()
+    out = []
+    for f in recommend(evidence)[:count]:
+        money = f", {evidence.currency} {f.money_per_year:,.0f}/yr" if f.money_per_year else ""
+        out.append((f"{f.title}: {f.kwh_per_year:,.0f} kWh/yr{money} — {f.evidence[0]}",
+                    dict(f.chart)))
+    return tuple(out)

@@ -1,0 +1,217 @@
+"""The acquisition engine: sources on their own threads, one writer thread committing batches.
+
+Pollers hand immutable batches to a queue; the writer thread commits what has arrived at least
+every COMMIT_S seconds, so a reading is saved within about a second of being read. Shutdown is
+ordered: stop the sources, commit what they delivered, flush the rollups.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from energize_desktop.live import sunspec
+from energize_desktop.live.modbus import ModbusLink
+from energize_desktop.live.modbus_poll import BusPoller, DeviceConfig, PollBatch
+from energize_desktop.live.mqtt import Message, MqttSource
+from energize_desktop.live.sources_config import BusSettings, SourcesConfig
+from energize_desktop.live.templates import load_all
+from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.model import Meter, MeterKind, Semantics
+from energize_desktop.core.units import Dimension, parse_unit
+from energize_desktop.live.mqtt_intake import MqttIntake
+
+log = logging.getLogger("energize.acquisition")
+COMMIT_S = 0.25
+
+
+@dataclass
+class EngineStats:
+    readings: int = 0
+    batches: int = 0
+    commits: int = 0
+
+
+class AcquisitionEngine:
+    def __init__(self, ws, config: SourcesConfig, site=None, templates=None, on_commit=None,
+                 on_readings=None):
+        self.ws, self.config = ws, config
+        self.on_commit = on_commit  # called on the writer thread after each commit
+        self.on_readings = on_readings  # (meter_ids, ts_us, values) just committed: alerting
+        self.site = site or ws.site(None)
+        self.templates = templates or load_all()
+        self.pollers: list[BusPoller] = []
+        self.brokers: dict[str, MqttSource] = {}
+        self._intake: MqttIntake | None = None
+        self.stats = EngineStats()
+        self._queue: queue.Queue = queue.Queue()
+        self._meter_ids: dict[tuple[str, str], int] = {}
+        self._stop = threading.Event()
+        self._writer_thread = threading.Thread(target=self._write_loop, name="energize-writer",
+                                               daemon=True)
+
+    # -- starting -------------------------------------------------------------------------------
+    def start(self) -> "AcquisitionEngine":
+        for bus in self.config.modbus:
+            devices = [self._device(bus, d) for d in bus.devices]
+            devices = [d for d in devices if d is not None]
+            if devices:
+                self.pollers.append(BusPoller(bus.link, devices, self._queue.put))
+        for broker in self.config.mqtt:
+            self.brokers[broker.name] = MqttSource(broker, self._queue.put)
+        self._intake = MqttIntake(self.ws, self.site, self.brokers)
+        self._writer_thread.start()
+        for p in self.pollers:
+            p.start()
+        for b in self.brokers.values():
+            b.start()
+        return self
+
+    def _device(self, bus: BusSettings, d) -> DeviceConfig | None:
+        if d.template == "sunspec":
+            points = self._sunspec_points(bus, d)
+            kind, delay = MeterKind.PV, 0
+            if points is None:
+                return None
+        else:
+            template = self.templates.get(d.template)
+            if template is None:
+                raise EnergizeError(f"device {d.name!r}: no template {d.template!r}; "
+                                    f"templates: {', '.join(sorted(self.templates))}")
+            points, kind, delay = template.points, template.meter_kind, template.min_interval_ms
+        existing = {m.name: m for m in self.ws.meters(self.site)}
+        new = [self._meter(d, p, kind) for p in points
+               if f"{d.name} – {p.name}" not in existing]
+        for m in self.ws.add_meters(new) if new else []:
+            existing[m.name] = m
+        for p in points:
+            self._meter_ids[(d.name, p.name)] = existing[f"{d.name} – {p.name}"].id
+        return DeviceConfig(d.name, d.unit_id, tuple(points), d.interval_s, d.retries,
+                            d.min_interval_ms if d.min_interval_ms is not None else delay,
+                            d.timeout_s)
+
+    def _sunspec_points(self, bus: BusSettings, d):
+        link = ModbusLink(bus.link)
+        try:
+            device = sunspec.discover(link, d.unit_id)
+            log.info("%s: SunSpec %s", d.name, device.describe())
+            return tuple(p for _, p in sunspec.points(link, d.unit_id, device))
+        except EnergizeError as exc:
+            log.error("%s: SunSpec discovery failed: %s", d.name, exc)
+            return None
+        finally:
+            link.close()
+
+    def _meter(self, d, point, kind: MeterKind) -> Meter:
+        """The meter a point feeds (not yet stored)."""
+        name = f"{d.name} – {point.name}"
+        dim = parse_unit(point.unit).dimension
+        if dim is Dimension.TEMPERATURE:
+            kind = MeterKind.TEMPERATURE
+        semantics = Semantics(point.semantics)
+        return Meter(
+            name, kind, point.unit, semantics, site_id=self.site.id,
+            interval_s=max(1, round(d.interval_s)),
+            source={"protocol": "modbus", "device": d.name, "unit_id": d.unit_id,
+                    "point": point.name, "address": point.address, "register": str(point.kind)})
+
+    # -- writing --------------------------------------------------------------------------------
+    def _write_loop(self) -> None:
+        writer = self.ws.writer()
+        while True:
+            stopping = self._stop.wait(COMMIT_S)
+            batches = self._drain()
+            if batches:
+                self._commit(writer, batches)
+            if stopping and self._queue.empty():
+                return
+
+    def _drain(self) -> list[PollBatch]:
+        out = []
+        while True:
+            try:
+                out.append(self._queue.get_nowait())
+            except queue.Empty:
+                return out
+
+    def _commit(self, writer, batches: list) -> None:
+        messages = [b for b in batches if isinstance(b, Message)]
+        ids, ts, values, acks = self._intake.readings(messages) if messages else ([], [], [],
+                                                                                  [])
+        for b in batches:
+            if isinstance(b, PollBatch):
+                for name, value in b.values:
+                    ids.append(self._meter_ids[(b.device, name)])
+                    ts.append(b.ts_us)
+                    values.append(value)
+        if ids:
+            writer.append({"meter_id": np.array(ids, np.int32), "ts": np.array(ts, np.int64),
+                           "value": np.array(values, np.float64)})
+        self._intake.ack(acks)  # only now: the readings are committed
+        if self.on_readings and ids:
+            self.on_readings(np.array(ids, np.int32), np.array(ts, np.int64),
+                             np.array(values, np.float64))
+        self.stats.readings += len(ids)
+        self.stats.batches += len(batches)
+        self.stats.commits += 1
+        if self.on_commit:
+            self.on_commit(self.stats)
+
+    # -- stopping and status --------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop the sources, commit everything they delivered, flush the rollups."""
+        for b in self.brokers.values():
+            b.pause()  # what arrives from now on is not acknowledged: the broker keeps it
+        for p in self.pollers:
+            p.stop()
+        self._stop.set()
+        if self._writer_thread.is_alive():
+            self._writer_thread.join(30)  # the last commit, then its acknowledgements
+        for b in self.brokers.values():
+            b.stop()
+        self.ws.writer().close()
+
+    def states(self) -> dict[str, str]:
+        """Device or broker name -> its state (online, retrying, offline, connected…)."""
+        out = {}
+        for p in self.pollers:
+            out.update({name: s.state for name, s in p.status().items()})
+        out.update({name: b.status.state for name, b in self.brokers.items()})
+        return out
+
+    def status_lines(self) -> list[str]:
+        lines = []
+        for p in self.pollers:
+            for name, s in p.status().items():
+                lines.append(f"{p.settings.label} · {name}: {s.text()} — {s.polls} polls, "
+                             f"{s.failures} failures")
+        for name, b in self.brokers.items():
+            s = b.status
+            lines.append(f"mqtt {name}: {s.text()} — {s.messages} messages, {s.bad} bad")
+        lines.append(f"stored {self.stats.readings:,} readings in {self.stats.commits:,} commits")
+        return lines
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_until(deadline: float, stop: threading.Event, every: float, tick) -> None:
+    """Call tick() every `every` seconds until the deadline or until `stop` is set."""
+    next_tick = time.monotonic() + every
+    while not stop.is_set():
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        if stop.wait(min(deadline, next_tick) - now):
+            return
+        if time.monotonic() >= next_tick:
+            tick()
+            next_tick += every
