@@ -8,6 +8,7 @@ from enum import Enum
 
 import numpy as np
 
+from energize_desktop.core.instants import iso_utc
 from energize_desktop.core.timezones import US, calendar
 
 
@@ -66,14 +67,12 @@ class Event:
 
     def to_json(self) -> dict:
         d = asdict(self)
-        d.update(start=_iso(self.start_us), end=_iso(self.end_us), kind=self.kind.value,
+        d.update(start=iso_utc(self.start_us), end=iso_utc(self.end_us), kind=self.kind.value,
                  severity=self.severity.value, score=round(self.score, 3))
         del d["start_us"], d["end_us"]
         return d
 
 
-def _iso(us: int) -> str:
-    return datetime.fromtimestamp(us / US, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def runs(mask: np.ndarray) -> np.ndarray:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from energize_desktop.analytics.events import Event, Kind, Severity, amount, local_span, runs
+from energize_desktop.analytics.events import (
+    Event,
+    Kind,
+    Severity,
+    amount,
+    local_span,
+    runs,
+)
 from energize_desktop.analytics.series import Series
 from energize_desktop.core.timezones import US
 

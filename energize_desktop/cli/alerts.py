@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+
 from energize_desktop.cli.common import command, ref
 
 ACTIONS = ("list", "ack", "resolve", "reopen", "snooze", "audit", "rules", "add-rule",

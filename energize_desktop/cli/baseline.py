@@ -14,10 +14,10 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from energize_desktop.cli.common import command
+from energize_desktop.core.errors import ValidationError
 from energize_desktop.jobs import mv as mv_job
 from energize_desktop.jobs.mv import MvRequest
-from energize_desktop.core.errors import ValidationError
-from energize_desktop.cli.common import command
 
 
 def add_parsers(sub) -> None:

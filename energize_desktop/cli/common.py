@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from energize_desktop.core.errors import EnergizeError, ValidationError
+from energize_desktop.core.model import ref  # noqa: F401 (the commands import it from here)
 
 
 def _workspace_parent() -> argparse.ArgumentParser:
@@ -29,11 +30,6 @@ def command(sub, name: str, func, *, workspace: bool = True, **kwargs) -> argpar
     parser = sub.add_parser(name, parents=[WORKSPACE] if workspace else [], **kwargs)
     parser.set_defaults(func=func)
     return parser
-
-
-def ref(text):
-    """A meter or site named by its id (digits) or its name."""
-    return int(text) if isinstance(text, str) and text.isdigit() else text
 
 
 def when(text: str | None, field: str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+
 from energize_desktop.cli.common import command, ref, when
+from energize_desktop.core.instants import to_us
 
 
 def add_parsers(sub) -> None:
@@ -25,7 +27,7 @@ def run(args) -> int:
     from energize_desktop.jobs import detection as detection_job
     from energize_desktop.storage import Workspace
 
-    start, end = (_us(when(args.start, "start")), _us(when(args.end, "end")))
+    start, end = (to_us(when(args.start, "start")), to_us(when(args.end, "end")))
     step = 900 if args.step == "15min" else 3600
     progress = None if args.quiet or args.json else _progress
     with Workspace.open(args.workspace, read_only=args.no_store) as ws:
@@ -55,8 +57,6 @@ def _json(e) -> dict:
             "explanation": e.explanation, "detector": e.detector}
 
 
-def _us(value):
-    return None if value is None else int(value.timestamp() * 1_000_000)
 
 
 def _progress(done: int, total: int, meter: str) -> None:

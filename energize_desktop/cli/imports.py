@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from energize_desktop.core.errors import EnergizeError
 from energize_desktop.cli.common import command
+from energize_desktop.core.errors import EnergizeError
 
 
 def add_parsers(sub) -> None:
@@ -42,8 +42,8 @@ def add_parsers(sub) -> None:
 def run(args) -> int:
     from energize_desktop.imports import profiles
     from energize_desktop.imports.channels import ChannelHints
-    from energize_desktop.jobs.importer import ImportOptions, import_file
     from energize_desktop.imports.sources import csv_format, detect_kind
+    from energize_desktop.jobs.importer import ImportOptions, import_file
     from energize_desktop.storage import Workspace
 
     hints = ChannelHints(kind=args.kind, semantics=args.semantics)

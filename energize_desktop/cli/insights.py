@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-
-from energize_desktop.jobs import energy as sup
-from energize_desktop.core.errors import ValidationError
 from energize_desktop.cli.common import command, dump, ref
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.instants import local_date
+from energize_desktop.core.periods import period, shift_period
+from energize_desktop.jobs import energy as sup
 
 
 def add_parsers(sub) -> None:
@@ -81,7 +82,7 @@ def kpis(args) -> int:
 
     with Workspace.open(args.workspace, read_only=True) as ws:
         tz = _tz(ws, args)
-        start, end = sup.period(args.period, "--period", tz)
+        start, end = period(args.period, tz)
         rows = [_kpi_row(ws, site, e, args, start, end) for site, e in _subjects(ws, args,
                                                                                start, end)]
     if args.json:
@@ -95,7 +96,8 @@ def kpis(args) -> int:
 def _kpi_row(ws, site, energy: sup.Energy, args, start, end) -> dict:
     from energize_desktop.analytics.carbon import emissions
     from energize_desktop.analytics.costs import cost
-    from energize_desktop.analytics.kpis import eui, kpis as compute
+    from energize_desktop.analytics.kpis import eui
+    from energize_desktop.analytics.kpis import kpis as compute
     from energize_desktop.analytics.series import on_grid
 
     try:
@@ -166,13 +168,13 @@ def compare(args) -> int:
 
     with Workspace.open(args.workspace, read_only=True) as ws:
         tz = _tz(ws, args)
-        start, end = sup.period(args.period, "--period", tz)
+        start, end = period(args.period, tz)
         subjects = _subjects(ws, args, start, end, by_fuel=False)
         if len(subjects) == 2:
             a, b = (_figures(ws, site, e, start, end, e.name) for site, e in subjects)
         elif len(subjects) == 1:
             site, e = subjects[0]
-            s2, e2 = sup.shift_period(start, end, tz, args.against)
+            s2, e2 = shift_period(start, end, tz, args.against)
             other = _subjects(ws, args, s2, e2, by_fuel=False)[0][1]
             a = _figures(ws, site, e, start, end, _label(start, end, tz))
             b = _figures(ws, site, other, s2, e2, _label(s2, e2, tz))
@@ -185,7 +187,7 @@ def compare(args) -> int:
 
 
 def _label(start, end, tz) -> str:
-    return f"{sup.local_date(start, tz)}..{sup.local_date(end, tz)}"
+    return f"{local_date(start, tz)}..{local_date(end, tz)}"
 
 
 def _figures(ws, site, energy: sup.Energy, start, end, label):
@@ -218,7 +220,7 @@ def degree_days_cmd(args) -> int:
 
     with Workspace.open(args.workspace, read_only=True) as ws:
         site = ws.site(ref(args.site) if args.site else None)
-        start, end = sup.period(args.period, "--period", site.timezone)
+        start, end = period(args.period, site.timezone)
         temp_meter = _temperature_meter(ws, site)
         if temp_meter is None:
             raise ValidationError(f"site {site.name}: no outdoor temperature meter; import a "

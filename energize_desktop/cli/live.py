@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+
 from energize_desktop.cli.common import command
 
 
@@ -106,8 +107,8 @@ def simulate(args) -> int:
 
 def _connections(ws, path):
     """The connection file given (then kept in the workspace), or the one kept there."""
-    from energize_desktop.live.sources_config import SourcesConfig
     from energize_desktop.core.errors import ValidationError
+    from energize_desktop.live.sources_config import SourcesConfig
 
     if path is not None:
         config = SourcesConfig.load(path)

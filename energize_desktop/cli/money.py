@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from energize_desktop.jobs import energy as sup
-from energize_desktop.imports.hourly_csv import read_hourly_csv
-from energize_desktop.core.errors import ValidationError
 from energize_desktop.cli.common import command, dump, ref
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.instants import local_date
+from energize_desktop.core.periods import period
+from energize_desktop.imports.hourly_csv import read_hourly_csv
+from energize_desktop.jobs import energy as sup
 
 
 def add_parsers(sub) -> None:
@@ -70,7 +72,7 @@ def _energy(ws, args, start_end=None):
         site = ws.site_of(meter)
     else:
         site, meter = ws.site(ref(args.site) if args.site else None), None
-    start, end = start_end or sup.period(args.period, "--period", site.timezone)
+    start, end = start_end or period(args.period, site.timezone)
     energy = sup.meter_energy(ws, meter, start, end) if meter else \
         sup.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
     return site, energy, (start, end)
@@ -292,7 +294,7 @@ def bills_cmd(args) -> int:
         return 0
     print(f"{meter.name}: {len(rows)} bills")
     for r in rows:
-        a, b = sup.local_date(r["start_us"], site.timezone), sup.local_date(r["end_us"],
+        a, b = local_date(r["start_us"], site.timezone), local_date(r["end_us"],
                                                                             site.timezone)
         print(f"  {a}..{b}  billed {r['billed_kwh']:>10,.0f} kWh  metered "
               f"{r['metered_kwh']:>10,.0f} kWh  {r['difference_kwh']:>+9,.0f} kWh "

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from energize_desktop.jobs import energy as sup
-from energize_desktop.core.errors import ValidationError
 from energize_desktop.cli.common import command, dump, ref
+from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.periods import period
+from energize_desktop.jobs import energy as sup
 
 FLEXIBLE_META = "flexible_meters"
 
@@ -54,9 +55,9 @@ def add_parsers(sub) -> None:
 
 # -- forecast -----------------------------------------------------------------------------------
 def forecast_cmd(args) -> int:
-    from energize_desktop.jobs.detection import align_to, meter_series
     from energize_desktop.analytics.forecast import forecast
     from energize_desktop.core.model import MeterKind
+    from energize_desktop.jobs.detection import align_to, meter_series
     from energize_desktop.storage import Workspace
 
     if not 1 <= args.hours <= 336:
@@ -161,7 +162,7 @@ def shift_cmd(args) -> int:
         if not windows or not max_kw:
             raise ValidationError(f"meter {meter.name}: give --window HH:MM-HH:MM and --max-kw "
                                   "(or --save them once)")
-        start, end = sup.period(args.period, "--period", site.timezone)
+        start, end = period(args.period, site.timezone)
         flex = sup.meter_energy(ws, meter, start, end)
         rest = sup.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
         rest_kwh = _rest_on(flex, rest, meter)

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from energize_desktop.core.errors import ValidationError
 from energize_desktop.cli.common import command
+from energize_desktop.core.errors import ValidationError
 
 
 def add_parsers(sub) -> None:

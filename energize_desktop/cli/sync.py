@@ -13,9 +13,9 @@ import os
 import sys
 import time
 
+from energize_desktop.cli.common import command
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.sync.credentials import password
-from energize_desktop.cli.common import command
 
 
 def add_parsers(sub) -> None:

@@ -137,3 +137,8 @@ def check_timezone(name: str) -> ZoneInfo:
         raise ValidationError(
             f"time zone {name!r} is not an IANA zone name such as Europe/London"
         ) from None
+
+
+def ref(text):
+    """A meter or site named by its id (digits) or its name, as users and files write it."""
+    return int(text) if isinstance(text, str) and text.isdigit() else text

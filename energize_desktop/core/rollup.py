@@ -16,8 +16,15 @@ from enum import IntEnum
 
 import numpy as np
 
+from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.semantics import Intervals
-from energize_desktop.core.timezones import HOUR_US, QUARTER_US, US, LocalCalendar, month_of_days
+from energize_desktop.core.timezones import (
+    HOUR_US,
+    QUARTER_US,
+    US,
+    LocalCalendar,
+    month_of_days,
+)
 
 # Column order groups the merge rules: 0-1 sum (NaN when all NaN), 2-4 sum, 5-6 max, 7 min.
 COLUMNS = ("amount", "vsum", "covered_s", "estimated_s", "n", "peak", "vmax", "vmin")
@@ -109,40 +116,18 @@ class Buckets:
                        np.concatenate([p.values for p in parts]))
 
     def sorted(self) -> "Buckets":
-        order = sort_order(self.meter, self.key)
+        order = sort_order(self.meter, self.key, QUARTER_US)
         return self if order is None else self.take(order)
 
 
 # -- segmented reductions ---------------------------------------------------------------------
-def _is_sorted(meter, key) -> bool:
-    if len(meter) < 2:
-        return True
-    dm = np.diff(meter)
-    return bool(((dm > 0) | ((dm == 0) & (np.diff(key) >= 0))).all())
-
-
-def sort_order(meter: np.ndarray, key: np.ndarray) -> np.ndarray | None:
-    """Order that sorts rows by (meter, key), or None if they already are.
-
-    Inputs are usually a few sorted runs joined together; a stable sort of one packed int64
-    finds the runs and merges them in linear time, where lexsort would sort from scratch.
-    """
-    if _is_sorted(meter, key):
-        return None
-    kmin = key.min()
-    rel = key - kmin
-    if rel.max() >= 1 << 31:  # µs keys are whole quarter hours
-        rel = rel // QUARTER_US
-    return np.argsort((meter.astype(np.int64) << 32) | rel, kind="stable")
-
-
 def reduce(rows: Buckets, parent_key: np.ndarray | None = None) -> Buckets:
     """Combine rows that share (meter, parent_key): the one merge rule for every level."""
     key = rows.key if parent_key is None else parent_key
     if not len(rows):
         return Buckets.empty()
     meter, values = rows.meter, rows.values
-    order = sort_order(meter, key)
+    order = sort_order(meter, key, QUARTER_US)
     if order is not None:
         meter, key, values = meter[order], key[order], values[order]
     starts = _runs(meter, key)
@@ -191,7 +176,7 @@ def quarters_from_intervals(iv: Intervals) -> Buckets:
     if not len(iv):
         return Buckets.empty()
     piece, bucket = split_by_quarter(iv)
-    order = sort_order(piece.meter, bucket)
+    order = sort_order(piece.meter, bucket, QUARTER_US)
     if order is not None:
         piece = Intervals(*(getattr(piece, f)[order] for f in Intervals.__slots__))
         bucket = bucket[order]

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.core.units import parse_unit
+from energize_desktop.imports.csv_format import ImportFormatError
 
 START_NAMES = ("start", "from", "period start", "start date", "billing start")
 END_NAMES = ("end", "to", "period end", "end date", "billing end")

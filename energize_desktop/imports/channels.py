@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from energize_desktop.imports.csv_format import ImportFormatError, fold
 from energize_desktop.core.model import MeterKind, Semantics
 from energize_desktop.core.units import Dimension, UnitError, parse_unit
+from energize_desktop.imports.csv_format import ImportFormatError, fold
 
 _KIND_WORDS = (("pv", MeterKind.PV), ("solar", MeterKind.PV), ("gas", MeterKind.GAS),
                ("water", MeterKind.WATER), ("heat", MeterKind.HEAT), ("temp", MeterKind.TEMPERATURE),

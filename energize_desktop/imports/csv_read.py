@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from energize_desktop.imports import numbers
+from energize_desktop.core.quality import Quality
 from energize_desktop.imports import blocks as block_module
+from energize_desktop.imports import numbers
 from energize_desktop.imports.blocks import Block, blocks
 from energize_desktop.imports.csv_format import (
     VALUE_NAMES,
@@ -25,7 +26,6 @@ from energize_desktop.imports.csv_format import (
     known_unit,
     unit_from_header,
 )
-from energize_desktop.core.quality import Quality
 
 US_PER_S = 1_000_000
 

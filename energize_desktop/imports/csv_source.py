@@ -6,11 +6,11 @@ from pathlib import Path
 
 import polars as pl
 
+from energize_desktop.core.model import Semantics
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec, decide
 from energize_desktop.imports.csv_format import CsvFormat, ImportFormatError
 from energize_desktop.imports.csv_read import CsvReader, meter_name
 from energize_desktop.imports.localtime import Localizer
-from energize_desktop.core.model import Semantics
 
 US = 1_000_000
 

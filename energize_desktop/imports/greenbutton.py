@@ -15,10 +15,10 @@ import numpy as np
 import polars as pl
 from defusedxml import ElementTree
 
-from energize_desktop.imports.channels import ChannelSpec
-from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.core.model import MeterKind, Semantics
 from energize_desktop.core.quality import Quality
+from energize_desktop.imports.channels import ChannelSpec
+from energize_desktop.imports.csv_format import ImportFormatError
 
 # uom code -> (our unit, factor to it)
 UOM = {72: ("kWh", 1e-3), 38: ("kW", 1e-3), 73: ("kvarh", 1e-3), 169: ("therm", 1.0),

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from energize_desktop.imports.channels import ChannelSpec
-from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.core.model import MeterKind, Semantics
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.units import UnitError, parse_unit
+from energize_desktop.imports.channels import ChannelSpec
+from energize_desktop.imports.csv_format import ImportFormatError
 
 US = 1_000_000
 AEST_S = 10 * 3600

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from energize_desktop.imports.csv_format import CsvFormat
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.imports.csv_format import CsvFormat
 
 PREFIX = "import_profile:"
 

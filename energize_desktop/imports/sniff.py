@@ -26,7 +26,11 @@ from energize_desktop.imports.csv_format import (
     known_unit,
     unit_from_header,
 )
-from energize_desktop.imports.textfile import decode_sample, detect_encoding, read_samples
+from energize_desktop.imports.textfile import (
+    decode_sample,
+    detect_encoding,
+    read_samples,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 SLOTS_PER_DAY = {24: 3600, 25: 3600, 48: 1800, 50: 1800, 96: 900, 100: 900, 288: 300, 300: 300}

@@ -8,7 +8,11 @@ from energize_desktop.imports import profiles
 from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.imports.csv_source import CsvSource
 from energize_desktop.imports.sniff import sniff
-from energize_desktop.imports.textfile import decode_sample, detect_encoding, read_samples
+from energize_desktop.imports.textfile import (
+    decode_sample,
+    detect_encoding,
+    read_samples,
+)
 from energize_desktop.imports.timeformats import apply_date_order
 
 

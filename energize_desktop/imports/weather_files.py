@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from energize_desktop.core.model import MeterKind, Semantics
 from energize_desktop.imports.channels import ChannelSpec
 from energize_desktop.imports.csv_format import ImportFormatError
-from energize_desktop.core.model import MeterKind, Semantics
 
 US = 1_000_000
 EPW_HEADER_LINES = 8

@@ -8,7 +8,6 @@ batch run can be stopped between meters with what was finished kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-
 from datetime import datetime, timezone
 
 import numpy as np

@@ -1,11 +1,9 @@
-"""What the analysis commands and pages share: periods in a site's local dates, energy of a
-meter or a site, and the workspace's tariff and carbon factors."""
+"""The energy of a meter or a site on one grid (a gap in any meter is a gap in the total), and
+the workspace's tariffs and carbon factors: what the analysis commands and pages share."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -13,71 +11,6 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
-
-
-def ref(text):
-    """A meter or site named by its id (digits) or its name."""
-    return int(text) if isinstance(text, str) and text.isdigit() else text
-
-
-def period(text: str, flag: str, tz: str) -> tuple[int, int]:
-    """FROM..TO as local dates or times of the site (TO exclusive), or a month YYYY-MM or a year
-    YYYY on its own."""
-    from zoneinfo import ZoneInfo
-
-    try:
-        start, end = _bounds(text.strip())
-    except ValueError:
-        raise ValidationError(f"{flag} {text!r}: expected FROM..TO such as "
-                              "2024-01-01..2025-01-01, a month 2025-03 or a year 2025") from None
-    if end <= start:
-        raise ValidationError(f"{flag} {text!r}: the end must be after the start")
-    zone = ZoneInfo(tz)
-    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (start, end))
-
-
-def _bounds(text: str) -> tuple[datetime, datetime]:
-    if ".." in text:
-        a, b = text.split("..")
-        return datetime.fromisoformat(a.strip()), datetime.fromisoformat(b.strip())
-    if len(text) == 4:
-        year = int(text)
-        return datetime(year, 1, 1), datetime(year + 1, 1, 1)
-    if len(text) == 7:
-        first = datetime.strptime(text, "%Y-%m")
-        return first, (first + timedelta(days=32)).replace(day=1)
-    raise ValueError(text)
-
-
-def shift_period(start_us: int, end_us: int, tz: str, how: str) -> tuple[int, int]:
-    """The period to compare with: `previous` (same length just before) or `last-year`."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(tz)
-    a, b = (datetime.fromtimestamp(t / 1e6, zone).replace(tzinfo=None) for t in (start_us,
-                                                                               end_us))
-    if how == "previous":
-        if a.day == 1 and b.day == 1 and a.time() == b.time() == datetime.min.time():
-            months = (b.year - a.year) * 12 + b.month - a.month
-            a, b = _add_months(a, -months), a
-        else:
-            a, b = a - (b - a), a
-    elif how == "last-year":
-        a, b = _add_months(a, -12), _add_months(b, -12)
-    else:
-        return period(how, "--against", tz)
-    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (a, b))
-
-
-def _add_months(d: datetime, months: int) -> datetime:
-    m = d.month - 1 + months
-    return d.replace(year=d.year + m // 12, month=m % 12 + 1, day=min(d.day, 28))
-
-
-def local_date(ts_us: int, tz: str) -> date:
-    from zoneinfo import ZoneInfo
-
-    return datetime.fromtimestamp(ts_us / 1e6, ZoneInfo(tz)).date()
 
 
 @dataclass
@@ -180,15 +113,3 @@ def carbon_factors(ws, name: str):
     factors = parse_factors(store.factors(name), f"carbon factors {name!r}")
     hourly = store.hourly(name)
     return factors, HourlyFactors(*hourly) if hourly else None
-
-
-def dump(obj) -> str:
-    return json.dumps(obj, indent=1, default=_plain)
-
-
-def _plain(x):
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, (date, datetime)):
-        return x.isoformat()
-    raise TypeError(type(x).__name__)

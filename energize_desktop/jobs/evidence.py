@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from energize_desktop.jobs import energy as sup
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.model import MeterKind
+from energize_desktop.core.instants import local_date
+from energize_desktop.core.model import MeterKind, ref
+from energize_desktop.core.periods import period
+from energize_desktop.jobs import energy as sup
 
 YEAR_US = 365 * 86_400 * 10**6
 MIN_HALF_DAYS = 120
@@ -20,7 +22,7 @@ def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = No
     from energize_desktop.analytics.recommendations import Evidence
     from energize_desktop.analytics.series import on_grid
 
-    site = ws.site(sup.ref(site_ref) if site_ref else None)
+    site = ws.site(ref(site_ref) if site_ref else None)
     start, end = _period(ws, site, period)
     elec = sup.site_energy(ws, site, start, end, step_s=3600, kinds=(MeterKind.ELECTRICITY,))
     series = on_grid(elec.name, "kWh", elec.ts_us, elec.kwh, 3600, site.timezone)
@@ -33,14 +35,14 @@ def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = No
         ev.kg_per_kwh = emissions(elec.ts_us, elec.kwh, elec.tz, factors, hourly).kg_per_kwh
     _temperature_models(ws, site, start, end, ev)
     ev.quality = _quality(ws, site, start, end, elec)
-    label = f"{site.name}, {sup.local_date(start, site.timezone)}.." \
-        f"{sup.local_date(end, site.timezone)}"
+    label = f"{site.name}, {local_date(start, site.timezone)}.." \
+        f"{local_date(end, site.timezone)}"
     return ev, label
 
 
 def _period(ws, site, text):
     if text:
-        return sup.period(text, "--period", site.timezone)
+        return period(text, site.timezone)
     summaries = ws.queries.summaries()
     lasts = [summaries[m.id].last for m in ws.meters(site)
              if m.kind is MeterKind.ELECTRICITY and m.id in summaries and summaries[m.id].last]
@@ -71,8 +73,8 @@ def _money(ws, tariff_name, elec, ev) -> None:
 def _daily_model(ws, site, kind, start, end):
     from energize_desktop.analytics import baseline as bl
     from energize_desktop.analytics.baseline_daily import fit_daily
-    from energize_desktop.jobs.detection import align_to, meter_series
     from energize_desktop.analytics.series import on_grid
+    from energize_desktop.jobs.detection import align_to, meter_series
 
     temp_meter = next((m for m in ws.meters(site) if m.kind is MeterKind.TEMPERATURE), None)
     if temp_meter is None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from energize_desktop.jobs.importer import ImportOptions, import_file
 from energize_desktop.core.errors import EnergizeError
+from energize_desktop.jobs.importer import ImportOptions, import_file
 
 STEPS = 1000  # progress resolution per file
 

@@ -13,15 +13,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from energize_desktop.core.model import Meter, Semantics, Site
+from energize_desktop.core.ordering import sort_order
+from energize_desktop.core.prefetch import prefetch
+from energize_desktop.core.units import convert, parse_unit
+from energize_desktop.imports import memory
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec
 from energize_desktop.imports.csv_format import ImportFormatError
-from energize_desktop.imports import memory
-from energize_desktop.core.prefetch import prefetch
-from energize_desktop.imports.summary import ChannelStats, FileReport, iso
 from energize_desktop.imports.sources import open_source
-from energize_desktop.core.model import Meter, Semantics, Site
-from energize_desktop.core.units import convert, parse_unit
-from energize_desktop.storage.imports import ImportConflictError, ImportSession, OnConflict
+from energize_desktop.imports.summary import ChannelStats, FileReport, iso
+from energize_desktop.storage.imports import (
+    ImportConflictError,
+    ImportSession,
+    OnConflict,
+)
 
 
 @dataclass
@@ -236,12 +241,7 @@ def _check_compatible(path: str, meter: Meter, spec: ChannelSpec) -> None:
 
 
 def _sorted(ch, ts, value, quality, line):
-    dc, dt = np.diff(ch), np.diff(ts)
-    if not ((dc < 0) | ((dc == 0) & (dt < 0))).any():
+    order = sort_order(ch, ts)
+    if order is None:
         return ch, ts, value, quality, line
-    rel = ts - ts.min()
-    if rel.max() < 1 << 40:
-        order = np.argsort((ch.astype(np.int64) << 40) | rel, kind="stable")
-    else:
-        order = np.lexsort((ts, ch))
     return ch[order], ts[order], value[order], quality[order], line[order]

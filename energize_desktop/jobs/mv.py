@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from energize_desktop.jobs.energy import period, ref
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import ref
+from energize_desktop.core.periods import period
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def run(ws, req: MvRequest) -> dict:
     tz = ws.site_of(meter).timezone
     fitted_on = None
     if model is None:
-        start, end = period(req.train, "--train", tz)
+        start, end = period(req.train, tz, "train")
         series, temp = fitted_on = _series(ws, meter, temp_meter, start, end)
         model = bl.fit(series, temp, req.granularity, start, end)
         if req.save:
@@ -44,7 +45,7 @@ def run(ws, req: MvRequest) -> dict:
         model.to_json()), "reporting": None}
     result = None
     if req.predict:
-        start, end = period(req.predict, "--predict", tz)
+        start, end = period(req.predict, tz, "predict")
         series, temp = _series(ws, meter, temp_meter, start, end)
         frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
         result = avoided_energy(model, frame, _adjustments(req.adjust, tz), req.confidence)
@@ -102,7 +103,7 @@ def _adjustments(specs: list[str], tz: str):
         try:
             span, rest = spec.split("=", 1)
             amount, _, note = rest.partition(":")
-            start, end = period(span, "--adjust", tz)
+            start, end = period(span, tz, "adjust")
             out.append(Adjustment(start, end, float(amount), note))
         except ValueError:
             raise ValidationError(f"--adjust {spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "

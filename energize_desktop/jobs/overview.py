@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.jobs import energy as sd
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.model import MeterKind
+from energize_desktop.core.instants import to_us
+from energize_desktop.core.model import MeterKind, ref
+from energize_desktop.jobs import energy as sd
 
 DAY_US = 86_400 * 10**6
 
@@ -44,14 +45,14 @@ class Overview:
 
 
 def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
-    site = ws.site(sd.ref(site_ref) if site_ref else None)
+    site = ws.site(ref(site_ref) if site_ref else None)
     zone = ZoneInfo(site.timezone)
     now_us = _latest(ws, site)
     now = datetime.fromtimestamp(now_us / 1e6, zone)
     day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month0 = day0.replace(day=1)
-    month = sd.site_energy(ws, site, _us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
-    cards = [_compare_card(ws, site, "Today", _us(day0), now_us, 7 * DAY_US),
+    month = sd.site_energy(ws, site, to_us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
+    cards = [_compare_card(ws, site, "Today", to_us(day0), now_us, 7 * DAY_US),
              _month_card(ws, site, month, month0)]
     cards += _money_and_carbon(ws, month)
     cards.append(_peak_card(month))
@@ -75,10 +76,6 @@ def _latest(ws, site) -> int:
     return int(max(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
 
 
-def _us(d: datetime) -> int:
-    return int(d.timestamp() * 1e6)
-
-
 def _kwh(ws, site, start, end) -> tuple[float, float]:
     e = sd.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
     return float(np.nansum(e.kwh)), float(np.isfinite(e.kwh).mean()) if len(e.kwh) else 0.0
@@ -94,7 +91,7 @@ def _month_card(ws, site, month: sd.Energy, month0: datetime) -> Card:
     prev0 = (month0 - timedelta(days=1)).replace(day=1)
     elapsed = len(month.ts_us) * month.step_s * 1_000_000  # the grid runs month start → now
     now = float(np.nansum(month.kwh))
-    before, cover = _kwh(ws, site, _us(prev0), _us(prev0) + elapsed)
+    before, cover = _kwh(ws, site, to_us(prev0), to_us(prev0) + elapsed)
     return Card("This month", f"{now:,.0f} kWh", *_change(now, before, cover,
                                                            "same days last month"))
 
@@ -159,8 +156,8 @@ def _latest_anomalies(ws, site, count: int = 8) -> tuple[str, ...]:
 
 
 def _findings(ws, site, count: int = 5) -> tuple[tuple[str, dict], ...]:
-    from energize_desktop.jobs.evidence import gather
     from energize_desktop.analytics.recommendations import recommend
+    from energize_desktop.jobs.evidence import gather
 
     try:
         evidence, _ = gather(ws, site.id)

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.model import Meter, MeterKind, Semantics
+from energize_desktop.core.units import Dimension, parse_unit
 from energize_desktop.live import sunspec
 from energize_desktop.live.modbus import ModbusLink
 from energize_desktop.live.modbus_poll import BusPoller, DeviceConfig, PollBatch
 from energize_desktop.live.mqtt import Message, MqttSource
+from energize_desktop.live.mqtt_intake import MqttIntake
 from energize_desktop.live.sources_config import BusSettings, SourcesConfig
 from energize_desktop.live.templates import load_all
-from energize_desktop.core.errors import EnergizeError
-from energize_desktop.core.model import Meter, MeterKind, Semantics
-from energize_desktop.core.units import Dimension, parse_unit
-from energize_desktop.live.mqtt_intake import MqttIntake
 
 log = logging.getLogger("energize.acquisition")
 COMMIT_S = 0.25

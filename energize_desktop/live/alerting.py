@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from energize_desktop.jobs import detection as detection_job
 from energize_desktop.analytics.alert_rules import (
     Rule,
     RuleState,
@@ -26,6 +25,7 @@ from energize_desktop.analytics.alert_rules import (
 )
 from energize_desktop.analytics.series import local_slots
 from energize_desktop.core.timezones import US
+from energize_desktop.jobs import detection as detection_job
 from energize_desktop.storage.alerts import AlertStore
 
 log = logging.getLogger("energize.alerts")

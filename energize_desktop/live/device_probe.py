@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from energize_desktop.core.registers import decode
 from energize_desktop.live.modbus import LinkSettings, ModbusLink, ModbusReadError
 from energize_desktop.live.modbus_poll import scan
-from energize_desktop.core.registers import decode
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from pymodbus.simulator import SimData, SimDevice
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.registers import RegisterKind
 
-
 # pymodbus logs every failed request with a traceback and a packet dump; a device that is
 # offline is reported once by the poller instead (see modbus_poll), so keep the library quiet.
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)

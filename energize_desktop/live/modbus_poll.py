@@ -15,8 +15,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from energize_desktop.live.modbus import LinkSettings, ModbusLink, ModbusReadError
 from energize_desktop.core.registers import Point, RegisterKind, plan
+from energize_desktop.live.modbus import LinkSettings, ModbusLink, ModbusReadError
 
 log = logging.getLogger("energize.modbus")
 OFFLINE_AFTER = 3  # consecutive failed polls

@@ -9,11 +9,15 @@ import math
 import threading
 import time
 
+from energize_desktop.core.registers import RegisterKind, encode
 from energize_desktop.live import sunspec
 from energize_desktop.live.modbus import LinkSettings, RegisterServer
-from energize_desktop.live.sources_config import BusSettings, DeviceSettings, SourcesConfig
+from energize_desktop.live.sources_config import (
+    BusSettings,
+    DeviceSettings,
+    SourcesConfig,
+)
 from energize_desktop.live.templates import load_all
-from energize_desktop.core.registers import RegisterKind, encode
 
 SDM_UNIT, INVERTER_UNIT = 1, 2
 SUNSPEC_BASE = 40000

@@ -12,10 +12,10 @@ import logging
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from energize_desktop.live import payloads
-from energize_desktop.live.mqtt import Message, MqttSource, matches
 from energize_desktop.core.model import Meter, MeterKind, Semantics
 from energize_desktop.core.units import Dimension, UnitError, parse_unit
+from energize_desktop.live import payloads
+from energize_desktop.live.mqtt import Message, MqttSource, matches
 
 log = logging.getLogger("energize.mqtt")
 

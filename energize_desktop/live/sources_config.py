@@ -20,9 +20,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from energize_desktop.core.errors import ValidationError
 from energize_desktop.live.modbus import LinkSettings
 from energize_desktop.live.mqtt import BrokerSettings, Subscription
-from energize_desktop.core.errors import ValidationError
 
 _BUS_FIELDS = {"name", "transport", "host", "port", "serial_port", "baudrate", "parity",
                "stopbits", "bytesize", "timeout_s", "devices"}

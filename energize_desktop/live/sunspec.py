@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from energize_desktop.live.modbus import ModbusLink, ModbusReadError
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.registers import Point, RegisterKind
+from energize_desktop.live.modbus import ModbusLink, ModbusReadError
 
 MARKER = [0x5375, 0x6E53]  # "SunS"
 BASES = (40000, 50000, 0)

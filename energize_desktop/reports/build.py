@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.jobs import energy as sd
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.model import MeterKind
+from energize_desktop.core.model import MeterKind, ref
+from energize_desktop.core.periods import period as parse_period
+from energize_desktop.jobs import energy as sd
 from energize_desktop.reports import sections as sec
 from energize_desktop.reports.model import SECTIONS, Report, Section
 
@@ -62,8 +63,8 @@ def build_report(ws, site_ref=None, period: str | None = None, template: Templat
     if unknown:
         raise ValidationError(f"report sections {', '.join(unknown)}: not known; choose from "
                               f"{', '.join(SECTIONS)}")
-    site = ws.site(sd.ref(site_ref) if site_ref else None)
-    start, end = sd.period(period, "--from/--to", site.timezone) if period else \
+    site = ws.site(ref(site_ref) if site_ref else None)
+    start, end = parse_period(period, site.timezone) if period else \
         _data_span(ws, site)
     ctx = Context(ws, site, start, end, site.timezone, _electricity(ws, site, start, end),
                   _fuels(ws, site, start, end), progress)

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.jobs import energy as sd
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
+from energize_desktop.jobs import energy as sd
 from energize_desktop.reports import svg_charts
 from energize_desktop.reports.model import Chart, Figure, KeyFigures, Note, Para, Table
 
@@ -230,8 +230,8 @@ def _main_electricity(ctx):
 
 # -- recommendations ----------------------------------------------------------------------------
 def recommendations(ctx) -> list:
-    from energize_desktop.jobs.evidence import gather
     from energize_desktop.analytics.recommendations import recommend
+    from energize_desktop.jobs.evidence import gather
 
     zone = ZoneInfo(ctx.tz)
     span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \

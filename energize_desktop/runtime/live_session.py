@@ -31,9 +31,9 @@ class LiveSession(QObject):
 
     def start(self, config_text: str, site=None) -> None:
         """Parse (errors raise, nothing started), keep the settings, start."""
-        from energize_desktop.live.sources_config import SourcesConfig
         from energize_desktop.live.acquisition import AcquisitionEngine
         from energize_desktop.live.alerting import LiveAlerts
+        from energize_desktop.live.sources_config import SourcesConfig
 
         config = SourcesConfig.loads(config_text, "connection settings")
         self.ws.set_meta("connections", config.dump())

@@ -150,9 +150,9 @@ class WorkspaceService(QObject):
                         on_error=lambda e: self.failed.emit(f"Load shapes: {e}"))
 
     def _load_shapes(self, meter_id: int):
-        from energize_desktop.jobs.detection import meter_series
         from energize_desktop.analytics.local_time import local_times
         from energize_desktop.analytics.shapes import shapes
+        from energize_desktop.jobs.detection import meter_series
 
         meter = self.ws.meter(meter_id)
         series = meter_series(self.ws, meter, 3600)
@@ -253,8 +253,8 @@ class WorkspaceService(QObject):
 
     def dismiss(self, event, note: str) -> None:
         """'Not an anomaly': kept in the meter's detection settings for every later run."""
-        from energize_desktop.jobs.detection import settings_for
         from energize_desktop.analytics.settings import Dismissal
+        from energize_desktop.jobs.detection import settings_for
         from energize_desktop.storage.anomalies import AnomalyStore
 
         settings = settings_for(self.ws, event.meter_id).dismiss(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from energize_desktop.core.instants import to_us
 from energize_desktop.core.timezones import US
 from energize_desktop.storage.transaction import transaction
 
@@ -20,8 +21,6 @@ def _ts(us: int) -> datetime:
     return datetime.fromtimestamp(us / US, timezone.utc).replace(tzinfo=None)
 
 
-def _us(ts: datetime) -> int:
-    return int(ts.replace(tzinfo=timezone.utc).timestamp() * US)
 
 
 class AnomalyStore:
@@ -85,4 +84,4 @@ class AnomalyStore:
             "ORDER BY start_ts, meter_id", params).fetchall()
         return [dict(zip(("id", "meter_id", "start_us", "end_us", "kind", "severity", "score",
                           "explanation", "detector"),
-                         (r[0], r[1], _us(r[2]), _us(r[3]), *r[4:]))) for r in rows]
+                         (r[0], r[1], to_us(r[2]), to_us(r[3]), *r[4:]))) for r in rows]

@@ -13,9 +13,9 @@ import numpy as np
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.instants import from_us
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
-
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
@@ -126,8 +126,8 @@ def events_frame(ws, what: str, meters, start=None, end=None) -> pl.DataFrame:
                                          .timestamp() * 1e6)
         rows = AnomalyStore(ws).events(list(names), s, e)
         return pl.DataFrame({
-            "start": [_utc_iso(r["start_us"]) for r in rows],
-            "end": [_utc_iso(r["end_us"]) for r in rows],
+            "start": [from_us(r["start_us"]).isoformat() for r in rows],
+            "end": [from_us(r["end_us"]).isoformat() for r in rows],
             "meter": [names[r["meter_id"]] for r in rows], "kind": [r["kind"] for r in rows],
             "severity": [r["severity"] for r in rows], "score": [r["score"] for r in rows],
             "explanation": [r["explanation"] for r in rows],
@@ -143,7 +143,3 @@ def events_frame(ws, what: str, meters, start=None, end=None) -> pl.DataFrame:
         "message": [a["message"] for a in rows]}, schema_overrides={"opened": pl.Utf8})
 
 
-def _utc_iso(us: int) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(us / 1e6, timezone.utc).isoformat()

@@ -31,7 +31,6 @@ from energize_desktop.core.semantics import (
 )
 from energize_desktop.core.timezones import US, calendar
 from energize_desktop.core.units import DEFAULT_GAS_KWH_PER_M3, Dimension, parse_unit
-from energize_desktop.storage.schema import ROLLUP_TABLES
 from energize_desktop.storage.frames import (
     as_timestamp,
     batch_from_arrow,
@@ -41,6 +40,7 @@ from energize_desktop.storage.frames import (
     insert_arrow,
     temp_table,
 )
+from energize_desktop.storage.schema import ROLLUP_TABLES
 
 _SEM_CODE = {Semantics.CUMULATIVE: SEM_CUMULATIVE, Semantics.INTERVAL: SEM_INTERVAL,
              Semantics.INSTANTANEOUS: SEM_INSTANTANEOUS}

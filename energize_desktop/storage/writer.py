@@ -19,6 +19,8 @@ import polars as pl
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.incremental import LEVELS, Batch, advance
+from energize_desktop.core.instants import to_us
+from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.timezones import US, month_of_days
@@ -32,8 +34,8 @@ from energize_desktop.storage.frames import (
     registered,
     temp_table,
 )
-from energize_desktop.storage.state import context_before
 from energize_desktop.storage.schema import ROLLUP_TABLES
+from energize_desktop.storage.state import context_before
 from energize_desktop.storage.transaction import transaction
 
 _QUALITY_CODES = np.array(sorted(int(q) for q in Quality), np.uint8)
@@ -242,26 +244,16 @@ def _utc_micros(ts) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.integer):
         return arr.astype(np.int64)
     if arr.dtype == object and len(arr) and isinstance(arr[0], datetime):
-        return np.array([_micros(t) for t in arr], np.int64)
+        return np.array([to_us(t) for t in arr], np.int64)
     raise ValidationError(f"readings: column ts must hold datetimes, got {arr.dtype}")
-
-
-def _micros(t: datetime) -> int:
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
-    return int(t.timestamp() * US)
 
 
 def _sorted_unique(batch: Batch) -> Batch:
     if _strictly_sorted(batch.meter, batch.ts):
         return batch
-    m, t = batch.meter, batch.ts
-    rel = t - t.min()
-    if rel.max() < 1 << 40:  # pack (meter, ts) into one int64: a stable sort finds the runs
-        order = np.argsort((m.astype(np.int64) << 40) | rel, kind="stable")
-    else:
-        order = np.lexsort((t, m))  # stable too: of equal (meter, ts), the last one wins
-    batch = batch.take(order)
+    order = sort_order(batch.meter, batch.ts)  # stable: of equal (meter, ts), the last wins
+    if order is not None:
+        batch = batch.take(order)
     m, t = batch.meter, batch.ts
     keep = np.ones(len(m), bool)
     keep[:-1] = (m[1:] != m[:-1]) | (t[1:] != t[:-1])

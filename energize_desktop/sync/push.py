@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import polars as pl
 
+from energize_desktop.core.instants import from_us
 from energize_desktop.core.prefetch import prefetch
 from energize_desktop.sync import pgcopy
 from energize_desktop.sync.server import SyncError, _first_line, check_version
@@ -223,7 +224,7 @@ def _anomalies(ws, conn, org: str) -> int:
     for e in AnomalyStore(ws).events(list(uids)):
         meter_uid = uids[e["meter_id"]]
         uid = uuid.uuid5(uuid.UUID(meter_uid), f"{e['start_us']}:{e['kind']}")
-        rows.append((str(uid), org, meter_uid, _utc(e["start_us"]), _utc(e["end_us"]),
+        rows.append((str(uid), org, meter_uid, from_us(e["start_us"]), from_us(e["end_us"]),
                      e["kind"], e["severity"], e["explanation"]))
     with conn.transaction(), conn.cursor() as cur:
         cur.executemany("INSERT INTO energize.anomalies (uid, org, meter_uid, start_ts, end_ts, "
@@ -232,8 +233,6 @@ def _anomalies(ws, conn, org: str) -> int:
     return len(rows)
 
 
-def _utc(us: int) -> datetime:
-    return datetime.fromtimestamp(us / 1e6, timezone.utc)
 
 
 def _alerts(ws, conn, org: str) -> int:

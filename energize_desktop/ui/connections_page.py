@@ -7,8 +7,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QPlainTextEdit, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from energize_desktop.ui.live_chart import LiveChart
 
@@ -87,8 +95,8 @@ class ConnectionsPage(QWidget):
         self.editor.setPlainText(text or "")
 
     def check(self) -> bool:
-        from energize_desktop.live.sources_config import SourcesConfig
         from energize_desktop.core.errors import EnergizeError
+        from energize_desktop.live.sources_config import SourcesConfig
 
         try:
             config = SourcesConfig.loads(self.editor.toPlainText(), "connection settings")

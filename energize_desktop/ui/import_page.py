@@ -5,8 +5,18 @@ import in the background with progress and Cancel, and read the summary."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
-                               QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class ImportPage(QWidget):
@@ -105,9 +115,8 @@ class ImportPage(QWidget):
                 listed.add(path)
 
     def options(self):
-        from energize_desktop.jobs.importer import ImportOptions
-
         from energize_desktop.imports.channels import ChannelHints
+        from energize_desktop.jobs.importer import ImportOptions
 
         pick = {"detect": None}
         profile = self.profile.currentText().strip()

@@ -7,8 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter,
-                               QTabWidget)
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+)
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.ui.alert_tray import AlertTray, QtAlertChannel
@@ -23,8 +29,8 @@ from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
-from energize_desktop.ui.window_support import apply_theme, icon, local_zone
 from energize_desktop.ui.shapes_page import ShapesPage
+from energize_desktop.ui.window_support import apply_theme, icon, local_zone
 
 PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
          "Reports", "Settings")

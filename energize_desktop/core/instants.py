@@ -1,0 +1,41 @@
+"""Instants as the workspace keeps them (µs since the epoch, UTC) and as people read them.
+
+The one set of converters: a naive datetime is UTC (readings are stored in UTC), never this
+computer's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+US = 1_000_000
+
+
+def to_us(moment: datetime | None) -> int | None:
+    """µs since the epoch; a naive datetime is taken as UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * US)
+
+
+def from_us(us: int | None) -> datetime | None:
+    """An aware UTC datetime."""
+    return None if us is None else datetime.fromtimestamp(int(us) / US, timezone.utc)
+
+
+def iso_utc(us: int) -> str:
+    """2025-01-31T06:00:00Z: how exports and JSON write an instant."""
+    return from_us(us).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_date(us: int, tz: str) -> date:
+    """The site's calendar date of an instant."""
+    return datetime.fromtimestamp(us / US, ZoneInfo(tz)).date()
+
+
+def local_midnight_us(day: date, tz: str) -> int:
+    """The instant a local date begins in zone `tz`."""
+    return to_us(datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)))
