@@ -182,8 +182,7 @@ def heartbeat_figure(app, rows: int, warm: bool = True) -> Figure:
     done = []
     target = work / "import.energize"
     run_task(_import, csv_path, target, on_done=done.append, on_error=done.append)
-    service.detect()
-    service.detection_done.connect(lambda r: done.append(r))
+    service.detect(on_done=done.append, on_error=done.append)
     while len(done) < 2:
         app.processEvents()
         time.sleep(0.001)

@@ -16,6 +16,7 @@ import getpass
 import json
 import sys
 
+from energize_desktop.storage.metadata import NOTIFICATIONS
 from energize_desktop.cli.common import command, ref
 
 ACTIONS = ("list", "ack", "resolve", "reopen", "snooze", "audit", "rules", "add-rule",
@@ -161,20 +162,19 @@ def _add_rule(ws, store, args) -> int:
 
 def _notify(ws, store, args) -> int:
     from energize_desktop.live.notify import (
-        NOTIFY_META,
         Email,
         Webhook,
         channels_from_json,
         channels_to_json,
     )
 
-    hook, mail = channels_from_json(ws.get_meta(NOTIFY_META), f"{ws.path} notifications")
+    hook, mail = channels_from_json(NOTIFICATIONS.get(ws), f"{ws.path} notifications")
     if args.webhook:
         hook = Webhook(args.webhook)
     if args.smtp:
         mail = _email(args, Email)
     if args.webhook or args.smtp:
-        ws.set_meta(NOTIFY_META, channels_to_json(hook, mail))
+        NOTIFICATIONS.set(ws, channels_to_json(hook, mail))
     print(f"webhook: {hook.url if hook else 'none'}")
     print(f"e-mail: {f'{mail.host}:{mail.port} to ' + ', '.join(mail.to) if mail else 'none'}"
           + ("" if not mail or mail.starttls else " (no STARTTLS)"))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from energize_desktop.cli.common import command
-from energize_desktop.core.errors import EnergizeError
 
 
 def add_parsers(sub) -> None:
@@ -40,11 +39,29 @@ def add_parsers(sub) -> None:
 
 
 def run(args) -> int:
-    from energize_desktop.imports import profiles
-    from energize_desktop.imports.channels import ChannelHints
-    from energize_desktop.imports.sources import csv_format, detect_kind
-    from energize_desktop.jobs.importer import ImportOptions, import_file
+    from energize_desktop.jobs.import_files import ImportJob
     from energize_desktop.storage import Workspace
+
+    path = args.workspace
+    ws = Workspace.open(path) if path.exists() else Workspace.create(path)
+    with ws:
+        job = ImportJob(ws, args.files, options_from(args), args.save_profile,
+                        on_file=lambda f, done, error: _file_done(args, done, error))
+        outcome = job(progress=None if args.quiet else _progress)
+    for name in dict.fromkeys(outcome.profiles):
+        print(f"saved profile {name!r}")
+    if args.json:
+        print(json.dumps([r.to_dict() for r in outcome.reports], indent=2, ensure_ascii=False))
+    if outcome.errors:
+        print(f"energize: {len(outcome.errors)} of {len(args.files)} file(s) failed; nothing "
+              "of them was stored", file=sys.stderr)
+    return 1 if outcome.errors else 0
+
+
+def options_from(args):
+    """The import options the flags give."""
+    from energize_desktop.imports.channels import ChannelHints
+    from energize_desktop.jobs.importer import ImportOptions
 
     hints = ChannelHints(kind=args.kind, semantics=args.semantics)
     for item in args.unit:
@@ -53,63 +70,26 @@ def run(args) -> int:
             hints.units[column.strip()] = unit.strip()
         else:
             hints.unit = item.strip()
-    options = ImportOptions(site=args.site, meter=args.meter, profile=args.profile, tz=args.tz,
-                            dry_run=args.dry_run, on_conflict=args.on_conflict,
-                            date_order=args.date_order, ts_marks=args.ts_marks,
-                            decimal=args.decimal, hints=hints)
-    path = args.workspace
-    ws = Workspace.open(path) if path.exists() else Workspace.create(path)
-    failed, reports = 0, []
-    with ws:
-        for file in args.files:
-            if _is_package(file):
-                failed += _import_package(ws, file)
-                continue
-            try:
-                report = import_file(ws, file, options, None if args.quiet else _progress)
-            except EnergizeError as exc:
-                _clear()
-                print(f"energize: error: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            _clear()
-            reports.append(report)
-            if not args.json:
-                print(report.text())
-            if args.save_profile and detect_kind(file) == "csv":
-                profiles.save(ws, args.save_profile, csv_format(ws, file, options))
-                print(f"saved profile {args.save_profile!r}")
-    if args.json:
-        print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
-    if failed:
-        print(f"energize: {failed} of {len(args.files)} file(s) failed; nothing of them was "
-              "stored", file=sys.stderr)
-    return 1 if failed else 0
+    return ImportOptions(site=args.site, meter=args.meter, profile=args.profile, tz=args.tz,
+                         dry_run=args.dry_run, on_conflict=args.on_conflict,
+                         date_order=args.date_order, ts_marks=args.ts_marks,
+                         decimal=args.decimal, hints=hints)
 
 
-def _is_package(path: Path) -> bool:
-    import zipfile
-
-    return path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
-
-
-def _import_package(ws, path: Path) -> int:
-    """A data package from another workspace; 1 if it failed (nothing of it stored)."""
-    from energize_desktop.storage.package import import_package
-
-    try:
-        counts = import_package(ws, path)
-    except EnergizeError as exc:
-        print(f"energize: error: {exc}", file=sys.stderr)
-        return 1
-    print(f"{path}: data package — {counts['sites']} site(s), {counts['meters']} meter(s), "
-          f"{counts['readings']:,} readings stored")
-    return 0
+def _file_done(args, done, error: str | None) -> None:
+    _clear()
+    if error is not None:
+        print(f"energize: error: {error}", file=sys.stderr)
+    elif isinstance(done, str):  # a data package
+        print(done)
+    elif not args.json:
+        print(done.text())
 
 
-def _progress(fraction: float, text: str) -> None:
+def _progress(done: int, total: int, text: str) -> None:
     if sys.stderr.isatty():
-        print(f"\r{fraction:6.1%}  {text[-70:]:<70}", end="", file=sys.stderr, flush=True)
+        print(f"\r{done / max(total, 1):6.1%}  {text[-70:]:<70}", end="", file=sys.stderr,
+              flush=True)
 
 
 def _clear() -> None:

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from energize_desktop.storage.metadata import CONNECTIONS
 from energize_desktop.cli.common import command
 
 
@@ -35,8 +36,8 @@ def add_parsers(sub) -> None:
 
 def acquire(args) -> int:
     from energize_desktop.core.model import Site
-    from energize_desktop.live.acquisition import AcquisitionEngine, wait_until
-    from energize_desktop.live.alerting import LiveAlerts
+    from energize_desktop.live.acquisition import wait_until
+    from energize_desktop.live.session import LiveAcquisition
     from energize_desktop.storage import Workspace
 
     ws = Workspace.open(args.workspace) if args.workspace.exists() else \
@@ -45,19 +46,16 @@ def acquire(args) -> int:
         config = _connections(ws, args.config)
         if not ws.sites():
             ws.add_site(Site(args.site or "Site", "UTC"))
-        engine = AcquisitionEngine(ws, config, site=ws.site(args.site)).start()
-        alerts = LiveAlerts(ws, on_alert=_print_alert)  # after start: it knows the new meters
-        engine.on_readings = alerts.feed
-        print(f"alert rules: {len(alerts.engine.rules)}, notification channels: "
-              f"{len(alerts.engine.notifiers)}", flush=True)
+        live = LiveAcquisition(ws, config, site=ws.site(args.site), on_alert=_print_alert)
+        live.start()
+        print(f"alert rules: {len(live.alerts.engine.rules)}, notification channels: "
+              f"{len(live.alerts.engine.notifiers)}", flush=True)
         stop = _stop_on_signals()
         deadline = time.monotonic() + (args.duration if args.duration else 10**12)
         try:
-            wait_until(deadline, stop, args.status_every, lambda: _print(engine))
+            wait_until(deadline, stop, args.status_every, lambda: _print(live.status_lines()))
         finally:
-            engine.stop()
-            alerts.stop()
-        _print(engine)
+            _print(live.stop())
     return 0
 
 
@@ -107,22 +105,19 @@ def simulate(args) -> int:
 
 def _connections(ws, path):
     """The connection file given (then kept in the workspace), or the one kept there."""
-    from energize_desktop.core.errors import ValidationError
+    from energize_desktop.live.session import kept_connections
     from energize_desktop.live.sources_config import SourcesConfig
 
-    if path is not None:
-        config = SourcesConfig.load(path)
-        ws.set_meta("connections", config.dump())
-        return config
-    text = ws.get_meta("connections")
-    if text is None:
-        raise ValidationError(f"{ws.path}: no connections kept in this workspace; pass --config")
-    return SourcesConfig.loads(text, f"{ws.path} (kept connections)")
+    if path is None:
+        return kept_connections(ws)
+    config = SourcesConfig.load(path)
+    CONNECTIONS.set(ws, config.dump())
+    return config
 
 
-def _print(engine) -> None:
+def _print(lines: list[str]) -> None:
     stamp = time.strftime("%H:%M:%S")
-    for line in engine.status_lines():
+    for line in lines:
         print(f"{stamp} {line}", flush=True)
 
 

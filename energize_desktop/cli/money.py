@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from energize_desktop.storage.metadata import DEFAULT_TARIFF
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
@@ -87,7 +88,7 @@ def tariff_cmd(args) -> int:
     with Workspace.open(args.workspace, read_only=args.action in ("list", "show")) as ws:
         store = TariffStore(ws)
         if args.action == "list":
-            default = ws.get_meta("default_tariff")
+            default = DEFAULT_TARIFF.get(ws)
             for name in store.names():
                 print(f"{name}{'  (default)' if name == default else ''}")
             return 0
@@ -106,7 +107,7 @@ def tariff_cmd(args) -> int:
             print("removed" if store.remove(args.target) else f"no tariff {args.target!r}")
         else:
             store.load(args.target)  # refuses an unknown name
-            ws.set_meta("default_tariff", args.target)
+            DEFAULT_TARIFF.set(ws, args.target)
             print(f"default tariff: {args.target}")
     return 0
 

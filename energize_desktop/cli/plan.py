@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from energize_desktop.storage.metadata import FLEXIBLE_METERS
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.periods import period
 from energize_desktop.jobs import energy as sup
 
-FLEXIBLE_META = "flexible_meters"
 
 
 def add_parsers(sub) -> None:
@@ -146,7 +146,6 @@ def _print_forecast(meter, site, r) -> None:
 
 # -- shift --------------------------------------------------------------------------------------
 def shift_cmd(args) -> int:
-    import json
 
     from energize_desktop.analytics.load_shift import optimise
     from energize_desktop.core.model import MeterKind
@@ -155,7 +154,7 @@ def shift_cmd(args) -> int:
     with Workspace.open(args.workspace, read_only=not args.save) as ws:
         meter = ws.meter(ref(args.meter))
         site = ws.site_of(meter)
-        saved = json.loads(ws.get_meta(FLEXIBLE_META, "{}")).get(str(meter.id), {})
+        saved = FLEXIBLE_METERS.get(ws).get(str(meter.id), {})
         windows = [_window(w) for w in args.window] or [tuple(w) for w in
                                                         saved.get("windows", [])]
         max_kw = args.max_kw or saved.get("max_kw")
@@ -169,9 +168,9 @@ def shift_cmd(args) -> int:
         result = optimise(flex.ts_us, flex.kwh, rest_kwh, flex.step_s, site.timezone,
                           sup.tariff(ws, args.tariff), windows, max_kw)
         if args.save:
-            marks = json.loads(ws.get_meta(FLEXIBLE_META, "{}"))
+            marks = FLEXIBLE_METERS.get(ws)
             marks[str(meter.id)] = {"windows": windows, "max_kw": max_kw}
-            ws.set_meta(FLEXIBLE_META, json.dumps(marks))
+            FLEXIBLE_METERS.set(ws, marks)
     out = {"meter": meter.name, "period": args.period, "windows": result.windows,
            "kwh_moved": result.kwh_moved, "cost_before": result.cost_before,
            "cost_after": result.cost_after, "saving": result.saving,

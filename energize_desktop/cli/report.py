@@ -35,21 +35,19 @@ def add_parsers(sub) -> None:
 
 
 def run(args) -> int:
-    from energize_desktop.reports.build import Template, build_report
+    from energize_desktop.reports.build import Template
+    from energize_desktop.reports.job import ReportJob
     from energize_desktop.reports.model import SECTIONS
     from energize_desktop.storage import Workspace
 
-    suffix = args.out.suffix.lower()
-    if suffix not in (".pdf", ".html", ".htm"):
-        raise ValidationError(f"--out {args.out}: expected a .pdf or .html file")
     period = args.period or _period(args.start, args.end)
     sections = tuple(s.strip() for s in args.sections.split(",")) if args.sections else SECTIONS
     template = Template(sections, args.organisation, args.author, args.logo, args.paper,
                         baseline_period=args.baseline)
     started = time.perf_counter()
     with Workspace.open(args.workspace, read_only=True) as ws:
-        report = build_report(ws, args.site, period, template, _progress)
-    size = _write(report, args.out, suffix)
+        job = ReportJob(ws, args.site, period, template, args.out, _writer(args.out))
+        _, size, report = job(progress=_progress)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB, {len(report.sections)} sections) in "
           f"{time.perf_counter() - started:.1f} s")
     return 0
@@ -63,16 +61,16 @@ def _period(start: str | None, end: str | None) -> str | None:
     return f"{start}..{end}"
 
 
-def _write(report, out: Path, suffix: str) -> int:
+def _writer(out: Path):
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window needed
     from energize_desktop.app import create_app
     from energize_desktop.runtime.pdf import write_report
 
-    if suffix == ".pdf":
+    if out.suffix.lower() == ".pdf":
         create_app([])  # fonts bundled with the app, so text never renders as boxes
-    return write_report(report, out)
+    return write_report
 
 
 def _progress(done: int, total: int, what: str) -> None:

@@ -8,13 +8,13 @@ injected anomalies of different kinds. The injected ones are recorded in the wor
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import holidays as holiday_calendars
 import numpy as np
 
+from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.timezones import US, calendar
 from energize_desktop.demo import profiles as p
@@ -48,8 +48,8 @@ def build_demo(out: Path, seed: int = 7, progress=None) -> Path:
                                 building_type="office"))
         meters = _add_meters(ws, site)
         _write(ws, meters, series, gaps, utc_us, progress)
-        ws.set_meta("demo_injected", json.dumps([asdict(i) for i in injected]))
-        ws.set_meta("demo_seed", str(seed))
+        DEMO_INJECTED.set(ws, [asdict(i) for i in injected])
+        DEMO_SEED.set(ws, seed)
     finally:
         ws.close()
     return out

@@ -1,17 +1,12 @@
-"""Import profiles: a CSV mapping saved by name in the workspace and reused for the next file.
-
-A saved profile is a whole format (no sniffing). Built-in profiles are partial: they are applied
-on top of what the sniffer found, to force a shape or name the columns of a known export.
+"""Import profiles: a CSV mapping reused for the next file. A profile saved in a workspace
+(jobs/import_profiles) is a whole format (no sniffing). Built-in profiles are partial: they are
+applied on top of what the sniffer found, to force a shape or name the columns of a known
+export.
 """
 
 from __future__ import annotations
 
-import json
-
-from energize_desktop.core.errors import ValidationError
 from energize_desktop.imports.csv_format import CsvFormat
-
-PREFIX = "import_profile:"
 
 BUILTIN: dict[str, dict] = {
     "generic-long": {"shape": "long"},
@@ -25,27 +20,6 @@ BUILTIN: dict[str, dict] = {
 }
 
 
-def names(ws) -> list[str]:
-    saved = [k[len(PREFIX):] for k in _keys(ws)]
-    return sorted(BUILTIN) + sorted(saved)
-
-
-def save(ws, name: str, fmt: CsvFormat) -> None:
-    if not name.strip() or name in BUILTIN:
-        raise ValidationError(f"profile name {name!r}: empty or taken by a built-in profile")
-    ws.set_meta(PREFIX + name, json.dumps(fmt.to_dict()))
-
-
-def load(ws, name: str) -> tuple[dict, bool]:
-    """(fields, complete): complete profiles replace sniffing, partial ones amend it."""
-    if name in BUILTIN:
-        return dict(BUILTIN[name]), False
-    text = ws.get_meta(PREFIX + name) if ws is not None else None
-    if text is None:
-        raise ValidationError(f"profile {name!r} not found; profiles: {', '.join(names(ws))}")
-    return json.loads(text), True
-
-
 def apply(fmt: CsvFormat, fields: dict) -> CsvFormat:
     data = fmt.to_dict()
     data.update(fields)
@@ -54,9 +28,3 @@ def apply(fmt: CsvFormat, fields: dict) -> CsvFormat:
     if "clock_column" in fields and fields["clock_column"] and " " not in out.time_format:
         out.time_format += " %H:%M"
     return out
-
-
-def _keys(ws) -> list[str]:
-    if ws is None:
-        return []
-    return [k for k in ws.meta_keys() if k.startswith(PREFIX)]

@@ -34,7 +34,8 @@ def detect_kind(path: Path) -> str:
     return "csv"
 
 
-def open_source(ws, path: Path, options, zone: str):
+def open_source(path: Path, options, zone: str, profile: tuple[dict, bool] = ({}, False)):
+    """The reader for a file; `profile`: (fields, complete) of the import profile chosen."""
     kind = detect_kind(path)
     if kind == "greenbutton":
         from energize_desktop.imports.greenbutton import GreenButtonSource
@@ -48,12 +49,12 @@ def open_source(ws, path: Path, options, zone: str):
         from energize_desktop.imports.weather_files import WeatherSource
 
         return WeatherSource(path, kind)
-    return CsvSource(path, csv_format(ws, path, options), options.tz or zone, options.hints,
+    return CsvSource(path, csv_format(path, options, profile), options.tz or zone, options.hints,
                      default_meter=options.meter)
 
 
-def csv_format(ws, path: Path, options):
-    fields, complete = profiles.load(ws, options.profile) if options.profile else ({}, False)
+def csv_format(path: Path, options, profile: tuple[dict, bool] = ({}, False)):
+    fields, complete = profile
     if complete:
         from energize_desktop.imports.csv_format import CsvFormat
 

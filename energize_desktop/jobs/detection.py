@@ -18,6 +18,7 @@ from energize_desktop.analytics.series import Series, on_grid
 from energize_desktop.analytics.settings import DetectorSettings
 from energize_desktop.core.model import Meter, MeterKind
 from energize_desktop.core.timezones import US
+from energize_desktop.jobs.base import Job
 from energize_desktop.storage.anomalies import AnomalyStore
 
 LEVELS = {3600: "hour", 900: "15min"}
@@ -30,6 +31,21 @@ class JobResult:
     not_run: dict[str, dict[str, str]] = field(default_factory=dict)  # meter -> detector -> why
     meters_done: int = 0
     cancelled: bool = False
+
+
+class DetectionJob(Job):
+    """Score meters' history; cancelling stops between meters, keeping those finished."""
+
+    title = "Detection"
+
+    def __init__(self, ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
+                 store: bool = True):
+        self.ws, self.meters, self.step_s = ws, meters, step_s
+        self.start_us, self.end_us, self.store = start_us, end_us, store
+
+    def run(self, progress=None, cancelled=None) -> JobResult:
+        return run(self.ws, self.meters, self.step_s, self.start_us, self.end_us,
+                   store=self.store, progress=progress, cancelled=cancelled)
 
 
 def meter_series(ws, meter: Meter, step_s: int = 3600, start_us=None, end_us=None) -> Series:

@@ -21,6 +21,7 @@ from energize_desktop.imports import memory
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec
 from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.imports.sources import open_source
+from energize_desktop.jobs import import_profiles
 from energize_desktop.imports.summary import ChannelStats, FileReport, iso
 from energize_desktop.storage.imports import (
     ImportConflictError,
@@ -43,10 +44,6 @@ class ImportOptions:
     hints: ChannelHints = field(default_factory=ChannelHints)
 
 
-def import_files(ws, paths, options: ImportOptions, progress=None) -> list[FileReport]:
-    return [import_file(ws, p, options, progress) for p in paths]
-
-
 def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
     """Import one file; raise (with nothing stored) on any error. `progress(fraction, text)`."""
     path = Path(path)
@@ -54,7 +51,8 @@ def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
         raise ImportFormatError(f"{path}: no such file")
     started = time.perf_counter()
     site, create = _site(ws, options)
-    source = open_source(ws, path, options, site.timezone)
+    profile = import_profiles.load(ws, options.profile) if options.profile else ({}, False)
+    source = open_source(path, options, site.timezone, profile)
     hint = getattr(source, "zone_hint", None)
     if create and hint and not options.tz:
         site = Site(site.name, hint)  # honour the file's LocalTimeParameters

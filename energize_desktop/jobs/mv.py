@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import ref
 from energize_desktop.core.periods import period
+from energize_desktop.jobs.base import Job
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,26 @@ class MvRequest:
     adjust: list = field(default_factory=list)  # "FROM..TO=AMOUNT:NOTE"
     save: str | None = None
     use: str | None = None
+
+
+class BaselineJob(Job):
+    """Fit (or load) a baseline and predict; `prepare()` refuses a request that names no meter
+    or no baseline period before anything is read."""
+
+    title = "Baseline"
+
+    def __init__(self, ws, request: MvRequest):
+        self.ws, self.request = ws, request
+
+    def prepare(self) -> None:
+        req = self.request
+        if not req.use and not req.meter:
+            raise ValidationError("choose the energy meter to model", field="meter")
+        if not req.use and not (req.train or "").strip():
+            raise ValidationError("give the baseline period (FROM..TO)", field="train")
+
+    def run(self, progress=None, cancelled=None) -> dict:
+        return run(self.ws, self.request)
 
 
 def run(ws, req: MvRequest) -> dict:
@@ -82,7 +103,8 @@ def _meters_and_model(ws, req):
         if m.kind is MeterKind.TEMPERATURE and m.site_id == meter.site_id:
             return meter, m, None
     raise ValidationError(f"meter {meter.name}: its site has no outdoor temperature meter; "
-                          "import a weather file or name one with --temperature")
+                          "import a weather file or choose a temperature meter",
+                          field="temperature")
 
 
 def _series(ws, meter, temp_meter, start_us, end_us):
@@ -106,8 +128,9 @@ def _adjustments(specs: list[str], tz: str):
             start, end = period(span, tz, "adjust")
             out.append(Adjustment(start, end, float(amount), note))
         except ValueError:
-            raise ValidationError(f"--adjust {spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "
-                                  "2025-03-01..2025-09-01=12.5:new server room") from None
+            raise ValidationError(f"{spec!r}: expected FROM..TO=AMOUNT:NOTE, e.g. "
+                                  "2025-03-01..2025-09-01=12.5:new server room",
+                                  field="adjust") from None
     return out
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from energize_desktop.storage.metadata import NOTIFICATIONS
 from energize_desktop.analytics.alert_rules import (
     Rule,
     RuleState,
@@ -249,9 +250,9 @@ class LiveAlerts:
     logger and the window start beside an acquisition engine."""
 
     def __init__(self, ws, on_alert=None, tick_s: float = 30.0, extra_channels=()):
-        from energize_desktop.live.notify import NOTIFY_META, channels_from_json
+        from energize_desktop.live.notify import channels_from_json
 
-        hook, mail = channels_from_json(ws.get_meta(NOTIFY_META), f"{ws.path} notifications")
+        hook, mail = channels_from_json(NOTIFICATIONS.get(ws), f"{ws.path} notifications")
         channels = [WebhookChannel(hook)] if hook else []
         channels += [EmailChannel(mail)] if mail else []
         self.engine = AlertEngine(ws, channels + list(extra_channels), on_alert=on_alert)

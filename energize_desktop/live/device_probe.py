@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from energize_desktop.core.registers import decode
+from energize_desktop.jobs.base import Job
 from energize_desktop.live.modbus import LinkSettings, ModbusLink, ModbusReadError
 from energize_desktop.live.modbus_poll import scan
 
@@ -72,3 +73,27 @@ def device_toml(bus_name: str, link: LinkSettings, device_name: str, unit_id: in
               f"name = {q(device_name)}", f"unit_id = {unit_id}", f"template = {q(template_id)}",
               f"interval_s = {interval_s}"]
     return "\n".join(lines) + "\n"
+
+
+class ProbeJob(Job):
+    """Every point of a template read once from a device: `ProbeRow`s."""
+
+    title = "Device check"
+
+    def __init__(self, link: LinkSettings, unit_id: int, template):
+        self.link, self.unit_id, self.template = link, unit_id, template
+
+    def run(self, progress=None, cancelled=None) -> list[ProbeRow]:
+        return probe(self.link, self.unit_id, self.template)
+
+
+class ScanJob(Job):
+    """The unit ids on a bus that answer."""
+
+    title = "Bus scan"
+
+    def __init__(self, link: LinkSettings, first: int = 1, last: int = 247):
+        self.link, self.first, self.last = link, first, last
+
+    def run(self, progress=None, cancelled=None) -> list[int]:
+        return scan_bus(self.link, self.first, self.last)

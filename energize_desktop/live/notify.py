@@ -93,7 +93,6 @@ class Email:
                              self.backoff_s, self.sleep)
 
 
-NOTIFY_META = "notifications"  # workspace metadata key: the channels, as JSON, no secrets
 
 
 def channels_from_json(text: str | None, where: str = "notification settings"):

@@ -14,9 +14,12 @@ import numpy as np
 import polars as pl
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from energize_desktop.storage.metadata import CONNECTIONS
+from energize_desktop.storage.metadata import SYNC_LAST
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.rollup import Level
-from energize_desktop.runtime.tasks import CancellableTask, run_cancellable, run_task
+from energize_desktop.runtime.jobs import JobRunner
+from energize_desktop.runtime.tasks import run_task
 from energize_desktop.storage import Workspace
 
 
@@ -44,30 +47,19 @@ class Series:
 
 
 class WorkspaceService(QObject):
+    """Reads for the pages arrive as signals; long work goes to `jobs` (runtime/jobs.JobRunner),
+    each job's progress, result and error to the callbacks its caller gives."""
+
     opened = Signal(object)  # the workspace path
     series_ready = Signal(object)  # Series
-    failed = Signal(str)  # a message for the user
-    detection_progress = Signal(int, int, str)  # meters done, meters in all, the current one
-    detection_done = Signal(object)  # jobs.detection.JobResult
-    overview_ready = Signal(object)  # analytics.overview.Overview
+    failed = Signal(str)  # a read for a page failed: a message for the user
+    overview_ready = Signal(object)  # jobs.overview.Overview
     shapes_ready = Signal(str, object)  # meter name, analytics.shapes.Shapes
-    baseline_ready = Signal(object, float)  # jobs.mv.run's result, the site's UTC offset (s)
-    baseline_failed = Signal(str)
-    sync_progress = Signal(int, int, str)
-    sync_done = Signal(str)  # a summary line
-    sync_failed = Signal(str)
-    probe_done = Signal(list)  # live.device_probe.ProbeRow per point
-    scan_done = Signal(list)  # unit ids that answered
-    probe_failed = Signal(str)
-    report_progress = Signal(int, int, str)
-    report_done = Signal(str, int)  # path, bytes
-    report_failed = Signal(str)
-    import_progress = Signal(int, int, str)
-    import_done = Signal(object, bool)  # jobs.import_files.ImportOutcome, preview only
 
     def __init__(self, pool: QThreadPool | None = None, parent=None):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
+        self.jobs = JobRunner(self.pool, self)
         self.ws: Workspace | None = None
         self._token = 0
         self._latest: dict[int, int] = {}  # meter id -> token of its newest series request
@@ -92,7 +84,7 @@ class WorkspaceService(QObject):
     def meters(self, site: Site | None = None) -> list[Meter]:
         return self.ws.meters(site) if self.ws else []
 
-    # -- series ---------------------------------------------------------------------------------
+    # -- reads for the pages --------------------------------------------------------------------
     def request_series(self, meter_id: int, level: Level = Level.HOUR,
                        start_s: float | None = None, end_s: float | None = None):
         """A meter's rollup at `level`, whole or between local times (seconds); only the
@@ -102,7 +94,7 @@ class WorkspaceService(QObject):
         self._latest[meter_id] = token
         return run_task(self._load_series, meter_id, level, start_s, end_s, pool=self.pool,
                         on_done=lambda s: self._deliver(meter_id, token, s),
-                        on_error=lambda e: self.failed.emit(str(e)))
+                        on_error=lambda e: self.failed.emit(f"Chart: {e}"))
 
     def _deliver(self, meter_id: int, token: int, series: Series) -> None:
         if self._latest.get(meter_id) == token:  # a newer request supersedes this one
@@ -159,88 +151,77 @@ class WorkspaceService(QObject):
         months = local_times(series.ts_us, series.tz).month
         return meter.name, shapes(series, months)  # kWh per hour, which reads as mean kW
 
+    # -- jobs: each returns the running task (cancel()), or None when refused ----------------
+    def detect(self, meters: list[Meter] | None = None, **callbacks):
+        """Score the meters' whole history; cancelling stops between meters, keeping the events
+        of the meters finished. The result: jobs.detection.JobResult."""
+        from energize_desktop.jobs.detection import DetectionJob
 
-    def fit_baseline(self, request):
-        from energize_desktop.jobs import mv as mv_job
+        return self.jobs.start(DetectionJob(self.ws, meters or self.meters()), **callbacks)
 
-        def job():
-            result = mv_job.run(self.ws, request)
-            meter = self.ws.meter(int(request.meter)) if str(request.meter).isdigit() else None
-            ts = result["rows"][0]
-            offset = self.local_seconds(meter.id, int(ts[0])) - ts[0] / 1e6 if meter is not \
-                None and len(ts) else 0.0
-            return result, offset
+    def fit_baseline(self, request, on_done=None, **callbacks):
+        """on_done(result, the site's UTC offset in seconds at its first step)."""
+        from energize_desktop.jobs.mv import BaselineJob
 
-        return run_task(job, pool=self.pool, on_done=lambda r: self.baseline_ready.emit(*r),
-                        on_error=lambda e: self.baseline_failed.emit(str(e)))
+        def done(result):
+            if on_done:
+                on_done(result, self._offset(request, result))
 
-    def import_files(self, paths: list, options, preview: bool,
-                     save_profile: str = "") -> CancellableTask:
-        """Files one by one, each in its own transaction; `cancel()` rolls back the current one."""
-        from energize_desktop.jobs import import_files as import_job
+        return self.jobs.start(BaselineJob(self.ws, request), on_done=done, **callbacks)
 
-        return run_cancellable(import_job.run, self.ws, paths, options, pool=self.pool,
-                               save_profile=save_profile or None,
-                               on_progress=self.import_progress.emit,
-                               on_done=lambda out: self.import_done.emit(out, preview),
-                               on_error=lambda e: self.failed.emit(f"Import stopped: {e}"))
+    def _offset(self, request, result) -> float:
+        ts = result["rows"][0]
+        if not str(request.meter).isdigit() or not len(ts):
+            return 0.0
+        return self.local_seconds(int(request.meter), int(ts[0])) - ts[0] / 1e6
 
-    def generate_report(self, request: dict) -> CancellableTask:
-        """Build the report model and write it (PDF or HTML) off the GUI thread."""
-        def job(progress=None, cancelled=None):
-            from energize_desktop.reports.build import build_report
-            from energize_desktop.runtime.pdf import write_report
+    def import_files(self, paths: list, options, save_profile: str = "", **callbacks):
+        """Files one by one, each in its own transaction; `cancel()` rolls back the current one.
+        The result: jobs.import_files.ImportOutcome."""
+        from energize_desktop.jobs.import_files import ImportJob
 
-            report = build_report(self.ws, request["site"], request["period"],
-                                  request["template"], progress)
-            return str(request["out"]), write_report(report, request["out"])
+        return self.jobs.start(ImportJob(self.ws, paths, options, save_profile), **callbacks)
 
-        return run_cancellable(job, pool=self.pool, on_progress=self.report_progress.emit,
-                               on_done=lambda r: self.report_done.emit(*r),
-                               on_error=lambda e: self.report_failed.emit(str(e)))
+    def generate_report(self, request: dict, **callbacks):
+        """Build the report model and write it (PDF or HTML): (path, bytes, report)."""
+        from energize_desktop.reports.job import ReportJob
+        from energize_desktop.runtime.pdf import write_report
 
-    def probe_device(self, link, unit_id: int, template_id: str):
-        from energize_desktop.live import device_probe
+        job = ReportJob(self.ws, request["site"], request["period"], request["template"],
+                        request["out"], write_report)
+        return self.jobs.start(job, **callbacks)
+
+    def probe_device(self, link, unit_id: int, template_id: str, **callbacks):
+        from energize_desktop.live.device_probe import ProbeJob
         from energize_desktop.live.templates import load_all
 
-        def job():
-            return device_probe.probe(link, unit_id, load_all()[template_id])
+        return self.jobs.start(ProbeJob(link, unit_id, load_all()[template_id]), **callbacks)
 
-        return run_task(job, pool=self.pool, on_done=self.probe_done.emit,
-                        on_error=lambda e: self.probe_failed.emit(str(e)))
+    def scan_bus(self, link, first: int, last: int, **callbacks):
+        from energize_desktop.live.device_probe import ScanJob
 
-    def scan_bus(self, link, first: int, last: int):
-        from energize_desktop.live import device_probe
+        return self.jobs.start(ScanJob(link, first, last), **callbacks)
 
-        return run_task(device_probe.scan_bus, link, first, last, pool=self.pool,
-                        on_done=self.scan_done.emit,
-                        on_error=lambda e: self.probe_failed.emit(str(e)))
+    def sync_now(self, dsn: str | None = None, **callbacks):
+        """Push to the shared server and pull its definitions. The DSN is kept without its
+        password (moved to the keyring) for the next time. The result: a summary line."""
+        from energize_desktop.sync.session import SyncJob
 
-    def sync_now(self, dsn: str | None = None):
-        """Push to the shared server and pull its definitions, off the GUI thread. The DSN is
-        kept without its password (moved to the keyring) for the next time."""
-        def job(progress=None, cancelled=None):
-            from energize_desktop.sync.session import sync_once
+        return self.jobs.start(SummaryJob(SyncJob(self.ws, dsn), _sync_summary), **callbacks)
 
-            out = sync_once(self.ws, dsn, progress=progress)
-            r, pulled = out.push, out.pull
-            return (f"{r.readings_new:,} new readings, {r.anomalies} anomalies, {r.alerts} "
-                    f"alerts pushed; {len(pulled.added)} definitions pulled, "
-                    f"{len(pulled.conflicts)} conflicts in {r.seconds:.1f} s")
-
-        return run_cancellable(job, pool=self.pool, on_progress=self.sync_progress.emit,
-                               on_done=self.sync_done.emit,
-                               on_error=lambda e: self.sync_failed.emit(str(e)))
-
+    # -- small reads and writes, on the calling thread -------------------------------------------
     def last_sync(self) -> str | None:
-        return self.ws.get_meta("sync_last") if self.ws is not None else None
+        return SYNC_LAST.get(self.ws) if self.ws is not None else None
+
+    def connections_text(self) -> str | None:
+        """The kept connection settings (TOML), or None."""
+        return CONNECTIONS.get(self.ws) if self.ws is not None else None
 
     def profiles(self) -> list[str]:
-        from energize_desktop.imports import profiles
+        from energize_desktop.jobs import import_profiles
 
-        return profiles.names(self.ws) if self.ws else []
+        return import_profiles.names(self.ws) if self.ws else []
 
-    # -- alerts and feedback (small writes, on the calling thread) -------------------------------
     def alerts(self) -> list[dict]:
         from energize_desktop.storage.alerts import AlertStore
 
@@ -266,16 +247,25 @@ class WorkspaceService(QObject):
         cal = self.ws.state.calendar_of(meter_id)
         return (utc_us + int(cal.offsets(np.array([utc_us]))[0])) / 1_000_000
 
-    # -- anomaly detection ----------------------------------------------------------------------
-    def detect(self, meters: list[Meter] | None = None) -> CancellableTask:
-        """Score the meters' whole history in the background; `cancel()` on the returned task
-        stops between meters, keeping the events of the meters finished."""
-        from energize_desktop.jobs import detection as detection_job
 
-        return run_cancellable(detection_job.run, self.ws, meters or self.meters(),
-                               pool=self.pool, on_progress=self.detection_progress.emit,
-                               on_done=self.detection_done.emit,
-                               on_error=lambda e: self.failed.emit(f"Detection stopped: {e}"))
+class SummaryJob:
+    """A job whose result the window shows as one line."""
+
+    def __init__(self, job, summary):
+        self.job, self.summary, self.title = job, summary, job.title
+
+    def prepare(self) -> None:
+        self.job.prepare()
+
+    def run(self, progress=None, cancelled=None) -> str:
+        return self.summary(self.job.run(progress, cancelled))
+
+
+def _sync_summary(out) -> str:
+    r, pulled = out.push, out.pull
+    return (f"{r.readings_new:,} new readings, {r.anomalies} anomalies, {r.alerts} alerts "
+            f"pushed; {len(pulled.added)} definitions pulled, {len(pulled.conflicts)} "
+            f"conflicts in {r.seconds:.1f} s")
 
 
 RAW = "raw"  # a series request for the readings themselves

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from energize_desktop.storage import metadata
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.storage import catalog
@@ -136,8 +137,8 @@ class Workspace:
         return [r[0] for r in self.cursor().execute("SELECT key FROM meta ORDER BY key").fetchall()]
 
     def set_meta(self, key: str, value: str) -> None:
-        if key in ("app", "schema_version"):
-            raise ValidationError(f"meta key {key!r} is managed by Energize")
+        """Only keys declared in storage/metadata.py (typed access: metadata.KEY.get/set)."""
+        metadata.declared(key)
         cur = self.cursor()
         with transaction(cur):
             cur.execute("DELETE FROM meta WHERE key = ?", [key])
@@ -145,7 +146,7 @@ class Workspace:
 
     @property
     def schema_version(self) -> int:
-        return int(self.get_meta("schema_version", "0"))
+        return metadata.SCHEMA_VERSION.get(self)
 
     # -- catalog --------------------------------------------------------------------------------
     @property

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import polars as pl
 
+from energize_desktop.storage.metadata import SYNC_LAST, SYNC_LAST_AT, SYNC_ROLLUPS, SYNC_WATERMARK
 from energize_desktop.core.instants import from_us
 from energize_desktop.core.prefetch import prefetch
 from energize_desktop.sync import pgcopy
@@ -50,12 +51,12 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     started = time.perf_counter()
     check_version(conn)
     org = organisation(conn)
-    key = f"sync_watermark:{server_key(conn)}"
-    marks = {} if full else json.loads(ws.get_meta(key, "{}"))
+    server = server_key(conn)
+    marks = {} if full else SYNC_WATERMARK.get(ws, server)
     out = PushResult()
     try:
         out.sites, out.meters = _definitions(ws, conn, org)
-        touched = _readings(ws, conn, org, marks, lambda: ws.set_meta(key, json.dumps(marks)),
+        touched = _readings(ws, conn, org, marks, lambda: SYNC_WATERMARK.set(ws, marks, server),
                             out, progress)
         out.rollups = _rollups(ws, conn, org, touched, full)
         out.anomalies = _anomalies(ws, conn, org)
@@ -64,8 +65,8 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
         raise SyncError(f"sync stopped ({_first_line(exc)}); what was committed is kept and "
                         "the next sync carries on from there") from None
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    ws.set_meta(f"sync_last:{server_key(conn)}", finished)
-    ws.set_meta("sync_last", finished)
+    SYNC_LAST_AT.set(ws, finished, server)
+    SYNC_LAST.set(ws, finished)
     out.seconds = time.perf_counter() - started
     return out
 
@@ -94,10 +95,10 @@ def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, prog
 def _rollups(ws, conn, org: str, meters: list, full: bool) -> int:
     from energize_desktop.sync import rollups
 
-    key = f"sync_rollups:{server_key(conn)}"
-    marks = {} if full else json.loads(ws.get_meta(key, "{}"))
+    server = server_key(conn)
+    marks = {} if full else SYNC_ROLLUPS.get(ws, server)
     sent = rollups.push(ws, conn, org, meters, marks)
-    ws.set_meta(key, json.dumps(marks))
+    SYNC_ROLLUPS.set(ws, marks, server)
     return sent
 
 

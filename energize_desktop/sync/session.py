@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.jobs.base import Job
+from energize_desktop.storage.metadata import SYNC_DSN
 
 
 @dataclass
@@ -33,12 +35,12 @@ def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full:
     from energize_desktop.sync.credentials import keep_password_in_keyring, password
     from energize_desktop.sync.push import organisation, push
 
-    dsn = dsn or ws.get_meta("sync_dsn")
+    dsn = dsn or SYNC_DSN.get(ws)
     if not dsn:
-        raise ValidationError("sync: give the server's connection string the first time (it is "
-                              "kept, without its password, for the next syncs)")
+        raise ValidationError("give the server's connection string the first time (it is "
+                              "kept, without its password, for the next syncs)", field="dsn")
     dsn, key = keep_password_in_keyring(dsn, password_key)
-    ws.set_meta("sync_dsn", dsn)
+    SYNC_DSN.set(ws, dsn)
     with server.connect(dsn, password(dsn, key, required=False)) as conn:
         server.check_version(conn)
         pulled = definitions.PullResult()
@@ -47,3 +49,15 @@ def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full:
         shared = definitions.share(ws, conn, organisation(conn)) if share else None
         definitions.pull(ws, conn, keep_local=keep_local, result=pulled)
     return SyncOutcome(pushed, pulled, shared)
+
+
+class SyncJob(Job):
+    """One sync (see sync_once) as a job: the window's Sync now and its schedule."""
+
+    title = "Sync"
+
+    def __init__(self, ws, dsn: str | None = None, **options):
+        self.ws, self.dsn, self.options = ws, dsn, options
+
+    def run(self, progress=None, cancelled=None) -> SyncOutcome:
+        return sync_once(self.ws, self.dsn, progress=progress, **self.options)

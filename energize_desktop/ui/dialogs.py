@@ -5,6 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 
+def error_text(exc: Exception, labels: dict[str, str] | None = None) -> str:
+    """An error as the window says it: led by the label of the control its field came from
+    ("Baseline period: …"), where the error names one the page has."""
+    field = getattr(exc, "field", None)
+    label = (labels or {}).get(field) if field else None
+    return f"{label}: {exc}" if label else str(exc)
+
+
 class Dialogs:
     def __init__(self, parent=None):
         self.parent = parent

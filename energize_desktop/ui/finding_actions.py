@@ -21,7 +21,9 @@ class FindingActions:
         self.progress.show()
         self.cancel_button.show()
         self.status.setText("Detecting anomalies…")
-        self._job = self.service.detect()
+        self._job = self.service.detect(on_progress=self._detection_progress,
+                                        on_done=self._detection_done,
+                                        on_error=self._detection_failed)
 
     def show_event(self, event) -> None:
         """Chart the event's meter around it, the event shaded."""
@@ -90,6 +92,13 @@ class FindingActions:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         self.status.setText(f"Detecting anomalies: {done}/{total} meters ({meter})")
+
+    def _detection_failed(self, exc: Exception) -> None:
+        self._job = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.status.setText(f"Detection stopped: {exc}")
+        self.dialogs.error("Detection", str(exc))
 
     def _detection_done(self, result) -> None:
         self._job = None

@@ -25,6 +25,7 @@ from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.finding_actions import FindingActions
 from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
+from energize_desktop.ui.page_jobs import PageJobs
 from energize_desktop.ui.overview_page import OverviewPage
 from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
@@ -36,9 +37,9 @@ PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connection
          "Reports", "Settings")
 
 
-class MainWindow(FindingActions, QMainWindow):
+class MainWindow(FindingActions, PageJobs, QMainWindow):
     def __init__(self, service, dialogs: Dialogs | None = None, open_demo=None):
-        from energize_desktop import paths, preferences
+        from energize_desktop import preferences
 
         super().__init__()
         self.prefs, prefs_warning = preferences.load()
@@ -46,8 +47,27 @@ class MainWindow(FindingActions, QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self._open_demo = open_demo
         self._selected = None  # the meter chosen in the tree
+        self._job = self._import_job = self._sync_job = None  # the running tasks (cancel())
+        self.live = None  # runtime.live_session.LiveSession while acquiring
+        self._geometry_restored = False
         self.setWindowTitle("Energize")
         self.resize(1200, 760)
+        self._build_pages()
+        self._build_layout()
+        self._build_progress()
+        self._build_menu()
+        apply_theme(self.prefs.theme)
+        self.chart.unit_system = self.prefs.units
+        if prefs_warning:
+            self.status.setText(prefs_warning)
+        self._wire_pages()
+        self._wire_service()
+
+    def _build_pages(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        from energize_desktop import paths, preferences
+
         self.tree = MeterTree()
         self.overview = OverviewPage()
         self.chart = SeriesChart()
@@ -56,26 +76,20 @@ class MainWindow(FindingActions, QMainWindow):
         self.baselines = BaselinePage()
         self.settings = SettingsPage(self.prefs, preferences.keyring_status,
                                      str(paths.data_dir()))
-        self.settings.saved.connect(self.apply_preferences)
-        self.settings.sync_wanted.connect(self.sync_now)
-        self.settings.schedule_changed.connect(self._sync_schedule)
-        from PySide6.QtCore import QTimer
-
         self._sync_timer = QTimer(self)
-        self._sync_timer.timeout.connect(lambda: self.sync_now(""))
-        self._sync_job = None
         self.importer = ImportPage(self.dialogs)
         self.connections = ConnectionsPage()
         self.reports = ReportsPage(self.dialogs)
-        self.live = None  # runtime.live_session.LiveSession while acquiring
         self.pages = QTabWidget()
         for widget, name in zip((self.overview, self.chart, self.shapes, self.anomalies,
                                  self.baselines, self.connections, self.importer,
                                  self.reports, self.settings), PAGES):
             self.pages.addTab(widget, icon(name.lower()), name)
-        self.setWindowIcon(icon("energize"))
+
+    def _build_layout(self) -> None:
         from energize_desktop.ui.file_drops import FileDrops
 
+        self.setWindowIcon(icon("energize"))
         self.drops = FileDrops(self)  # workspaces and data files dropped or opened by the OS
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
@@ -85,57 +99,43 @@ class MainWindow(FindingActions, QMainWindow):
         self.setCentralWidget(splitter)
         self.status = QLabel("No workspace open")
         self.statusBar().addWidget(self.status)
-        self._build_progress()
         self.alert_channel = QtAlertChannel(self)  # live alerting notifies the window here
         self.alert_tray = AlertTray(self.alert_channel, self.status, self)
-        self._job = None
-        self._build_menu()
-        self._geometry_restored = False
-        apply_theme(self.prefs.theme)
-        self.chart.unit_system = self.prefs.units
-        if prefs_warning:
-            self.status.setText(prefs_warning)
+
+    def _wire_pages(self) -> None:
+        """What each page asks for; the work goes to the service (jobs with their own
+        callbacks), whose answers come back to the page that asked."""
+        self.settings.saved.connect(self.apply_preferences)
+        self.settings.sync_wanted.connect(self.sync_now)
+        self.settings.schedule_changed.connect(self._sync_schedule)
+        self._sync_timer.timeout.connect(lambda: self.sync_now(""))
         self.tree.meter_selected.connect(self._meter_selected)
         self.tree.overlay_wanted.connect(self._overlay)
         self.chart.range_wanted.connect(self._range_wanted)
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
-        service.series_ready.connect(self._series_ready)
-        service.overview_ready.connect(self.overview.show_overview)
         self.overview.chart_wanted.connect(self.show_finding_chart)
-        service.overview_ready.connect(lambda _o: service.warm_up())  # idle by then
-        self.baselines.fit_wanted.connect(service.fit_baseline)
-        service.baseline_ready.connect(self.baselines.show_result)
-        service.baseline_failed.connect(self.baselines.show_error)
+        self.baselines.fit_wanted.connect(self.fit_baseline)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)
         form = self.connections.device_form
-        form.probe_wanted.connect(lambda *a: (form.set_busy(True), service.probe_device(*a)))
-        form.scan_wanted.connect(lambda *a: (form.set_busy(True), service.scan_bus(*a)))
-        service.probe_done.connect(form.show_probe)
-        service.scan_done.connect(form.show_scan)
-        service.probe_failed.connect(lambda m: (form.set_busy(False),
-                                                self.connections.show_error(m)))
-        self.reports.generate_wanted.connect(service.generate_report)
-        service.report_progress.connect(self.reports.show_progress)
-        service.report_done.connect(self.reports.finished)
-        service.report_failed.connect(self.reports.failed)
-        service.sync_progress.connect(self.settings.show_sync_progress)
-        service.sync_done.connect(lambda text: self._sync_finished(text, True))
-        service.sync_failed.connect(lambda text: self._sync_finished(text, False))
+        form.probe_wanted.connect(self.probe_device)
+        form.scan_wanted.connect(self.scan_bus)
+        self.reports.generate_wanted.connect(self.generate_report)
         self.importer.run_wanted.connect(self.import_files)
         self.importer.cancel_wanted.connect(lambda: self._import_job and self._import_job.cancel())
-        service.import_progress.connect(self.importer.show_progress)
-        service.import_done.connect(self._imported)
-        self._import_job = None
         self.anomalies.jump_to.connect(self.show_event)
         self.anomalies.dismiss_wanted.connect(self.dismiss_event)
         self.anomalies.alert_action.connect(self.move_alert)
         self.alert_tray.shown.connect(lambda *_: self.refresh_alerts())
+
+    def _wire_service(self) -> None:
+        service = self.service
+        service.opened.connect(self._opened)
+        service.series_ready.connect(self._series_ready)
+        service.overview_ready.connect(self.overview.show_overview)
+        service.overview_ready.connect(lambda _o: service.warm_up())  # idle by then
         service.shapes_ready.connect(self.shapes.show_shapes)
         service.failed.connect(self._failed)
-        service.opened.connect(self._opened)
-        service.detection_progress.connect(self._detection_progress)
-        service.detection_done.connect(self._detection_done)
 
     def _build_progress(self) -> None:
         self.progress = QProgressBar()
@@ -270,40 +270,6 @@ class MainWindow(FindingActions, QMainWindow):
         self.tree.populate(self.service.sites(), self.service.meters)
         self.baselines.set_meters(meters)
 
-    def sync_now(self, dsn: str) -> None:
-        if self.service.ws is None or self._sync_job is not None:
-            return
-        self._sync_job = self.service.sync_now(dsn or None)
-
-    def _sync_finished(self, summary: str, ok: bool) -> None:
-        self._sync_job = None
-        self.settings.sync_finished(summary, self.service.last_sync(), ok)
-        self.status.setText(("Synced: " if ok else "Sync failed: ") + summary)
-
-    def _sync_schedule(self, minutes: int) -> None:
-        """Sync on a schedule while the window is open; offline runs fail, the next catches up."""
-        if minutes:
-            self._sync_timer.start(minutes * 60_000)
-        else:
-            self._sync_timer.stop()
-
-    def import_files(self, paths: list, options, preview: bool, profile: str = "") -> None:
-        if self.service.ws is None:
-            self.importer.set_busy(False)
-            self.importer.summary.setPlainText("Open or create a workspace first.")
-            return
-        self._import_job = self.service.import_files(paths, options, preview, profile)
-
-    def _imported(self, outcome, preview: bool) -> None:
-        self._import_job = None
-        self.importer.show_outcome(outcome)
-        if not preview and outcome.reports:
-            self.tree.populate(self.service.sites(), self.service.meters)
-            self.importer.set_sites([s.name for s in self.service.sites()])
-            self.importer.set_profiles(self.service.profiles())
-            self.baselines.set_meters(self.service.meters())
-            self.status.setText(f"imported {len(outcome.reports)} file(s)")
-
     def export_visible(self) -> None:
         path = self.dialogs.save_file("Export visible data", "CSV (*.csv)")
         if path:
@@ -328,7 +294,7 @@ class MainWindow(FindingActions, QMainWindow):
         self.importer.set_sites([s.name for s in self.service.sites()])
         self.reports.set_sites([s.name for s in self.service.sites()])
         self.importer.set_profiles(self.service.profiles())
-        self.connections.set_text(self.service.ws.get_meta("connections"))
+        self.connections.set_text(self.service.connections_text())
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
@@ -373,14 +339,7 @@ class MainWindow(FindingActions, QMainWindow):
                             f"{series.resolution}, {gaps} gap{'s' if gaps != 1 else ''}")
 
     def _failed(self, message: str) -> None:
-        if self._job is not None and message.startswith("Detection"):
-            self._job = None
-            self.progress.hide()
-            self.cancel_button.hide()
-        if message.startswith("Import"):
-            self._import_job = None
-            self.importer.set_busy(False)
-            self.importer.summary.setPlainText(message)
+        """A read for a page failed (a chart, the overview, shapes)."""
         self.status.setText(message)
         self.dialogs.error("Energize", message)
 

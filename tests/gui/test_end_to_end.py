@@ -35,16 +35,16 @@ def test_open_detect_acknowledge_and_report(qtbot, demo_copy, tmp_path):
     qtbot.addWidget(win)
     with qtbot.waitSignal(service.series_ready, timeout=30_000):
         _action(win, "Open workspace…").trigger()
-    with qtbot.waitSignal(service.detection_done, timeout=90_000) as detected:
+    with qtbot.waitSignal(service.jobs.finished, timeout=90_000) as detected:
         _action(win, "Detect anomalies").trigger()
-    assert detected.args[0].events and win.anomalies.table.rowCount() > 0
+    assert detected.args[1].events and win.anomalies.table.rowCount() > 0
     alerts = win.anomalies.alerts
     alerts.selectRow(0)
     win.anomalies.ack_button.click()
     assert alerts.item(0, 1).text() == "acknowledged"
     win.pages.setCurrentWidget(win.reports)
     win.reports.period.setText("2025-01-01..2025-04-01")
-    with qtbot.waitSignal(service.report_done, timeout=120_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=120_000):
         win.reports.generate_button.click()
     assert dialogs.opened == [str(out)] and "Wrote" in win.reports.message.text()
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,

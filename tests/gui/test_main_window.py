@@ -55,11 +55,11 @@ def test_opening_a_bad_file_says_why_and_keeps_the_workspace(window, tmp_path):
 
 def test_detection_runs_in_the_background_with_progress(qtbot, window):
     steps = []
-    window.service.detection_progress.connect(lambda d, t, m: steps.append((d, t)))
-    with qtbot.waitSignal(window.service.detection_done, timeout=60_000) as blocker:
+    window.service.jobs.progress.connect(lambda j, d, t, m: steps.append((d, t)))
+    with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000) as blocker:
         window.detect_anomalies()
         assert not window.progress.isHidden()  # shown while it runs
-    result = blocker.args[0]
+    result = blocker.args[1]
     assert not result.cancelled and result.meters_done == 8
     assert steps[-1] == (8, 8) and [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert window.anomalies.table.rowCount() == len(result.events) > 0
@@ -67,10 +67,10 @@ def test_detection_runs_in_the_background_with_progress(qtbot, window):
 
 
 def test_a_cancelled_detection_keeps_what_it_finished(qtbot, window):
-    with qtbot.waitSignal(window.service.detection_done, timeout=60_000) as blocker:
+    with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000) as blocker:
         window.detect_anomalies()
         window.cancel_job()
-    result = blocker.args[0]
+    result = blocker.args[1]
     assert result.cancelled and result.meters_done < 8
     assert "cancelled" in window.status.text()
 

@@ -133,9 +133,9 @@ def test_live_chart_keeps_the_newest_samples_and_redraws_on_its_timer(qtbot):
 
 
 def _detect(qtbot, window):
-    with qtbot.waitSignal(window.service.detection_done, timeout=90_000) as blocker:
+    with qtbot.waitSignal(window.service.jobs.finished, timeout=90_000) as blocker:
         window.detect_anomalies()
-    return blocker.args[0]
+    return blocker.args[1]
 
 
 def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo_copy):
@@ -208,16 +208,16 @@ def test_baseline_page_fits_and_reports_guideline_14(qtbot, window):
     page.meter.setCurrentIndex(page.meter.findText("Main incomer"))
     page.train.setText("2024-10-01..2025-06-01")
     page.predict.setText("2025-06-01..2025-08-01")
-    with qtbot.waitSignal(window.service.baseline_ready, timeout=60_000):
+    with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000):
         page.fit_button.click()
     assert "Guideline 14" in page.verdict.text() and page.fit_button.isEnabled()
     assert "avoided energy" in page.report.text()
     x, y = page.predicted.getData()
     assert len(x) == 61 * 24 and np.isfinite(y).all()
     page.train.setText("2025-06-01..2024-01-01")
-    with qtbot.waitSignal(window.service.baseline_failed, timeout=20_000) as blocker:
+    with qtbot.waitSignal(window.service.jobs.failed, timeout=20_000) as blocker:
         page.fit_button.click()
-    assert "the end must be after the start" in blocker.args[0]
+    assert "the end must be after the start" in str(blocker.args[1])
     assert "the end must be after the start" in page.report.text()
 
 
@@ -263,19 +263,19 @@ def test_import_page_previews_imports_and_reports(qtbot, demo_copy, tmp_path):
     page = win.importer
     page.add_button.click()
     assert page.site.currentText() == "Riverside Office"
-    with qtbot.waitSignal(service.import_done, timeout=30_000) as blocker:
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000) as blocker:
         page.preview_button.click()
         assert not page.import_button.isEnabled() and page.cancel_button.isEnabled()
-    outcome, preview = blocker.args
-    assert preview and "would store up to 72" in page.summary.toPlainText()
+    _job, outcome = blocker.args
+    assert outcome.reports[0].dry_run and "would store up to 72" in page.summary.toPlainText()
     assert len(win.tree.meter_items()) == 8  # a preview stores nothing
-    with qtbot.waitSignal(service.import_done, timeout=30_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     assert "stored 72" in page.summary.toPlainText() and page.import_button.isEnabled()
     assert len(win.tree.meter_items()) == 9
     page.files.clear()
     page.add_button.click()
-    with qtbot.waitSignal(service.import_done, timeout=30_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     text = page.summary.toPlainText()
     assert text.startswith("failed:") and "bad.csv" in text and "line 22" in text
@@ -294,10 +294,10 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
         win.open_path(demo_copy)
     win.importer.add_button.click()
     win.importer.tz.setText("UTC")
-    with qtbot.waitSignal(service.import_done, timeout=60_000) as blocker:
+    with qtbot.waitSignal(service.jobs.finished, timeout=60_000) as blocker:
         win.importer.import_button.click()
         win.importer.cancel_button.click()
-    outcome, _ = blocker.args
+    _job, outcome = blocker.args
     assert outcome.cancelled and not outcome.reports
     assert "rolled back" in win.importer.summary.toPlainText()
     assert len(win.tree.meter_items()) == 8 and "big" not in [m.name for m in service.meters()]
@@ -363,7 +363,7 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
     page.tz.setText("UTC")
     page.date_order.setCurrentText("DMY")  # 01/03/2025 could be either: the page asks
     page.profile.setEditText("daily logger")
-    with qtbot.waitSignal(service.import_done, timeout=30_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     text = page.summary.toPlainText()
     assert "stored 72" in text and "saved CSV profile 'daily logger'" in text
@@ -383,13 +383,13 @@ def test_device_form_scans_tests_and_adds_a_modbus_device(qtbot, window):
     try:
         form.host.setText("127.0.0.1")
         form.port.setValue(port)
-        with qtbot.waitSignal(window.service.scan_done, timeout=60_000) as scanned:
+        with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000) as scanned:
             window.service.scan_bus(form.link(), 1, 4)
-        assert 1 in scanned.args[0] and 2 in scanned.args[0]
-        form.show_scan(scanned.args[0])
+        assert 1 in scanned.args[1] and 2 in scanned.args[1]
+        form.show_scan(scanned.args[1])
         form.template.setCurrentIndex(form.template.findData("eastron-sdm630"))
         form.unit.setValue(1)
-        with qtbot.waitSignal(window.service.probe_done, timeout=30_000):
+        with qtbot.waitSignal(window.service.jobs.finished, timeout=30_000):
             form.test_button.click()
         rows = {form.results.item(r, 0).text(): r for r in range(form.results.rowCount())}
         assert rows, "no points read"
@@ -464,11 +464,11 @@ def test_import_page_mapping_units_kind_and_semantics(qtbot, demo_copy, tmp_path
     page.units.setText("A=kWh, B=°C")
     page.semantics.setCurrentText("cumulative")  # applies to every series: B cannot be
     page.decimal.setCurrentText(",")
-    with qtbot.waitSignal(service.import_done, timeout=30_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.preview_button.click()
     assert "meter B: a cumulative meter needs an amount unit" in page.summary.toPlainText()
     page.meter.setText("A")  # only the counter
-    with qtbot.waitSignal(service.import_done, timeout=30_000):
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     text = page.summary.toPlainText()
     assert "A [kWh, electricity, cumulative" in text and "stored 24" in text, text
@@ -531,12 +531,12 @@ def test_sync_from_the_settings_page_against_a_real_postgresql(qtbot, demo_copy)
             win.open_path(demo_copy)
         page = win.settings
         page.dsn.setText(pg.dsn("win", "wrong"))
-        with qtbot.waitSignal(service.sync_failed, timeout=30_000):
+        with qtbot.waitSignal(service.jobs.failed, timeout=30_000):
             page.sync_button.click()
         assert "password authentication failed" in page.sync_status.text()
         assert "Last successful sync: never" in page.sync_status.text()
         page.dsn.setText(pg.dsn("win", "win-pw"))
-        with qtbot.waitSignal(service.sync_done, timeout=60_000):
+        with qtbot.waitSignal(service.jobs.finished, timeout=60_000):
             page.sync_button.click()
         assert "new readings" in page.sync_status.text() and page.dsn.text() == ""
         assert "Last successful sync: 20" in page.sync_status.text()
