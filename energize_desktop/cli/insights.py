@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from energize_desktop.jobs import ledger
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
@@ -94,8 +95,6 @@ def kpis(args) -> int:
 
 
 def _kpi_row(ws, site, energy: sup.Energy, args, start, end) -> dict:
-    from energize_desktop.analytics.carbon import emissions
-    from energize_desktop.analytics.costs import cost
     from energize_desktop.analytics.kpis import eui
     from energize_desktop.analytics.kpis import kpis as compute
     from energize_desktop.analytics.series import on_grid
@@ -115,14 +114,14 @@ def _kpi_row(ws, site, energy: sup.Energy, args, start, end) -> dict:
         fuel = energy.meters[0].kind.value if len(energy.meters) == 1 else "electricity"
         row["eui"] = eui(annual, site.floor_area_m2, fuel if fuel in ("electricity", "gas")
                          else "electricity", "US")
-    try:
-        t = sup.tariff(ws, args.tariff)
-        row["cost"] = cost(energy.ts_us, energy.kwh, energy.step_s, energy.tz, t).to_dict()
-    except ValidationError as exc:
-        row["cost_note"] = str(exc)
-    factors, hourly = sup.carbon_factors(ws, energy.meters[0].kind.value)
-    if factors or hourly:
-        row["carbon"] = emissions(energy.ts_us, energy.kwh, energy.tz, factors, hourly).to_dict()
+    priced, why = ledger.cost_or_note(ws, energy, args.tariff)
+    if priced is not None:
+        row["cost"] = priced.to_dict()
+    else:
+        row["cost_note"] = why
+    carbon = ledger.carbon_of(ws, energy, energy.meters[0].kind.value)
+    if carbon is not None:
+        row["carbon"] = carbon.to_dict()
     return row
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from energize_desktop.jobs import ledger
 from energize_desktop.storage.metadata import DEFAULT_TARIFF
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
@@ -124,7 +125,6 @@ def _json_file(path: Path) -> dict:
 
 # -- cost ---------------------------------------------------------------------------------------
 def cost_cmd(args) -> int:
-    from energize_desktop.analytics.costs import cost
     from energize_desktop.storage import Workspace
 
     with Workspace.open(args.workspace, read_only=True) as ws:
@@ -133,10 +133,8 @@ def cost_cmd(args) -> int:
         if args.export_meter:
             x = sup.meter_energy(ws, ws.meter(ref(args.export_meter)), start, end, e.step_s)
             export = sup.align(x, e)
-        results = [cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, args.tariff), export)]
-        for name in args.as_if:
-            results.append(cost(e.ts_us, e.kwh, e.step_s, e.tz, sup.tariff(ws, name), export,
-                                as_if=True))
+        results = [ledger.cost_of(ws, e, args.tariff, export)]
+        results += [ledger.cost_of(ws, e, name, export, as_if=True) for name in args.as_if]
     out = [r.to_dict() for r in results]
     if args.json:
         print(dump({"name": e.name, "period": args.period, "results": out}))
@@ -240,17 +238,16 @@ def _list_sets(ws, args) -> int:
 
 
 def _report(ws, args) -> int:
-    from energize_desktop.analytics.carbon import emissions
 
     if not args.period:
         raise ValidationError("carbon report: needs --period")
     site, e, _ = _energy(ws, args)
     name = args.factor_set or e.meters[0].kind.value
-    factors, hourly = sup.carbon_factors(ws, name)
-    if not factors and hourly is None:
-        raise ValidationError(f"carbon: no factors in set {name!r}; add one with energize "
-                              "carbon add-factor")
-    r = emissions(e.ts_us, e.kwh, e.tz, factors, hourly).to_dict()
+    carbon = ledger.carbon_of(ws, e, name)
+    if carbon is None:
+        raise ValidationError(f"{ledger.no_factors(name)}; add one with energize carbon "
+                              "add-factor")
+    r = carbon.to_dict()
     if args.json:
         print(dump({"name": e.name, "set": name, **r}))
         return 0

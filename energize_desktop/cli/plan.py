@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from energize_desktop.jobs import ledger
 from energize_desktop.storage.metadata import FLEXIBLE_METERS
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
@@ -166,7 +167,7 @@ def shift_cmd(args) -> int:
         rest = sup.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
         rest_kwh = _rest_on(flex, rest, meter)
         result = optimise(flex.ts_us, flex.kwh, rest_kwh, flex.step_s, site.timezone,
-                          sup.tariff(ws, args.tariff), windows, max_kw)
+                          ledger.tariff(ws, args.tariff), windows, max_kw)
         if args.save:
             marks = FLEXIBLE_METERS.get(ws)
             marks[str(meter.id)] = {"windows": windows, "max_kw": max_kw}

@@ -1,5 +1,5 @@
-"""The energy of a meter or a site on one grid (a gap in any meter is a gap in the total), and
-the workspace's tariffs and carbon factors: what the analysis commands and pages share."""
+"""The energy of a meter or a site on one grid (a gap in any meter is a gap in the total): what
+the analysis commands, the ledger and the pages share."""
 
 from __future__ import annotations
 
@@ -87,29 +87,3 @@ def align(x: Energy, onto: Energy) -> np.ndarray:
 
 def _sum_strict(block: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(block).all(axis=1), np.nansum(block, axis=1), np.nan)
-
-
-def tariff(ws, name: str | None):
-    from energize_desktop.analytics.tariffs import parse_tariff
-    from energize_desktop.storage.energy_terms import TariffStore
-
-    store = TariffStore(ws)
-    name = name or ws.get_meta("default_tariff")
-    if name is None:
-        names = store.names()
-        if len(names) != 1:
-            kept = ", ".join(names) or "none — add one with energize tariff add"
-        raise ValidationError(f"no tariff named: pass --tariff NAME (kept: {kept})")
-        name = names[0]
-    return parse_tariff(store.load(name), f"tariff {name!r}")
-
-
-def carbon_factors(ws, name: str):
-    """(dated factors, hourly series or None) of the set `name` — empty when none is kept."""
-    from energize_desktop.analytics.carbon import HourlyFactors, parse_factors
-    from energize_desktop.storage.energy_terms import CarbonStore
-
-    store = CarbonStore(ws)
-    factors = parse_factors(store.factors(name), f"carbon factors {name!r}")
-    hourly = store.hourly(name)
-    return factors, HourlyFactors(*hourly) if hourly else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
 from energize_desktop.core.model import MeterKind, ref
@@ -28,11 +29,9 @@ def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = No
     series = on_grid(elec.name, "kWh", elec.ts_us, elec.kwh, 3600, site.timezone)
     ev = Evidence(series)
     _money(ws, tariff, elec, ev)
-    factors, hourly = sup.carbon_factors(ws, "electricity")
-    if factors or hourly:
-        from energize_desktop.analytics.carbon import emissions
-
-        ev.kg_per_kwh = emissions(elec.ts_us, elec.kwh, elec.tz, factors, hourly).kg_per_kwh
+    carbon = ledger.carbon_of(ws, elec, "electricity")
+    if carbon is not None:
+        ev.kg_per_kwh = carbon.kg_per_kwh
     _temperature_models(ws, site, start, end, ev)
     ev.quality = _quality(ws, site, start, end, elec)
     label = f"{site.name}, {local_date(start, site.timezone)}.." \
@@ -53,21 +52,17 @@ def _period(ws, site, text):
 
 
 def _money(ws, tariff_name, elec, ev) -> None:
-    from energize_desktop.analytics.costs import cost
-    from energize_desktop.storage.energy_terms import TariffStore
-
     try:
-        current = sup.tariff(ws, tariff_name)
+        current = ledger.tariff(ws, tariff_name)
     except ValidationError:
         return  # no tariff: findings in kWh and CO2e only
-    r = cost(elec.ts_us, elec.kwh, elec.step_s, elec.tz, current, as_if=True)
+    r = ledger.cost_on(elec, current, as_if=True)
     ev.price_per_kwh, ev.currency, ev.current_tariff = r.average_per_kwh, r.currency, current.name
     ev.demand_rate_per_kw_month = sum(c.per_kw_month for c in current.versions[-1].demand)
-    for name in TariffStore(ws).names():
-        other = sup.tariff(ws, name)
+    for name in ledger.tariff_names(ws):
+        other = ledger.tariff(ws, name)
         if other.currency == current.currency:
-            ev.tariff_costs[name] = cost(elec.ts_us, elec.kwh, elec.step_s, elec.tz, other,
-                                         as_if=True).total
+            ev.tariff_costs[name] = ledger.cost_on(elec, other, as_if=True).total
 
 
 def _daily_model(ws, site, kind, start, end):

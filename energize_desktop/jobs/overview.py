@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import to_us
 from energize_desktop.core.model import MeterKind, ref
@@ -105,24 +106,19 @@ def _change(now: float, before: float, cover: float, what: str) -> tuple[str, st
 
 
 def _money_and_carbon(ws, month: sd.Energy) -> list[Card]:
-    from energize_desktop.analytics.carbon import emissions
-    from energize_desktop.analytics.costs import cost
-
     cards = []
-    try:
-        r = cost(month.ts_us, month.kwh, month.step_s, month.tz, sd.tariff(ws, None))
+    r, why = ledger.cost_or_note(ws, month)
+    if r is not None:
         cards.append(Card("Cost this month", f"{r.currency} {r.total:,.0f}",
                           f"{r.tariff}; {r.average_per_kwh:.3f} {r.currency}/kWh on average"))
-    except ValidationError as exc:
-        cards.append(Card("Cost this month", "—", str(exc).split(":")[0] + ": add a tariff"))
-    factors, hourly = sd.carbon_factors(ws, "electricity")
-    if factors or hourly:
-        e = emissions(month.ts_us, month.kwh, month.tz, factors, hourly)
+    else:
+        cards.append(Card("Cost this month", "—", why))
+    e = ledger.carbon_of(ws, month, "electricity")
+    if e is not None:
         cards.append(Card("CO2e this month", f"{e.kg / 1000:,.2f} t",
                           f"{e.kg_per_kwh:.3f} kg/kWh, location-based"))
     else:
-        cards.append(Card("CO2e this month", "—", "no emission factors: energize carbon "
-                          "add-factor"))
+        cards.append(Card("CO2e this month", "—", ledger.no_factors("electricity")))
     return cards
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 from energize_desktop.jobs import energy as sd
@@ -73,26 +74,19 @@ def _previous_total(ctx) -> float:
 
 
 def _cost(ctx) -> tuple[str, str]:
-    from energize_desktop.analytics.costs import cost
-
     if ctx.elec is None:
         return "n/a", "no electricity meter"
-    try:
-        t = sd.tariff(ctx.ws, None)
-    except ValidationError:
-        return "n/a", "no tariff kept in the workspace (energize tariff add)"
-    r = cost(ctx.elec.ts_us, ctx.elec.kwh, ctx.elec.step_s, ctx.tz, t)
+    r, why = ledger.cost_or_note(ctx.ws, ctx.elec)
+    if r is None:
+        return "n/a", why
     return f"{r.currency} {r.total:,.0f}", (f"on {r.tariff}; {r.average_per_kwh:.3f} "
                                             f"{r.currency}/kWh on average")
 
 
 def _carbon(ctx) -> tuple[str, str]:
-    from energize_desktop.analytics.carbon import emissions
-
-    factors, hourly = sd.carbon_factors(ctx.ws, "electricity")
-    if ctx.elec is None or not (factors or hourly):
-        return "n/a", "no emission factors kept (energize carbon add-factor)"
-    e = emissions(ctx.elec.ts_us, ctx.elec.kwh, ctx.tz, factors, hourly)
+    e = ledger.carbon_of(ctx.ws, ctx.elec, "electricity") if ctx.elec is not None else None
+    if e is None:
+        return "n/a", ledger.no_factors("electricity")
     return f"{e.kg / 1000:,.2f} t CO2e", f"location-based, {e.kg_per_kwh:.3f} kg CO2e/kWh"
 
 
@@ -282,11 +276,11 @@ def _dt(us: int):
 
 # -- methodology --------------------------------------------------------------------------------
 def methodology(ctx) -> list:
-    factors, hourly = sd.carbon_factors(ctx.ws, "electricity")
+    factors, hourly = ledger.carbon_factors(ctx.ws, "electricity")
     sources = [f"{f.valid_from}–{f.valid_to or 'open'}: {f.kg_per_kwh:g} kg CO2e/kWh, {f.source}"
                for f in factors] + ([f"hourly series: {hourly.source}"] if hourly else [])
     try:
-        tariff = sd.tariff(ctx.ws, None).name
+        tariff = ledger.tariff(ctx.ws).name
     except ValidationError:
         tariff = "none kept"
     return [Para("Energy is summed from each meter's 15-minute or hourly rollups; cumulative "
