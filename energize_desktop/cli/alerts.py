@@ -16,8 +16,8 @@ import getpass
 import json
 import sys
 
-from energize_desktop.storage.metadata import NOTIFICATIONS
 from energize_desktop.cli.common import command, ref
+from energize_desktop.storage.metadata import NOTIFICATIONS
 
 ACTIONS = ("list", "ack", "resolve", "reopen", "snooze", "audit", "rules", "add-rule",
            "disable-rule", "enable-rule", "notify")

@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-from energize_desktop.jobs import ledger
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
 from energize_desktop.core.periods import period, shift_period
 from energize_desktop.jobs import energy as sup
+from energize_desktop.jobs import ledger
 
 
 def add_parsers(sub) -> None:

@@ -8,8 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from energize_desktop.storage.metadata import CONNECTIONS
 from energize_desktop.cli.common import command
+from energize_desktop.storage.metadata import CONNECTIONS
 
 
 def add_parsers(sub) -> None:

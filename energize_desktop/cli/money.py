@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from energize_desktop.jobs import ledger
-from energize_desktop.storage.metadata import DEFAULT_TARIFF
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
 from energize_desktop.core.periods import period
 from energize_desktop.imports.hourly_csv import read_hourly_csv
 from energize_desktop.jobs import energy as sup
+from energize_desktop.jobs import ledger
+from energize_desktop.storage.metadata import DEFAULT_TARIFF
 
 
 def add_parsers(sub) -> None:

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from energize_desktop.jobs import ledger
-from energize_desktop.storage.metadata import FLEXIBLE_METERS
 from energize_desktop.cli.common import command, dump, ref
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.periods import period
 from energize_desktop.jobs import energy as sup
-
+from energize_desktop.jobs import ledger
+from energize_desktop.storage.metadata import FLEXIBLE_METERS
 
 
 def add_parsers(sub) -> None:

@@ -64,7 +64,7 @@ class OpenState:
     last_ts: np.ndarray  # int64 per meter index, NO_TS when the meter has no reading
     last_value: np.ndarray  # float64
     open_quarters: Buckets  # quarters from each meter's latest one on
-    upper: tuple[Buckets, Buckets, Buckets]  # open hour/day/month rows fed by closed quarters
+    upper: tuple[Buckets, ...]  # open hour, day and month rows fed by closed quarters
     # Chunks are kept as tuples and joined when used: joining per batch would copy all of them.
     pending: tuple[tuple[Buckets, ...], ...]  # closed rows per level, not yet stored
     unfed: tuple[Buckets, ...]  # closed quarters not yet fed to the upper levels

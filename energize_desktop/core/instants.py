@@ -7,12 +7,17 @@ computer's zone.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 US = 1_000_000
 
 
-def to_us(moment: datetime | None) -> int | None:
+@overload
+def to_us(moment: datetime) -> int: ...
+@overload
+def to_us(moment: None) -> None: ...
+def to_us(moment):
     """µs since the epoch; a naive datetime is taken as UTC."""
     if moment is None:
         return None
@@ -21,7 +26,11 @@ def to_us(moment: datetime | None) -> int | None:
     return int(moment.timestamp() * US)
 
 
-def from_us(us: int | None) -> datetime | None:
+@overload
+def from_us(us: int) -> datetime: ...
+@overload
+def from_us(us: None) -> None: ...
+def from_us(us):
     """An aware UTC datetime."""
     return None if us is None else datetime.fromtimestamp(int(us) / US, timezone.utc)
 

@@ -21,7 +21,7 @@ def period(text: str, tz: str, field: str = "period") -> tuple[int, int]:
     if end <= start:
         raise ValidationError(f"{text!r}: the end must be after the start", field=field)
     zone = ZoneInfo(tz)
-    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (start, end))
+    return _us(start, zone), _us(end, zone)
 
 
 def _bounds(text: str) -> tuple[datetime, datetime]:
@@ -54,9 +54,13 @@ def shift_period(start_us: int, end_us: int, tz: str, how: str,
         a, b = _add_months(a, -12), _add_months(b, -12)
     else:
         return period(how, tz, field)
-    return tuple(int(d.replace(tzinfo=zone).timestamp() * 1_000_000) for d in (a, b))
+    return _us(a, zone), _us(b, zone)
 
 
 def _add_months(d: datetime, months: int) -> datetime:
     m = d.month - 1 + months
     return d.replace(year=d.year + m // 12, month=m % 12 + 1, day=min(d.day, 28))
+
+
+def _us(naive: datetime, zone: ZoneInfo) -> int:
+    return int(naive.replace(tzinfo=zone).timestamp() * 1_000_000)

@@ -9,8 +9,9 @@ local date (so a day can be 23, 24 or 25 hours long).
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -31,7 +32,8 @@ class LocalCalendar:
         self._zone = check_timezone(tz_name)
         self._years: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
-        self._last_table = None  # (first year, last year, transitions, offsets)
+        # (first year, last year, transitions, offsets)
+        self._last_table: tuple | None = None
 
     # -- offsets ------------------------------------------------------------------------------
     def offsets(self, ts_us: np.ndarray) -> np.ndarray:
@@ -114,7 +116,7 @@ def _year_start_us(year: int) -> int:
 
 def _offset_at(zone, ts_us: int) -> int:
     dt = datetime.fromtimestamp(ts_us / US, tz=timezone.utc).astimezone(zone)
-    return int(dt.utcoffset().total_seconds()) * US
+    return int(cast(timedelta, dt.utcoffset()).total_seconds()) * US
 
 
 def _year_transitions(zone, year: int) -> tuple[np.ndarray, np.ndarray]:

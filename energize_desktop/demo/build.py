@@ -14,11 +14,12 @@ from pathlib import Path
 import holidays as holiday_calendars
 import numpy as np
 
-from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.timezones import US, calendar
 from energize_desktop.demo import profiles as p
 from energize_desktop.storage import Workspace
+from energize_desktop.storage.api import WorkspaceAPI
+from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED
 
 TZ = "Europe/London"
 START = np.datetime64("2024-10-01T00:00", "m")  # local time
@@ -153,7 +154,7 @@ def _gap_rows(cal, spans) -> np.ndarray:
     return np.concatenate(rows)
 
 
-def _add_meters(ws, site) -> dict[str, Meter]:
+def _add_meters(ws: WorkspaceAPI, site) -> dict[str, Meter]:
     def add(name, kind, unit, semantics, **kw):
         return ws.add_meter(Meter(name, kind, unit, semantics, site_id=site.id, **kw))
 
@@ -173,7 +174,7 @@ def _add_meters(ws, site) -> dict[str, Meter]:
     }
 
 
-def _write(ws, meters, series, gaps, utc_us, progress) -> None:
+def _write(ws: WorkspaceAPI, meters, series, gaps, utc_us, progress) -> None:
     ids, ts, values = [], [], []
     for name, meter in meters.items():
         keep = np.ones(len(utc_us), bool)

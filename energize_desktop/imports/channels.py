@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from energize_desktop.core.channels import is_counted, meter_kind
 from energize_desktop.core.model import MeterKind, Semantics
-from energize_desktop.core.units import Dimension, UnitError, parse_unit
-from energize_desktop.imports.csv_format import ImportFormatError, fold
-
-_KIND_WORDS = (("pv", MeterKind.PV), ("solar", MeterKind.PV), ("gas", MeterKind.GAS),
-               ("water", MeterKind.WATER), ("heat", MeterKind.HEAT), ("temp", MeterKind.TEMPERATURE),
-               ("oat", MeterKind.TEMPERATURE))
+from energize_desktop.core.units import UnitError, parse_unit
+from energize_desktop.imports.csv_format import ImportFormatError
 
 
 @dataclass
@@ -49,18 +46,18 @@ def decide(name: str, unit: str | None, ts_us: np.ndarray, values: np.ndarray,
         or hints.unit
     if not unit:
         raise ImportFormatError(
-            f"{source}: the file does not say the unit of {name!r}; pass --unit (e.g. --unit kWh, "
-            f"or --unit '{column or name}=kW' for one column)")
+            f"{source}: the file does not say the unit of {name!r}; give it (e.g. kWh, or "
+            f"'{column or name}=kW' for this column alone)", field="unit")
     try:
-        dim = parse_unit(unit).dimension
+        parse_unit(unit)
     except UnitError as exc:
-        raise ImportFormatError(f"{source}: meter {name!r}: {exc}") from None
+        raise ImportFormatError(f"{source}: meter {name!r}: {exc}", field="unit") from None
     interval = hints.interval_s or interval_of(ts_us)
-    kind = MeterKind(hints.kind) if hints.kind else _kind(name, dim, unit)
+    kind = meter_kind(name, unit, hints.kind)
     notes = []
     if hints.semantics:
         semantics = Semantics(hints.semantics)
-    elif dim in (Dimension.ENERGY, Dimension.VOLUME, Dimension.REACTIVE_ENERGY):
+    elif is_counted(unit):
         semantics, why = _energy_semantics(values)
         notes.append(f"{name}: {semantics} ({why})")
     else:
@@ -77,20 +74,6 @@ def interval_of(ts_us: np.ndarray) -> int:
         return 900
     values, counts = np.unique(steps, return_counts=True)
     return int(values[np.argmax(counts)])
-
-
-def _kind(name: str, dim: Dimension, unit: str) -> MeterKind:
-    if dim is Dimension.TEMPERATURE:
-        return MeterKind.TEMPERATURE
-    words = fold(name)
-    for word, kind in _KIND_WORDS:
-        if word in words and kind is not MeterKind.TEMPERATURE:
-            return kind
-    if unit.lower() in ("therm", "ft³", "ccf") or dim in (Dimension.VOLUME, Dimension.FLOW):
-        return MeterKind.GAS
-    if dim in (Dimension.ENERGY, Dimension.POWER, Dimension.REACTIVE_ENERGY):
-        return MeterKind.ELECTRICITY
-    return MeterKind.OTHER
 
 
 def _energy_semantics(values: np.ndarray) -> tuple[Semantics, str]:

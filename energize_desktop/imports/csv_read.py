@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -45,6 +46,11 @@ def meter_name(fmt: CsvFormat, column: str, default: str | None = None) -> str:
     return name
 
 
+def first_true(mask: pl.Series) -> int:
+    """The index of the first true value of a mask that has one."""
+    return int(mask.arg_true()[0])
+
+
 class CsvReader:
     def __init__(self, path: str | Path, fmt: CsvFormat, *, default_meter: str | None = None,
                  block_bytes: int | None = None):
@@ -63,7 +69,7 @@ class CsvReader:
     # -- reading --------------------------------------------------------------------------------
     def _value_columns(self) -> list[str]:
         f = self.fmt
-        return [f.value_column] if f.shape == "long" else list(f.value_columns)
+        return [cast(str, f.value_column)] if f.shape == "long" else list(f.value_columns)
 
     def _schema(self) -> dict:
         numeric = pl.Float64 if not self.fmt.thousands else pl.Utf8
@@ -79,7 +85,7 @@ class CsvReader:
                                 truncate_ragged_lines=False, raise_if_empty=False,
                                 null_values=list(numbers.NULL_TOKENS))
         except (pl.exceptions.PolarsError, ValueError) as exc:
-            raise self._diagnose(block, exc) from None
+            raise cast(ImportFormatError, self._diagnose(block, exc)) from None
         if table[f.columns[-1]].null_count():
             self._check_widths(block)  # a short line reads as nulls: find it, if any
         if f.thousands:
@@ -89,13 +95,13 @@ class CsvReader:
 
     def _numbers(self, table: pl.DataFrame, block: Block, column: str) -> pl.Series:
         text = table[column].str.strip_chars().str.replace_all(
-            "[" + self.fmt.thousands + "\u00a0\u202f]", "")
+            "[" + cast(str, self.fmt.thousands) + "\u00a0\u202f]", "")
         if self.fmt.decimal == ",":
             text = text.str.replace(",", ".", literal=True)
         values = text.cast(pl.Float64, strict=False)
         bad = values.is_null() & table[column].str.strip_chars().ne("").fill_null(False)
         if bad.any():
-            i = int(bad.arg_max())
+            i = first_true(bad)
             raise self._bad_value(block.first_line + i, column, table[column][i])
         return values
 
@@ -163,10 +169,11 @@ class CsvReader:
         if f.unit_column:
             extra.append(table[f.unit_column].str.strip_chars().alias("unit"))
         if f.shape == "long":
-            meter = table[f.meter_column].cast(pl.Utf8).str.strip_chars()
-            self._check_present(table, meter, f.meter_column, "a meter name")
+            meter_column, value_column = cast(str, f.meter_column), cast(str, f.value_column)
+            meter = table[meter_column].cast(pl.Utf8).str.strip_chars()
+            self._check_present(table, meter, meter_column, "a meter name")
             return pl.DataFrame([table["line"], meter.alias("meter"), ts.alias("ts"),
-                                 table[f.value_column].alias("value"), *extra])
+                                 table[value_column].alias("value"), *extra])
         base = pl.DataFrame([table["line"], ts.alias("ts"), *extra])
         parts = [base.with_columns(pl.lit(meter_name(f, c, self.default_meter)).alias("meter"),
                                    table[c].alias("value")) for c in f.value_columns]
@@ -176,7 +183,7 @@ class CsvReader:
     def _check_present(self, table, series: pl.Series, column: str, what: str) -> None:
         missing = series.is_null() | series.eq("")
         if missing.any():
-            i = int(missing.arg_max())
+            i = first_true(missing)
             raise ImportFormatError(f"{self.path}: line {table['line'][i]}, column {column!r}: "
                                     f"expected {what}, found nothing")
 
@@ -218,14 +225,14 @@ class CsvReader:
     def _check_parsed(self, lines: pl.Series, text: pl.Series, parsed: pl.Series) -> None:
         bad = parsed.is_null() & text.is_not_null()
         if bad.any():
-            i = int(bad.arg_max())
+            i = first_true(bad)
             raise ImportFormatError(
                 f"{self.path}: line {lines[i]}, column {self.fmt.time_column!r}: "
                 f"expected a timestamp like {_example(self.fmt.time_format)} "
                 f"({self.fmt.time_format}), found {text[i]!r}")
 
     def _quality(self, table: pl.DataFrame) -> pl.Series:
-        column = table[self.fmt.quality_column].cast(pl.Utf8).str.strip_chars()
+        column = table[cast(str, self.fmt.quality_column)].cast(pl.Utf8).str.strip_chars()
         mapping = {}
         for text in column.unique().to_list():
             if text is None or text == "":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
 from energize_desktop.core.model import Semantics
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec, decide
 from energize_desktop.imports.csv_format import CsvFormat, ImportFormatError
-from energize_desktop.imports.csv_read import CsvReader, meter_name
+from energize_desktop.imports.csv_read import CsvReader, first_true, meter_name
 from energize_desktop.imports.localtime import Localizer
 
 US = 1_000_000
@@ -64,7 +65,7 @@ class CsvSource:
             spec = decide(name, unit, ts, part["value"].to_numpy(), self.hints, str(self.path),
                           column)
             if f.shape == "intervals":
-                spec.interval_s = f.interval_s
+                spec.interval_s = cast(int, f.interval_s)
                 if spec.semantics is Semantics.CUMULATIVE and not self.hints.semantics:
                     spec.semantics = Semantics.INTERVAL  # a day of slots holds amounts
                     spec.notes = [f"{name}: interval (one column per interval of the day)"]
@@ -78,7 +79,7 @@ class CsvSource:
         expected = frame["meter"].replace_strict(self._units, return_dtype=pl.Utf8)
         differs = frame["unit"].ne_missing(expected) & frame["unit"].is_not_null()
         if differs.any():
-            i = int(differs.arg_max())
+            i = first_true(differs)
             raise ImportFormatError(
                 f"{self.path}: line {frame['line'][i]}, column {self.fmt.unit_column!r}: meter "
                 f"{frame['meter'][i]!r} was in {expected[i]} earlier in the file, found "
@@ -96,7 +97,7 @@ class CsvSource:
     def _place_slots(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Slot k of a day: local midnight (in UTC) + k × interval; slots past a short day's
         end are reported, not stored."""
-        interval = self.fmt.interval_s * US
+        interval = cast(int, self.fmt.interval_s) * US
         days = frame["day"]
         start = _midnight_utc(days, self.zone)
         end = _midnight_utc(days.dt.offset_by("1d"), self.zone)

@@ -104,8 +104,8 @@ class GreenButtonSource:
             raise ImportFormatError(f"{self.path}: no IntervalBlock in this Green Button file")
         if not readings:  # a bare feed of blocks: one reading of one usage point
             readings = [_Entry("MeterReading", None, "", "", "")]
-        parts = [self._meter_reading(mr, by_kind, blocks, len(readings)) for mr in readings]
-        parts = [p for p in parts if p is not None]
+        found = [self._meter_reading(mr, by_kind, blocks, len(readings)) for mr in readings]
+        parts = [p for p in found if p is not None]
         if not parts:
             raise ImportFormatError(f"{self.path}: no IntervalReading values found")
         return pl.concat(parts)
@@ -194,7 +194,7 @@ class GreenButtonSource:
 def _belongs(child: _Entry, parent: _Entry) -> bool:
     if not parent.self_href:
         return True
-    return (child.up in parent.related or child.self_href in parent.related
+    return bool(child.up in parent.related or child.self_href in parent.related
             or child.self_href.startswith(parent.self_href + "/")
             or (child.up and child.up.startswith(parent.self_href + "/")))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -54,7 +55,7 @@ class Localizer:
     def to_utc_us(self, frame: pl.DataFrame) -> pl.Series:
         """UTC µs for the frame's `ts` column (naive = local in `zone`; aware = as given)."""
         ts = frame["ts"]
-        if ts.dtype.time_zone is not None:
+        if getattr(ts.dtype, "time_zone", None) is not None:
             return ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.epoch("us")
         changed = ts.ne_missing(ts.shift(1)).fill_null(True)
         starts = ts.filter(changed)
@@ -77,7 +78,8 @@ class Localizer:
                 f"{self.source}: line(s) {_lines(self.report.nonexistent)}: local time "
                 f"{starts.filter(pl.Series(missing))[0]} does not exist in {self.zone} (the clocks "
                 "skip that hour); if the logger keeps standard time all year, import with the "
-                f"fixed-offset zone {fixed_zone(self.zone, starts.filter(pl.Series(missing))[0])}")
+                f"fixed-offset zone {fixed_zone(self.zone, starts.filter(pl.Series(missing))[0])}",
+                field="tz")
         if not twice.any():
             return
         later_us = later.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.epoch("us")
@@ -99,11 +101,12 @@ class Localizer:
 
 
 def fixed_zone(zone: str, near: datetime) -> str:
-    """The IANA fixed-offset zone of `zone`'s standard time ('--tz Etc/GMT+5 (UTC-5)')."""
+    """The IANA fixed-offset zone of `zone`'s standard time ('Etc/GMT+5 (UTC-5)')."""
     local = near.replace(tzinfo=ZoneInfo(zone)) - timedelta(days=1)
-    hours = (local.utcoffset() - local.dst()).total_seconds() / 3600
+    offset, dst = cast(timedelta, local.utcoffset()), cast(timedelta, local.dst())
+    hours = (offset - dst).total_seconds() / 3600
     if hours != int(hours):
         return f"matching UTC{hours:+g} (no IANA name; convert the file first)"
     sign = "-" if hours > 0 else "+"  # POSIX: Etc/GMT-1 is UTC+1
     name = "Etc/GMT" if hours == 0 else f"Etc/GMT{sign}{abs(int(hours))}"
-    return f"--tz {name} (UTC{hours:+g})"
+    return f"{name} (UTC{hours:+g})"

@@ -56,7 +56,7 @@ def is_numeric(values: list[str]) -> bool:
 def decide_style(columns: dict[str, list[str]], delimiter: str) -> tuple[str, str | None, str]:
     """(decimal, thousands, note) valid for every numeric value of the file."""
     possible = set(STYLES)
-    example = {}
+    example: dict[str, str] = {}
     for values in columns.values():
         for v in values:
             if v.strip() and styles_of(v):
@@ -71,23 +71,25 @@ def decide_style(columns: dict[str, list[str]], delimiter: str) -> tuple[str, st
     if delimiter == ",":
         possible = {s for s in possible if "," not in (s[0], s[1] or "")} or possible
     if not possible:
-        raise SniffQuestion("numbers mix decimal styles (e.g. both 1.5 and 1,5); pass --decimal")
+        raise SniffQuestion("numbers mix decimal styles (e.g. both 1.5 and 1,5); choose the "
+                            "decimal mark", field="decimal")
     for preferred in ((".", None), (",", None)):
         if preferred in possible:
             rivals = {s for s in possible if s != preferred and s[0] != preferred[0]}
             if preferred[0] == "," and rivals and delimiter == ";":
                 # Semicolon files come from locales that write decimal commas.
                 return ",", None, (f"values such as {example.get(',', '')!r} read with ',' as "
-                                   "decimal mark (semicolon-separated file); pass --decimal . "
-                                   "if ',' separates thousands")
+                                   "decimal mark (semicolon-separated file); choose '.' as "
+                                   "decimal mark if ',' separates thousands")
             if preferred[0] == "," and rivals:
                 v = example.get(",", "")
                 raise SniffQuestion(f"values such as {v!r} could use ',' as decimal mark or as "
-                                    "thousands separator; pass --decimal , or --decimal .")
+                                    "thousands separator; choose the decimal mark (, or .)",
+                                    field="decimal")
             note = ""
             if rivals and "." in example:
-                note = (f"values such as {example['.']!r} read with '.' as decimal point; pass "
-                        "--decimal , if '.' separates thousands")
+                note = (f"values such as {example['.']!r} read with '.' as decimal point; "
+                        "choose ',' as decimal mark if '.' separates thousands")
             return preferred[0], None, note
     decimal, thousands = sorted(possible, key=STYLES.index)[0]
     return decimal, thousands, f"'{thousands}' separates thousands"

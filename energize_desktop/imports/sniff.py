@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 from energize_desktop.imports import numbers, timeformats
 from energize_desktop.imports.csv_format import (
@@ -169,13 +170,14 @@ def _kind(path: Path, name: str, values: list[str], date_order: str | None) -> s
         found = timeformats.decide(filled, name)
     except ImportFormatError as exc:
         if not date_order:
-            raise ImportFormatError(f"{path}: {exc}") from None
+            raise type(exc)(f"{path}: {exc}", field=exc.field) from None
         found = timeformats.candidates(filled[0])[0]
     if found:
         return "time:" + (timeformats.apply_date_order(found, date_order) if date_order
                           else found)
-    if fold(name) in CLOCK_NAMES | {"time"} and timeformats.clock_format(filled[0]):
-        return "clock:" + timeformats.clock_format(filled[0])
+    clock = timeformats.clock_format(filled[0])
+    if fold(name) in CLOCK_NAMES | {"time"} and clock:
+        return "clock:" + clock
     return "text"
 
 
@@ -183,7 +185,8 @@ def _time_columns(path: Path, fmt: CsvFormat, columns: dict, kinds: dict) -> Non
     times = [n for n, k in kinds.items() if k.startswith("time:")]
     epochs = [n for n, k in kinds.items() if k == "epoch"]
     if not times and epochs:
-        fmt.time_column, fmt.time_format = epochs[0], timeformats.epoch_unit(columns[epochs[0]])
+        fmt.time_column = epochs[0]
+        fmt.time_format = cast(str, timeformats.epoch_unit(columns[epochs[0]]))
         fmt.notes.append(f"column {epochs[0]!r}: Unix times ({fmt.time_format})")
         return
     if not times:

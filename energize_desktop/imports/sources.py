@@ -1,63 +1,89 @@
-"""Which reader a file needs: Green Button XML, NEM12, EPW, TMY3 or CSV (sniffed or profiled)."""
+"""Which reader a file needs: a registry of readers, each with a label, a `detect(sample)` score
+(0: not this format, 1: certainly) and how to open a file, as picard's format registry has it.
+The highest score wins; CSV, which reads almost anything, scores low and is the fallback."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from energize_desktop.imports import profiles
-from energize_desktop.imports.csv_format import ImportFormatError
+from energize_desktop.imports.base import FileSource, Sample
+from energize_desktop.imports.csv_format import CsvFormat
 from energize_desktop.imports.csv_source import CsvSource
 from energize_desktop.imports.sniff import sniff
-from energize_desktop.imports.textfile import (
-    decode_sample,
-    detect_encoding,
-    read_samples,
-)
 from energize_desktop.imports.timeformats import apply_date_order
 
-
-def detect_kind(path: Path) -> str:
-    head, _, size = read_samples(path)
-    if not size or not head.strip():
-        raise ImportFormatError(f"{path}: the file is empty")
-    encoding, _ = detect_encoding(head)
-    lines = [ln for ln in decode_sample(head, encoding, from_start=True) if ln.strip()]
-    first = lines[0].lstrip("\ufeff").strip() if lines else ""
-    if first.startswith("<"):
-        return "greenbutton"
-    if first.startswith("100,NEM12") or first.startswith("100,NEM13"):
-        return "nem12"
-    if first.upper().startswith("LOCATION,") and path.suffix.lower() == ".epw":
-        return "epw"
-    if len(lines) > 1 and lines[1].lower().startswith("date (mm/dd/yyyy)"):
-        return "tmy3"
-    return "csv"
+Profile = tuple[dict, bool]  # (fields, complete) of an import profile
 
 
-def open_source(path: Path, options, zone: str, profile: tuple[dict, bool] = ({}, False)):
-    """The reader for a file; `profile`: (fields, complete) of the import profile chosen."""
-    kind = detect_kind(path)
-    if kind == "greenbutton":
-        from energize_desktop.imports.greenbutton import GreenButtonSource
+@dataclass(frozen=True)
+class Reader:
+    kind: str
+    label: str
+    detect: Callable[[Sample], float]
+    open: Callable[[Path, object, str, Profile], FileSource]  # path, options, zone, profile
 
-        return GreenButtonSource(path)
-    if kind == "nem12":
-        from energize_desktop.imports.nem12 import Nem12Source
 
-        return Nem12Source(path)
-    if kind in ("epw", "tmy3"):
+def _green_button(path, options, zone, profile) -> FileSource:
+    from energize_desktop.imports.greenbutton import GreenButtonSource
+
+    return GreenButtonSource(path)
+
+
+def _nem12(path, options, zone, profile) -> FileSource:
+    from energize_desktop.imports.nem12 import Nem12Source
+
+    return Nem12Source(path)
+
+
+def _weather(kind: str):
+    def open_weather(path, options, zone, profile) -> FileSource:
         from energize_desktop.imports.weather_files import WeatherSource
 
         return WeatherSource(path, kind)
-    return CsvSource(path, csv_format(path, options, profile), options.tz or zone, options.hints,
-                     default_meter=options.meter)
+
+    return open_weather
 
 
-def csv_format(path: Path, options, profile: tuple[dict, bool] = ({}, False)):
+def _csv(path, options, zone, profile) -> FileSource:
+    return CsvSource(path, csv_format(path, options, profile), options.tz or zone,
+                     options.hints, default_meter=options.meter)
+
+
+READERS: tuple[Reader, ...] = (
+    Reader("greenbutton", "Green Button (ESPI) XML",
+           lambda s: 1.0 if s.first.startswith("<") else 0.0, _green_button),
+    Reader("nem12", "AU NEM12 interval data",
+           lambda s: 1.0 if s.first.startswith(("100,NEM12", "100,NEM13")) else 0.0, _nem12),
+    Reader("epw", "EnergyPlus EPW weather",
+           lambda s: 1.0 if s.first.upper().startswith("LOCATION,")
+           and s.path.suffix.lower() == ".epw" else 0.0, _weather("epw")),
+    Reader("tmy3", "NREL TMY3 weather",
+           lambda s: 1.0 if len(s.lines) > 1
+           and s.lines[1].lower().startswith("date (mm/dd/yyyy)") else 0.0, _weather("tmy3")),
+    Reader("csv", "CSV (sniffed)", lambda s: 0.1, _csv),
+)
+
+
+def reader_for(path: Path) -> Reader:
+    sample = Sample.of(path)
+    return max(READERS, key=lambda r: r.detect(sample))  # the first of equal scores wins
+
+
+def detect_kind(path: Path) -> str:
+    return reader_for(path).kind
+
+
+def open_source(path: Path, options, zone: str, profile: Profile = ({}, False)) -> FileSource:
+    """The reader for a file, opened; `profile`: (fields, complete) of the profile chosen."""
+    return reader_for(path).open(Path(path), options, zone, profile)
+
+
+def csv_format(path: Path, options, profile: Profile = ({}, False)) -> CsvFormat:
     fields, complete = profile
     if complete:
-        from energize_desktop.imports.csv_format import CsvFormat
-
         fmt = CsvFormat.from_dict(fields)
         fmt.notes.append(f"profile {options.profile!r}")
     else:

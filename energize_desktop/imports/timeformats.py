@@ -94,7 +94,7 @@ def decide(values: list[str], column: str) -> str | None:
         return ordered[0]
     raise SniffQuestion(
         f"column {column!r}: dates such as {values[0]!r} could be day-first or month-first and "
-        "the data does not tell; pass --date-format DMY or MDY")
+        "the data does not tell; choose the date order (DMY or MDY)", field="date_order")
 
 
 def _steady(fmt: str, values: list[str]) -> bool:
@@ -114,7 +114,7 @@ def _steady(fmt: str, values: list[str]) -> bool:
 
 
 def apply_date_order(fmt: str, order: str) -> str:
-    """Turn a day-first format into month-first or back ('DMY'/'MDY'), for --date-format."""
+    """Turn a day-first format into month-first or back ('DMY'/'MDY'), for a date order the user chose."""
     order = order.upper()
     if order not in ("DMY", "MDY"):
         return order  # an explicit strptime format

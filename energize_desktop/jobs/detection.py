@@ -20,6 +20,7 @@ from energize_desktop.core.model import Meter, MeterKind
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs.base import Job
 from energize_desktop.storage.anomalies import AnomalyStore
+from energize_desktop.storage.api import WorkspaceAPI
 
 LEVELS = {3600: "hour", 900: "15min"}
 MIN_COVERAGE = 0.5  # a bucket less covered than this is a gap, not a low value
@@ -38,7 +39,7 @@ class DetectionJob(Job):
 
     title = "Detection"
 
-    def __init__(self, ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
+    def __init__(self, ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
                  store: bool = True):
         self.ws, self.meters, self.step_s = ws, meters, step_s
         self.start_us, self.end_us, self.store = start_us, end_us, store
@@ -48,7 +49,7 @@ class DetectionJob(Job):
                    store=self.store, progress=progress, cancelled=cancelled)
 
 
-def meter_series(ws, meter: Meter, step_s: int = 3600, start_us=None, end_us=None) -> Series:
+def meter_series(ws: WorkspaceAPI, meter: Meter, step_s: int = 3600, start_us=None, end_us=None) -> Series:
     """Energy (or the mean, for temperatures and other levels) per step, gaps as NaN."""
     level = LEVELS.get(step_s)
     if level is None:
@@ -64,12 +65,12 @@ def meter_series(ws, meter: Meter, step_s: int = 3600, start_us=None, end_us=Non
     return on_grid(meter.name, unit or meter.unit, ts, values, step_s, site.timezone)
 
 
-def settings_for(ws, meter_id: int) -> DetectorSettings:
+def settings_for(ws: WorkspaceAPI, meter_id: int) -> DetectorSettings:
     text = AnomalyStore(ws).settings_json(meter_id)
     return DetectorSettings.from_json(text, f"detection settings of meter {meter_id}")
 
 
-def run(ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
+def run(ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
         since_us: int | None = None, live: bool = False, store: bool = True,
         progress=None, cancelled=None) -> JobResult:
     result = JobResult()
@@ -93,7 +94,7 @@ def run(ws, meters: list[Meter], step_s: int = 3600, start_us=None, end_us=None,
     return result
 
 
-def detect_meter(ws, meter: Meter, step_s=3600, start_us=None, end_us=None, since_us=None,
+def detect_meter(ws: WorkspaceAPI, meter: Meter, step_s=3600, start_us=None, end_us=None, since_us=None,
                  live=False, temperature: tuple[int, Series] | None = None) -> Detection:
     """`temperature`: (meter id, series) of the site's outdoor temperature, read once per run."""
     series = meter_series(ws, meter, step_s, start_us, end_us)
@@ -106,7 +107,7 @@ def detect_meter(ws, meter: Meter, step_s=3600, start_us=None, end_us=None, sinc
                   level_channel=meter.amount_unit is None)
 
 
-def _temperature_meter(ws, meters: list[Meter]) -> Meter | None:
+def _temperature_meter(ws: WorkspaceAPI, meters: list[Meter]) -> Meter | None:
     sites = {m.site_id for m in meters}
     for m in ws.meters():
         if m.kind is MeterKind.TEMPERATURE and m.site_id in sites:

@@ -9,6 +9,7 @@ import numpy as np
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
+from energize_desktop.storage.api import WorkspaceAPI
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
 
@@ -25,7 +26,7 @@ class Energy:
     meters: list
 
 
-def meter_energy(ws, meter, start_us, end_us, step_s: int = 900) -> Energy:
+def meter_energy(ws: WorkspaceAPI, meter, start_us, end_us, step_s: int = 900) -> Energy:
     from energize_desktop.jobs.detection import meter_series
 
     if meter.amount_unit != "kWh":
@@ -35,7 +36,7 @@ def meter_energy(ws, meter, start_us, end_us, step_s: int = 900) -> Energy:
     return Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter])
 
 
-def site_energy_by_fuel(ws, site, start_us, end_us) -> list[Energy]:
+def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy]:
     kinds = sorted({m.kind for m in _top_level(ws, site, CONSUMPTION)}, key=CONSUMPTION.index)
     if not kinds:
         raise ValidationError(f"site {site.name}: no top-level energy meters")
@@ -47,12 +48,12 @@ def site_energy_by_fuel(ws, site, start_us, end_us) -> list[Energy]:
     return out
 
 
-def _top_level(ws, site, kinds) -> list:
+def _top_level(ws: WorkspaceAPI, site, kinds) -> list:
     return [m for m in ws.meters(site) if m.kind in kinds and m.parent_id is None
             and m.amount_unit == "kWh"]
 
 
-def site_energy(ws, site, start_us, end_us, step_s: int = 900, kinds=CONSUMPTION) -> Energy:
+def site_energy(ws: WorkspaceAPI, site, start_us, end_us, step_s: int = 900, kinds=CONSUMPTION) -> Energy:
     """A site's total: its top-level meters of the given kinds (sub-meters are inside them)."""
     meters = _top_level(ws, site, kinds)
     if not meters:

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import local_date
 from energize_desktop.core.model import MeterKind, ref
 from energize_desktop.core.periods import period
 from energize_desktop.jobs import energy as sup
+from energize_desktop.jobs import ledger
+from energize_desktop.storage.api import WorkspaceAPI
 
 YEAR_US = 365 * 86_400 * 10**6
 MIN_HALF_DAYS = 120
 
 
-def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = None):
+def gather(ws: WorkspaceAPI, site_ref=None, period: str | None = None, tariff: str | None = None):
     """(Evidence, label) for the site (the only one when None) over `period` (default: the
     last 12 months with electricity data)."""
     from energize_desktop.analytics.recommendations import Evidence
@@ -39,7 +40,7 @@ def gather(ws, site_ref=None, period: str | None = None, tariff: str | None = No
     return ev, label
 
 
-def _period(ws, site, text):
+def _period(ws: WorkspaceAPI, site, text):
     if text:
         return period(text, site.timezone)
     summaries = ws.queries.summaries()
@@ -51,7 +52,7 @@ def _period(ws, site, text):
     return end - YEAR_US, end
 
 
-def _money(ws, tariff_name, elec, ev) -> None:
+def _money(ws: WorkspaceAPI, tariff_name, elec, ev) -> None:
     try:
         current = ledger.tariff(ws, tariff_name)
     except ValidationError:
@@ -65,7 +66,7 @@ def _money(ws, tariff_name, elec, ev) -> None:
             ev.tariff_costs[name] = ledger.cost_on(elec, other, as_if=True).total
 
 
-def _daily_model(ws, site, kind, start, end):
+def _daily_model(ws: WorkspaceAPI, site, kind, start, end):
     from energize_desktop.analytics import baseline as bl
     from energize_desktop.analytics.baseline_daily import fit_daily
     from energize_desktop.analytics.series import on_grid
@@ -92,7 +93,7 @@ def _daily_model(ws, site, kind, start, end):
     return frame, ok, whole, models
 
 
-def _temperature_models(ws, site, start, end, ev) -> None:
+def _temperature_models(ws: WorkspaceAPI, site, start, end, ev) -> None:
     from energize_desktop.analytics.degree_days import degree_days
     from energize_desktop.jobs.detection import meter_series
 
@@ -118,7 +119,7 @@ def _temperature_models(ws, site, start, end, ev) -> None:
         ev.simultaneous_kwh = float((c.cooling_slope * (t[both] - c.cooling_bp)).sum())
 
 
-def _quality(ws, site, start, end, elec) -> dict:
+def _quality(ws: WorkspaceAPI, site, start, end, elec) -> dict:
     from energize_desktop.analytics import quality_checks
     from energize_desktop.jobs.detection import meter_series
 

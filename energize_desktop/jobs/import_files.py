@@ -15,6 +15,7 @@ from energize_desktop.core.errors import EnergizeError
 from energize_desktop.jobs import import_profiles
 from energize_desktop.jobs.base import Job
 from energize_desktop.jobs.importer import ImportOptions, import_file
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.package import import_package
 
 STEPS = 1000  # progress resolution per file
@@ -49,7 +50,7 @@ FileDone = Callable[[Path, object, str | None], None]
 class ImportJob(Job):
     title = "Import"
 
-    def __init__(self, ws, paths: list, options: ImportOptions, save_profile: str | None = None,
+    def __init__(self, ws: WorkspaceAPI, paths: list, options: ImportOptions, save_profile: str | None = None,
                  on_file: FileDone | None = None):
         self.ws, self.paths, self.options = ws, [Path(p) for p in paths], options
         self.save_profile, self.on_file = save_profile or None, on_file

@@ -7,22 +7,23 @@ from __future__ import annotations
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.imports.csv_format import CsvFormat
 from energize_desktop.imports.profiles import BUILTIN
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.metadata import IMPORT_PROFILE
 
 
-def names(ws) -> list[str]:
+def names(ws: WorkspaceAPI) -> list[str]:
     saved = IMPORT_PROFILE.suffixes(ws) if ws is not None else []
     return sorted(BUILTIN) + sorted(saved)
 
 
-def save(ws, name: str, fmt: CsvFormat) -> None:
+def save(ws: WorkspaceAPI, name: str, fmt: CsvFormat) -> None:
     if not name.strip() or name in BUILTIN:
         raise ValidationError(f"profile name {name!r}: empty or taken by a built-in profile",
                               field="save_profile")
     IMPORT_PROFILE.set(ws, fmt.to_dict(), name)
 
 
-def load(ws, name: str) -> tuple[dict, bool]:
+def load(ws: WorkspaceAPI, name: str) -> tuple[dict, bool]:
     """(fields, complete): complete profiles replace sniffing, partial ones amend it."""
     if name in BUILTIN:
         return dict(BUILTIN[name]), False

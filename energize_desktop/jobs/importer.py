@@ -18,11 +18,13 @@ from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.prefetch import prefetch
 from energize_desktop.core.units import convert, parse_unit
 from energize_desktop.imports import memory
+from energize_desktop.imports.base import FileSource
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec
 from energize_desktop.imports.csv_format import ImportFormatError
 from energize_desktop.imports.sources import open_source
-from energize_desktop.jobs import import_profiles
 from energize_desktop.imports.summary import ChannelStats, FileReport, iso
+from energize_desktop.jobs import import_profiles
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.imports import (
     ImportConflictError,
     ImportSession,
@@ -44,7 +46,7 @@ class ImportOptions:
     hints: ChannelHints = field(default_factory=ChannelHints)
 
 
-def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
+def import_file(ws: WorkspaceAPI, path, options: ImportOptions, progress=None) -> FileReport:
     """Import one file; raise (with nothing stored) on any error. `progress(fraction, text)`."""
     path = Path(path)
     if not path.is_file():
@@ -79,7 +81,7 @@ def import_file(ws, path, options: ImportOptions, progress=None) -> FileReport:
     return report
 
 
-def _site(ws, options: ImportOptions) -> tuple[Site, bool]:
+def _site(ws: WorkspaceAPI, options: ImportOptions) -> tuple[Site, bool]:
     """The site to import into, and whether it must be created (inside the transaction)."""
     sites = ws.sites()
     wanted = options.site
@@ -96,7 +98,8 @@ def _site(ws, options: ImportOptions) -> tuple[Site, bool]:
 class _Run:
     """One file's pass: channels to meters, rows to sorted arrays, counts, and the writes."""
 
-    def __init__(self, ws, site: Site, source, report: FileReport, options: ImportOptions):
+    def __init__(self, ws: WorkspaceAPI, site: Site, source: FileSource, report: FileReport,
+                 options: ImportOptions):
         self.ws, self.site, self.source, self.report = ws, site, source, report
         self.options = options
         self.session = None
@@ -116,8 +119,8 @@ class _Run:
 
         if self.options.meter and self.options.meter not in self.index and \
                 len(self.source.channels) > 1:
-            raise ImportFormatError(f"--meter {self.options.meter!r}: not in the file; it has "
-                                    f"{', '.join(self.source.channels)}")
+            raise ImportFormatError(f"{self.options.meter!r}: not a series of the file; it has "
+                                    f"{', '.join(self.source.channels)}", field="meter")
         if not any_rows:
             raise ImportFormatError(f"{self.report.path}: no readings found in the file")
 
@@ -211,8 +214,8 @@ class _Run:
                 raise ImportConflictError(
                     f"{self.report.path}: {where}: the same meter and "
                     f"time with different values ({value[j]:g} and {value[j + 1]:g}); "
-                    f"{len(differ)} such pair(s). Choose --on-conflict keep (first value) or "
-                    "replace (last value)")
+                    f"{len(differ)} such pair(s). Choose to keep the first value or replace it "
+                    "with the last", field="on_conflict")
         drop = pos + 1 if self.policy is OnConflict.KEEP else pos
         keep = np.ones(len(ch), bool)
         keep[drop] = False

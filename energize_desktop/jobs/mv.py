@@ -10,6 +10,7 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import ref
 from energize_desktop.core.periods import period
 from energize_desktop.jobs.base import Job
+from energize_desktop.storage.api import WorkspaceAPI
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class BaselineJob(Job):
 
     title = "Baseline"
 
-    def __init__(self, ws, request: MvRequest):
+    def __init__(self, ws: WorkspaceAPI, request: MvRequest):
         self.ws, self.request = ws, request
 
     def prepare(self) -> None:
@@ -45,7 +46,7 @@ class BaselineJob(Job):
         return run(self.ws, self.request)
 
 
-def run(ws, req: MvRequest) -> dict:
+def run(ws: WorkspaceAPI, req: MvRequest) -> dict:
     """Fit (or load) a baseline and predict the reporting period (or the baseline's own):
     {json, lines, rows=(ts_us, actual, predicted, lower, upper)}."""
     from energize_desktop.analytics import baseline as bl
@@ -83,7 +84,7 @@ def run(ws, req: MvRequest) -> dict:
     return {"json": out, "lines": lines, "rows": rows, "model": model}
 
 
-def _meters_and_model(ws, req):
+def _meters_and_model(ws: WorkspaceAPI, req):
     from energize_desktop.analytics.baseline import Baseline
     from energize_desktop.core.model import MeterKind
     from energize_desktop.storage.baselines import BaselineStore
@@ -107,7 +108,7 @@ def _meters_and_model(ws, req):
                           field="temperature")
 
 
-def _series(ws, meter, temp_meter, start_us, end_us):
+def _series(ws: WorkspaceAPI, meter, temp_meter, start_us, end_us):
     from energize_desktop.jobs.detection import align_to, meter_series
 
     series = meter_series(ws, meter, 3600, start_us, end_us)

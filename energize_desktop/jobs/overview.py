@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import to_us
 from energize_desktop.core.model import MeterKind, ref
 from energize_desktop.jobs import energy as sd
+from energize_desktop.jobs import ledger
+from energize_desktop.storage.api import WorkspaceAPI
 
 DAY_US = 86_400 * 10**6
 
@@ -45,7 +46,7 @@ class Overview:
     # recommendations.Finding.chart: meter name, view, from_us, to_us)
 
 
-def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
+def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Overview:
     site = ws.site(ref(site_ref) if site_ref else None)
     zone = ZoneInfo(site.timezone)
     now_us = _latest(ws, site)
@@ -68,7 +69,7 @@ def overview(ws, site_ref=None, with_findings: bool = True) -> Overview:
                     tuple(chart for _, chart in findings))
 
 
-def _latest(ws, site) -> int:
+def _latest(ws: WorkspaceAPI, site) -> int:
     summaries = ws.queries.summaries()
     lasts = [summaries[m.id].last for m in ws.meters(site)
              if m.kind is MeterKind.ELECTRICITY and m.id in summaries and summaries[m.id].last]
@@ -77,18 +78,18 @@ def _latest(ws, site) -> int:
     return int(max(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
 
 
-def _kwh(ws, site, start, end) -> tuple[float, float]:
+def _kwh(ws: WorkspaceAPI, site, start, end) -> tuple[float, float]:
     e = sd.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
     return float(np.nansum(e.kwh)), float(np.isfinite(e.kwh).mean()) if len(e.kwh) else 0.0
 
 
-def _compare_card(ws, site, title, start, end, back_us) -> Card:
+def _compare_card(ws: WorkspaceAPI, site, title, start, end, back_us) -> Card:
     now, _ = _kwh(ws, site, start, end)
     before, cover = _kwh(ws, site, start - back_us, end - back_us)
     return Card(title, f"{now:,.0f} kWh", *_change(now, before, cover, "same hours last week"))
 
 
-def _month_card(ws, site, month: sd.Energy, month0: datetime) -> Card:
+def _month_card(ws: WorkspaceAPI, site, month: sd.Energy, month0: datetime) -> Card:
     prev0 = (month0 - timedelta(days=1)).replace(day=1)
     elapsed = len(month.ts_us) * month.step_s * 1_000_000  # the grid runs month start → now
     now = float(np.nansum(month.kwh))
@@ -105,7 +106,7 @@ def _change(now: float, before: float, cover: float, what: str) -> tuple[str, st
         else "neutral"
 
 
-def _money_and_carbon(ws, month: sd.Energy) -> list[Card]:
+def _money_and_carbon(ws: WorkspaceAPI, month: sd.Energy) -> list[Card]:
     cards = []
     r, why = ledger.cost_or_note(ws, month)
     if r is not None:
@@ -132,7 +133,7 @@ def _peak_card(month: sd.Energy) -> Card:
                 f"{month.step_s // 60}-min, {when:%a %d %b %H:%M}")
 
 
-def _alerts_card(ws) -> Card:
+def _alerts_card(ws: WorkspaceAPI) -> Card:
     from energize_desktop.storage.alerts import AlertStore
 
     open_alerts = AlertStore(ws).alerts(("open",))
@@ -141,7 +142,7 @@ def _alerts_card(ws) -> Card:
                 "bad" if open_alerts else "good")
 
 
-def _latest_anomalies(ws, site, count: int = 8) -> tuple[str, ...]:
+def _latest_anomalies(ws: WorkspaceAPI, site, count: int = 8) -> tuple[str, ...]:
     from energize_desktop.storage.anomalies import AnomalyStore
 
     ids = [m.id for m in ws.meters(site)]
@@ -151,7 +152,7 @@ def _latest_anomalies(ws, site, count: int = 8) -> tuple[str, ...]:
     return tuple(f"{names[e['meter_id']]}: {e['explanation']}" for e in events[:count])
 
 
-def _findings(ws, site, count: int = 5) -> tuple[tuple[str, dict], ...]:
+def _findings(ws: WorkspaceAPI, site, count: int = 5) -> tuple[tuple[str, dict], ...]:
     from energize_desktop.analytics.recommendations import recommend
     from energize_desktop.jobs.evidence import gather
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from energize_desktop.core.channels import meter_kind
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.model import Meter, MeterKind, Semantics
-from energize_desktop.core.units import Dimension, parse_unit
 from energize_desktop.live import sunspec
 from energize_desktop.live.modbus import ModbusLink
 from energize_desktop.live.modbus_poll import BusPoller, DeviceConfig, PollBatch
@@ -25,6 +25,7 @@ from energize_desktop.live.mqtt import Message, MqttSource
 from energize_desktop.live.mqtt_intake import MqttIntake
 from energize_desktop.live.sources_config import BusSettings, SourcesConfig
 from energize_desktop.live.templates import load_all
+from energize_desktop.storage.api import WorkspaceAPI
 
 log = logging.getLogger("energize.acquisition")
 COMMIT_S = 0.25
@@ -38,7 +39,7 @@ class EngineStats:
 
 
 class AcquisitionEngine:
-    def __init__(self, ws, config: SourcesConfig, site=None, templates=None, on_commit=None,
+    def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, templates=None, on_commit=None,
                  on_readings=None):
         self.ws, self.config = ws, config
         self.on_commit = on_commit  # called on the writer thread after each commit
@@ -110,12 +111,9 @@ class AcquisitionEngine:
     def _meter(self, d, point, kind: MeterKind) -> Meter:
         """The meter a point feeds (not yet stored)."""
         name = f"{d.name} – {point.name}"
-        dim = parse_unit(point.unit).dimension
-        if dim is Dimension.TEMPERATURE:
-            kind = MeterKind.TEMPERATURE
-        semantics = Semantics(point.semantics)
         return Meter(
-            name, kind, point.unit, semantics, site_id=self.site.id,
+            name, meter_kind(point.name, point.unit, device_kind=kind), point.unit,
+            Semantics(point.semantics), site_id=self.site.id,
             interval_s=max(1, round(d.interval_s)),
             source={"protocol": "modbus", "device": d.name, "unit_id": d.unit_id,
                     "point": point.name, "address": point.address, "register": str(point.kind)})

@@ -17,7 +17,6 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from energize_desktop.storage.metadata import NOTIFICATIONS
 from energize_desktop.analytics.alert_rules import (
     Rule,
     RuleState,
@@ -28,6 +27,8 @@ from energize_desktop.analytics.series import local_slots
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs import detection as detection_job
 from energize_desktop.storage.alerts import AlertStore
+from energize_desktop.storage.api import WorkspaceAPI
+from energize_desktop.storage.metadata import NOTIFICATIONS
 
 log = logging.getLogger("energize.alerts")
 HOUR_US = 3600 * US
@@ -36,7 +37,7 @@ PER_READING = ("above", "below", "rate", "no-data")
 
 
 class AlertEngine:
-    def __init__(self, ws, notifiers=(), clock=time.time, on_alert=None,
+    def __init__(self, ws: WorkspaceAPI, notifiers=(), clock=time.time, on_alert=None,
                  anomaly_every_s: float = 900.0, anomaly_lookback_s: float = 86400.0):
         self.ws = ws
         self.store = AlertStore(ws)
@@ -249,7 +250,7 @@ class LiveAlerts:
     """An alert engine with the workspace's notification channels and its timer: what the
     logger and the window start beside an acquisition engine."""
 
-    def __init__(self, ws, on_alert=None, tick_s: float = 30.0, extra_channels=()):
+    def __init__(self, ws: WorkspaceAPI, on_alert=None, tick_s: float = 30.0, extra_channels=()):
         from energize_desktop.live.notify import channels_from_json
 
         hook, mail = channels_from_json(NOTIFICATIONS.get(ws), f"{ws.path} notifications")

@@ -12,16 +12,18 @@ import logging
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from energize_desktop.core.model import Meter, MeterKind, Semantics
-from energize_desktop.core.units import Dimension, UnitError, parse_unit
+from energize_desktop.core.channels import live_semantics, meter_kind
+from energize_desktop.core.model import Meter, Semantics
+from energize_desktop.core.units import UnitError
 from energize_desktop.live import payloads
 from energize_desktop.live.mqtt import Message, MqttSource, matches
+from energize_desktop.storage.api import WorkspaceAPI
 
 log = logging.getLogger("energize.mqtt")
 
 
 class MqttIntake:
-    def __init__(self, ws, site, sources: dict[str, MqttSource]):
+    def __init__(self, ws: WorkspaceAPI, site, sources: dict[str, MqttSource]):
         self.ws, self.site, self.sources = ws, site, sources
         self.zone = ZoneInfo(site.timezone)
         self._discovered: dict[str, payloads.Discovery] = {}
@@ -91,12 +93,8 @@ class MqttIntake:
         meter = self._meters.get(name)
         if meter is not None:
             return meter
-        dim = parse_unit(unit).dimension
-        if semantics is None:
-            semantics = "cumulative" if dim is Dimension.ENERGY else "instantaneous"
-        kind = {Dimension.TEMPERATURE: MeterKind.TEMPERATURE,
-                Dimension.VOLUME: MeterKind.WATER}.get(dim, MeterKind.ELECTRICITY)
-        meter = self.ws.add_meter(Meter(name, kind, unit, Semantics(semantics),
+        semantics = Semantics(semantics) if semantics else live_semantics(unit)
+        meter = self.ws.add_meter(Meter(name, meter_kind(name, unit), unit, semantics,
                                         site_id=self.site.id, interval_s=10,
                                         source={"protocol": "mqtt", "broker": msg.broker,
                                                 "topic": msg.topic}))

@@ -9,10 +9,11 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.live.acquisition import AcquisitionEngine
 from energize_desktop.live.alerting import LiveAlerts
 from energize_desktop.live.sources_config import SourcesConfig
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.metadata import CONNECTIONS
 
 
-def kept_connections(ws) -> SourcesConfig:
+def kept_connections(ws: WorkspaceAPI) -> SourcesConfig:
     """The connection settings kept in the workspace."""
     text = CONNECTIONS.get(ws)
     if text is None:
@@ -25,7 +26,7 @@ class LiveAcquisition:
     """`start()` keeps `config` in the workspace and starts; `on_readings(ids, ts, values)` sees
     every commit after the alert engine has."""
 
-    def __init__(self, ws, config: SourcesConfig, site=None, on_alert=None, channels=()):
+    def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, on_alert=None, channels=()):
         self.ws, self.config, self.site = ws, config, site
         self.on_alert, self.channels = on_alert, list(channels)
         self.engine: AcquisitionEngine | None = None

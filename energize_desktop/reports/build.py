@@ -18,6 +18,7 @@ from energize_desktop.core.periods import period as parse_period
 from energize_desktop.jobs import energy as sd
 from energize_desktop.reports import sections as sec
 from energize_desktop.reports.model import SECTIONS, Report, Section
+from energize_desktop.storage.api import WorkspaceAPI
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Context:
     baseline_period: str | None = None
 
 
-def build_report(ws, site_ref=None, period: str | None = None, template: Template = Template(),
+def build_report(ws: WorkspaceAPI, site_ref=None, period: str | None = None, template: Template = Template(),
                  progress=None) -> Report:
     """`period` FROM..TO (site-local, TO exclusive), YYYY-MM or YYYY; default: all data."""
     unknown = [s for s in template.sections if s not in SECTIONS]
@@ -112,7 +113,7 @@ def _logo(path: str | None) -> tuple[str, bytes] | None:
         raise ValidationError(f"logo {path}: cannot read ({exc.strerror})") from None
 
 
-def _data_span(ws, site) -> tuple[int, int]:
+def _data_span(ws: WorkspaceAPI, site) -> tuple[int, int]:
     summaries = ws.queries.summaries()
     spans = [(summaries[m.id].first, summaries[m.id].last) for m in ws.meters(site)
              if m.id in summaries and summaries[m.id].first]
@@ -128,14 +129,14 @@ def _data_span(ws, site) -> tuple[int, int]:
     return int(start.timestamp() * 1e6), int(end.timestamp() * 1e6) + 86_400_000_000
 
 
-def _electricity(ws, site, start, end):
+def _electricity(ws: WorkspaceAPI, site, start, end):
     try:
         return sd.site_energy(ws, site, start, end, kinds=(MeterKind.ELECTRICITY,))
     except ValidationError:
         return None
 
 
-def _fuels(ws, site, start, end) -> list:
+def _fuels(ws: WorkspaceAPI, site, start, end) -> list:
     try:
         return [e for e in sd.site_energy_by_fuel(ws, site, start, end)
                 if np.isfinite(e.kwh).any()]

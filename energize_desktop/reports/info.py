@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from energize_desktop.core.units import m2_to_ft2
+from energize_desktop.storage.api import WorkspaceAPI
 
 MAX_GAPS_LISTED = 20
 
 
-def workspace_info(ws) -> dict:
+def workspace_info(ws: WorkspaceAPI) -> dict:
     summaries = ws.queries.summaries()
     return {
         "workspace": str(ws.path),
@@ -19,7 +20,7 @@ def workspace_info(ws) -> dict:
     }
 
 
-def _site(ws, site, summaries) -> dict:
+def _site(ws: WorkspaceAPI, site, summaries) -> dict:
     return {
         "id": site.id, "uid": site.uid, "name": site.name, "timezone": site.timezone,
         "address": site.address, "latitude": site.latitude, "longitude": site.longitude,
@@ -30,7 +31,7 @@ def _site(ws, site, summaries) -> dict:
     }
 
 
-def _meter(ws, meter, summary) -> dict:
+def _meter(ws: WorkspaceAPI, meter, summary) -> dict:
     count, gaps = ws.queries.gaps(meter.id, MAX_GAPS_LISTED) if summary else (0, [])
     return {
         "id": meter.id, "uid": meter.uid, "name": meter.name, "kind": str(meter.kind),

@@ -10,6 +10,7 @@ from typing import Callable
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.jobs.base import Job
 from energize_desktop.reports.build import Template, build_report
+from energize_desktop.storage.api import WorkspaceAPI
 
 SUFFIXES = (".pdf", ".html", ".htm")
 
@@ -17,7 +18,7 @@ SUFFIXES = (".pdf", ".html", ".htm")
 class ReportJob(Job):
     title = "Report"
 
-    def __init__(self, ws, site, period: str | None, template: Template, out: Path,
+    def __init__(self, ws: WorkspaceAPI, site, period: str | None, template: Template, out: Path,
                  write: Callable[[object, Path], int]):
         self.ws, self.site, self.period, self.template = ws, site, period, template
         self.out, self.write = Path(out), write

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from energize_desktop.jobs import ledger
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind
 from energize_desktop.jobs import energy as sd
+from energize_desktop.jobs import ledger
 from energize_desktop.reports import svg_charts
 from energize_desktop.reports.model import Chart, Figure, KeyFigures, Note, Para, Table
 

@@ -14,13 +14,12 @@ import numpy as np
 import polars as pl
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from energize_desktop.storage.metadata import CONNECTIONS
-from energize_desktop.storage.metadata import SYNC_LAST
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.rollup import Level
 from energize_desktop.runtime.jobs import JobRunner
 from energize_desktop.runtime.tasks import run_task
 from energize_desktop.storage import Workspace
+from energize_desktop.storage.metadata import CONNECTIONS, SYNC_LAST
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.storage.frames import frame_of
 from energize_desktop.storage.transaction import transaction
 
 
@@ -36,7 +37,7 @@ def archive_old(ws, meter, now: datetime | None = None) -> Archived | None:
     cutoff = cutoff.replace(tzinfo=None)
     with ws.state.lock:
         cur = ws.cursor()
-        old = pl.from_arrow(cur.sql(
+        old = frame_of(cur.sql(
             "SELECT ts, value, quality FROM readings WHERE meter_id = ? AND ts < ? ORDER BY ts",
             params=[meter.id, cutoff]).to_arrow_table())
         if old.is_empty():

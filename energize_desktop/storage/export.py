@@ -26,10 +26,10 @@ _QUALITY_NAMES = {int(q): q.name.lower() for q in Quality}
 def export(ws, meters, resolution: str, fmt: str, out: Path, start=None, end=None) -> int:
     """Write the series of `meters` to `out`; return the number of rows written."""
     if fmt not in FORMATS:
-        raise ValidationError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise ValidationError(f"{fmt!r} is not one of {', '.join(FORMATS)}", field="format")
     if resolution not in RESOLUTIONS:
-        raise ValidationError(f"--resolution: {resolution!r} is not one of "
-                              f"{', '.join(RESOLUTIONS)}")
+        raise ValidationError(f"{resolution!r} is not one of {', '.join(RESOLUTIONS)}",
+                              field="resolution")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if resolution == "raw":

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from contextlib import contextmanager
+from typing import cast
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 
 from energize_desktop.core.incremental import Batch
@@ -138,3 +140,8 @@ def buckets_from_numpy(res) -> Buckets:
 def with_stored_peak(level: Level, rows: Buckets) -> Buckets:
     """Restore what buckets_table leaves out: a quarter's peak is its own rate."""
     return with_quarter_peak(rows) if level is Level.QUARTER else rows
+
+
+def frame_of(arrow_table) -> pl.DataFrame:
+    """A DuckDB result (as an Arrow table) as a polars frame, without copying."""
+    return cast(pl.DataFrame, pl.from_arrow(arrow_table))

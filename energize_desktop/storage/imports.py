@@ -152,7 +152,8 @@ class ImportSession:
                                       float(batch.value[i]))
                              for i, o in zip(differ[:MAX_CONFLICTS_KEPT], old[~same])]
         if len(differ) and self.on_conflict is OnConflict.ABORT:
-            raise ImportConflictError(self._conflict_message(len(differ), outcome.conflicts))
+            raise ImportConflictError(self._conflict_message(len(differ), outcome.conflicts),
+                                      field="on_conflict")
         drop = index[same] if self.on_conflict is OnConflict.REPLACE else index
         if self.on_conflict is OnConflict.REPLACE:
             outcome.replaced = len(differ)
@@ -169,5 +170,4 @@ class ImportSession:
             f"{np.datetime64(c.ts_us, 'us').astype(object):%Y-%m-%d %H:%M:%S} UTC: "
             f"stored {c.stored:g}, file {c.new:g}" for c in conflicts[:5])
         return (f"{count} reading(s) differ from values already stored ({shown}); nothing was "
-                "imported. Choose --on-conflict keep (keep stored values) or replace (use the "
-                "file's values)")
+                "imported. Choose to keep the stored values or replace them with the file's")

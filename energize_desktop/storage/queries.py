@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -13,6 +14,7 @@ from energize_desktop.core.timezones import US
 from energize_desktop.storage.frames import (
     BUCKET_FIELDS,
     buckets_from_numpy,
+    frame_of,
     key_sql,
     with_stored_peak,
 )
@@ -79,7 +81,7 @@ class Queries:
                 SELECT lag(ts) OVER (ORDER BY ts) AS prev, ts FROM readings WHERE meter_id = ?)
             WHERE epoch_us(ts) - epoch_us(prev) > ? ORDER BY ts""",
                            [meter_id, gap_us]).fetchall()
-        return len(rows), [Gap(meter_id, _utc(a), _utc(b)) for a, b in rows[:limit]]
+        return len(rows), [Gap(meter_id, cast(datetime, _utc(a)), cast(datetime, _utc(b))) for a, b in rows[:limit]]
 
     # -- rollups --------------------------------------------------------------------------------
     def rollup(self, level: Level | str, meter_ids, start=None, end=None) -> pl.DataFrame:
@@ -171,7 +173,7 @@ def _as_param(level: Level, key: int | None):
 
 
 def _frame(cur, sql: str, params) -> pl.DataFrame:
-    return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+    return frame_of(cur.sql(sql, params=params).to_arrow_table())
 
 
 def _utc(value) -> datetime | None:

@@ -9,6 +9,7 @@ watermark and replays the raw readings after it.
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import numpy as np
 
@@ -77,7 +78,7 @@ class RollupState:
     @property
     def calendars(self) -> Calendars:
         self.params()
-        return self._cals
+        return cast(Calendars, self._cals)
 
     def calendar_of(self, meter_id: int):
         return self.calendars.of(meter_id)
@@ -207,7 +208,7 @@ def context_before(cur, bounds: str):
 
 
 def meter_params(meters: list[Meter]) -> MeterParams:
-    size = max((m.id for m in meters), default=0) + 1
+    size = max((cast(int, m.id) for m in meters), default=0) + 1
     semantics = np.zeros(size, np.int8)
     factor = np.ones(size)
     additive = np.zeros(size, bool)

@@ -10,13 +10,13 @@ import shutil
 import struct
 import threading
 from pathlib import Path
+from typing import cast
 
 import duckdb
 
-from energize_desktop.storage import metadata
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import Meter, Site
-from energize_desktop.storage import catalog
+from energize_desktop.storage import catalog, metadata
 from energize_desktop.storage.errors import WorkspaceError
 from energize_desktop.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 from energize_desktop.storage.transaction import transaction
@@ -31,7 +31,7 @@ class Workspace:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool):
         self.path = path
         self.read_only = read_only
-        self._con = con
+        self._con: duckdb.DuckDBPyConnection | None = con
         self._local = threading.local()
         self._catalog_lock = threading.Lock()
         self._catalog_version = 0
@@ -99,7 +99,7 @@ class Workspace:
             raise WorkspaceError(f"{self.path}: the workspace is closed")
         cur = getattr(self._local, "cursor", None)
         if cur is None or getattr(self._local, "owner", None) is not self._con:
-            cur = self._con.cursor()
+            cur = cast(duckdb.DuckDBPyConnection, self._con).cursor()
             self._local.cursor, self._local.owner = cur, self._con
         return cur
 
@@ -172,7 +172,8 @@ class Workspace:
             if len(sites) == 1:
                 return sites[0]
             names = ", ".join(s.name for s in sites) or "none"
-            raise ValidationError(f"--site: this workspace has several sites ({names}); name one")
+            raise ValidationError(f"this workspace has several sites ({names}); name one",
+                                  field="site")
         for s in sites:
             if s.id == ref or s.name == ref or str(s.id) == str(ref):
                 return s

@@ -217,6 +217,7 @@ def to_batch(data, known: np.ndarray) -> Batch:
 
 
 def _columns(data) -> dict:
+    cols: dict
     if isinstance(data, pl.DataFrame):
         cols = {c: data[c] for c in data.columns}
     else:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from energize_desktop.core.model import Meter, Site
+from energize_desktop.storage.api import WorkspaceAPI
 
 
-def pull(ws, conn, result, keep_local: bool = False) -> None:
+def pull(ws: WorkspaceAPI, conn, result, keep_local: bool = False) -> None:
     """Into `result` (a definitions.PullResult): what was added, updated or in conflict."""
     _sites(ws, conn, result, keep_local)
     _meters(ws, conn, result, keep_local)
 
 
-def _sites(ws, conn, result, keep_local: bool) -> None:
+def _sites(ws: WorkspaceAPI, conn, result, keep_local: bool) -> None:
     rows = conn.execute("SELECT uid::text, name, timezone, floor_area_m2, coalesce(address, '') "
                         "FROM energize.sites ORDER BY name").fetchall()
     local = {s.uid: s for s in ws.sites()}
@@ -39,7 +40,7 @@ def _sites(ws, conn, result, keep_local: bool) -> None:
         _settle(ws.update_site, mine, theirs, f"site {mine.name!r}", result, keep_local)
 
 
-def _meters(ws, conn, result, keep_local: bool) -> None:
+def _meters(ws: WorkspaceAPI, conn, result, keep_local: bool) -> None:
     rows = conn.execute("SELECT uid::text, site_uid::text, name, kind, unit, semantics, "
                         "interval_s FROM energize.meters ORDER BY name").fetchall()
     sites, local = {s.uid: s for s in ws.sites()}, {m.uid: m for m in ws.meters()}

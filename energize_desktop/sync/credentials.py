@@ -15,7 +15,8 @@ def keep_password_in_keyring(dsn: str, key: str | None) -> tuple[str, str]:
     try:
         parts = conninfo_to_dict(dsn)
     except Exception as exc:  # psycopg.ProgrammingError: a malformed string
-        raise ValidationError(f"--dsn: not a PostgreSQL connection string ({exc})") from None
+        raise ValidationError(f"not a PostgreSQL connection string ({exc})",
+                              field="dsn") from None
     key = key or f"pg:{parts.get('user', '')}@{parts.get('host', '')}:{parts.get('port', '')}"
     password = parts.pop("password", None)
     if password:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from energize_desktop.storage.api import WorkspaceAPI
+
 KINDS = ("tariff", "carbon", "alert_rule")
 
 
@@ -18,7 +20,7 @@ class PullResult:
     conflicts: list[str] = field(default_factory=list)  # "kind name: kept local" or "server won"
 
 
-def local_definitions(ws) -> dict[tuple[str, str], object]:
+def local_definitions(ws: WorkspaceAPI) -> dict[tuple[str, str], object]:
     from energize_desktop.storage.energy_terms import CarbonStore, TariffStore
 
     tariffs, carbon = TariffStore(ws), CarbonStore(ws)
@@ -31,7 +33,7 @@ def local_definitions(ws) -> dict[tuple[str, str], object]:
     return out
 
 
-def _alert_rules(ws) -> dict:
+def _alert_rules(ws: WorkspaceAPI) -> dict:
     from energize_desktop.storage.alerts import AlertStore
 
     meters = {m.id: m.uid for m in ws.meters()}
@@ -46,7 +48,7 @@ def _alert_rules(ws) -> dict:
     return out
 
 
-def _save_rule(ws, name: str, body: dict) -> str | None:
+def _save_rule(ws: WorkspaceAPI, name: str, body: dict) -> str | None:
     """The server's rule kept here; a reason when it cannot be (its meter is not here)."""
     from energize_desktop.analytics.alert_rules import Rule
     from energize_desktop.storage.alerts import AlertStore
@@ -66,7 +68,7 @@ def _save_rule(ws, name: str, body: dict) -> str | None:
     return None
 
 
-def share(ws, conn, org: str) -> int:
+def share(ws: WorkspaceAPI, conn, org: str) -> int:
     rows = [(org, kind, name, json.dumps(body)) for (kind, name), body in
             local_definitions(ws).items()]
     with conn.transaction(), conn.cursor() as cur:
@@ -77,7 +79,7 @@ def share(ws, conn, org: str) -> int:
     return len(rows)
 
 
-def pull(ws, conn, keep_local: bool = False, result: PullResult | None = None) -> PullResult:
+def pull(ws: WorkspaceAPI, conn, keep_local: bool = False, result: PullResult | None = None) -> PullResult:
     local = local_definitions(ws)
     result = result or PullResult()
     rows = conn.execute("SELECT kind, name, body, updated_by FROM energize.definitions "
@@ -102,7 +104,7 @@ def pull(ws, conn, keep_local: bool = False, result: PullResult | None = None) -
     return result
 
 
-def _apply(ws, kind: str, name: str, body) -> str | None:
+def _apply(ws: WorkspaceAPI, kind: str, name: str, body) -> str | None:
     """The server's definition kept in the workspace (a broken one refused, clearly)."""
     from energize_desktop.analytics.carbon import parse_factors
     from energize_desktop.analytics.tariffs import parse_tariff

@@ -17,9 +17,15 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from energize_desktop.storage.metadata import SYNC_LAST, SYNC_LAST_AT, SYNC_ROLLUPS, SYNC_WATERMARK
 from energize_desktop.core.instants import from_us
 from energize_desktop.core.prefetch import prefetch
+from energize_desktop.storage.api import WorkspaceAPI
+from energize_desktop.storage.metadata import (
+    SYNC_LAST,
+    SYNC_LAST_AT,
+    SYNC_ROLLUPS,
+    SYNC_WATERMARK,
+)
 from energize_desktop.sync import pgcopy
 from energize_desktop.sync.server import SyncError, _first_line, check_version
 
@@ -45,7 +51,7 @@ def server_key(conn) -> str:
     return f"{info.host}:{info.port}/{info.dbname}"
 
 
-def push(ws, conn, progress=None, full: bool = False) -> PushResult:
+def push(ws: WorkspaceAPI, conn, progress=None, full: bool = False) -> PushResult:
     import psycopg
 
     started = time.perf_counter()
@@ -71,7 +77,7 @@ def push(ws, conn, progress=None, full: bool = False) -> PushResult:
     return out
 
 
-def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, progress) -> list:
+def _readings(ws: WorkspaceAPI, conn, org: str, marks: dict, keep_marks, out: PushResult, progress) -> list:
     """Each meter's batches after its watermark, read and encoded one batch ahead on a helper
     thread while the server takes the current one; the watermark moves after each commit.
     Returns the meters that sent readings."""
@@ -92,7 +98,7 @@ def _readings(ws, conn, org: str, marks: dict, keep_marks, out: PushResult, prog
     return list(touched.values())
 
 
-def _rollups(ws, conn, org: str, meters: list, full: bool) -> int:
+def _rollups(ws: WorkspaceAPI, conn, org: str, meters: list, full: bool) -> int:
     from energize_desktop.sync import rollups
 
     server = server_key(conn)
@@ -102,7 +108,7 @@ def _rollups(ws, conn, org: str, meters: list, full: bool) -> int:
     return sent
 
 
-def _encoded(ws, meters, marks: dict, org: str, partition: str | None):
+def _encoded(ws: WorkspaceAPI, meters, marks: dict, org: str, partition: str | None):
     for i, meter in enumerate(meters):
         for batch in _batches(ws, meter, marks.get(meter.uid)):
             if partition:
@@ -121,7 +127,7 @@ def organisation(conn) -> str:
     return orgs[0]
 
 
-def _definitions(ws, conn, org: str) -> tuple[int, int]:
+def _definitions(ws: WorkspaceAPI, conn, org: str) -> tuple[int, int]:
     sites = ws.sites()
     with conn.transaction():
         for s in sites:
@@ -143,7 +149,7 @@ def _definitions(ws, conn, org: str) -> tuple[int, int]:
     return len(sites), len(meters)
 
 
-def _batches(ws, meter, since_us: int | None):
+def _batches(ws: WorkspaceAPI, meter, since_us: int | None):
     start = None if since_us is None else datetime.fromtimestamp(
         (since_us + 1) / 1e6, timezone.utc)
     frame = ws.queries.readings([meter.id], start)
@@ -213,7 +219,7 @@ def _stage_and_insert(conn, batch: dict, meter_uid: str, org: str, on_conflict: 
         return len(batch["ts"]), cur.rowcount
 
 
-def _anomalies(ws, conn, org: str) -> int:
+def _anomalies(ws: WorkspaceAPI, conn, org: str) -> int:
     """Anomaly events, each with a UUID derived from its meter, start and kind — the same event
     found again on another run or laptop is the same row."""
     import uuid
@@ -236,7 +242,7 @@ def _anomalies(ws, conn, org: str) -> int:
 
 
 
-def _alerts(ws, conn, org: str) -> int:
+def _alerts(ws: WorkspaceAPI, conn, org: str) -> int:
     """Alerts with their state and audit trail; the state on the server follows the laptop's
     (the laptop that raised an alert is where it is acknowledged and resolved)."""
     import uuid

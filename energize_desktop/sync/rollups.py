@@ -16,6 +16,7 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.sync import pgcopy
 
 LEVELS = {"hour": "rollups_hour", "day": "rollups_day"}
@@ -34,7 +35,7 @@ MIGRATION = [
 ]
 
 
-def push(ws, conn, org: str, meters, marks: dict) -> int:
+def push(ws: WorkspaceAPI, conn, org: str, meters, marks: dict) -> int:
     """Rollups of `meters` from each one's last sent bucket; returns the rows sent. `marks`
     is updated only after the server committed each level."""
     sent = 0

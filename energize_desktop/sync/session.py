@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.jobs.base import Job
+from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.metadata import SYNC_DSN
 
 
@@ -29,7 +30,7 @@ class SyncOutcome:
         return out
 
 
-def sync_once(ws, dsn: str | None = None, password_key: str | None = None, full: bool = False,
+def sync_once(ws: WorkspaceAPI, dsn: str | None = None, password_key: str | None = None, full: bool = False,
               share: bool = False, keep_local: bool = False, progress=None) -> SyncOutcome:
     from energize_desktop.sync import catalog, definitions, server
     from energize_desktop.sync.credentials import keep_password_in_keyring, password
@@ -56,7 +57,7 @@ class SyncJob(Job):
 
     title = "Sync"
 
-    def __init__(self, ws, dsn: str | None = None, **options):
+    def __init__(self, ws: WorkspaceAPI, dsn: str | None = None, **options):
         self.ws, self.dsn, self.options = ws, dsn, options
 
     def run(self, progress=None, cancelled=None) -> SyncOutcome:

@@ -25,8 +25,8 @@ from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.finding_actions import FindingActions
 from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
-from energize_desktop.ui.page_jobs import PageJobs
 from energize_desktop.ui.overview_page import OverviewPage
+from energize_desktop.ui.page_jobs import PageJobs
 from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage

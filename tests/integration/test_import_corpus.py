@@ -20,14 +20,14 @@ ERRORS = {
     "truncated_line.csv": ["line 6", "expected 3 columns", "'2024-01-15 01:00,Ma'"],
     "mixed_delimiters.csv": ["line 6", "expected 3 columns separated by ','"],
     "text_in_numeric.csv": ["line 5", "column 'value'", "expected a number", "'twelve'"],
-    "duplicated_conflict.csv": ["lines 3 and 6", "1.1 and 9.99", "--on-conflict"],
+    "duplicated_conflict.csv": ["lines 3 and 6", "1.1 and 9.99", "keep the first value"],
     "dst_spring_nonexistent.csv": ["line(s) 4, 5", "does not exist in Europe/London",
-                                   "--tz Etc/GMT"],
-    "ambiguous_decimal.csv": ["'1,100'", "--decimal"],
-    "dates_ambiguous.csv": ["'03/04/2024 00:00'", "--date-format DMY or MDY"],
+                                   "fixed-offset zone Etc/GMT"],
+    "ambiguous_decimal.csv": ["'1,100'", "choose the decimal mark"],
+    "dates_ambiguous.csv": ["'03/04/2024 00:00'", "the date order (DMY or MDY)"],
     "no_timestamp.csv": ["no column holds timestamps"],
     "unknown_unit.csv": ["meter 'Main'", "unknown unit 'bananas'"],
-    "no_unit.csv": ["does not say the unit", "--unit"],
+    "no_unit.csv": ["does not say the unit", "give it (e.g. kWh"],
     "bad_timestamp_row.csv": ["line 5", "column 'timestamp'", "'2024-13-45 00:00'"],
     "broken.xml": ["line 4", "not well-formed XML"],
     "entity_bomb.xml": ["refused", "Entities"],
@@ -68,6 +68,12 @@ RESULTS = {
 }
 
 
+# The input each error is about, where the user can answer it (the CLI names its flag)
+FIELDS = {"duplicated_conflict.csv": "on_conflict", "dst_spring_nonexistent.csv": "tz",
+          "ambiguous_decimal.csv": "decimal", "dates_ambiguous.csv": "date_order",
+          "no_unit.csv": "unit", "unknown_unit.csv": "unit"}
+
+
 def _options(**kw):
     kw.setdefault("hints", ChannelHints(unit="kWh"))
     kw.setdefault("site", "Site")
@@ -96,6 +102,7 @@ def test_bad_file_names_the_problem_and_changes_nothing(ws, name):
     message = str(err.value)
     for part in ERRORS[name]:
         assert part in message, message
+    assert err.value.field == FIELDS.get(name)  # what the CLI turns into its flag
     assert _snapshot(ws) == before
     assert ws.meters() == [] and ws.sites() == []
 

@@ -18,6 +18,13 @@ def test_layer_contracts_hold():
     assert "Contracts: 6 kept, 0 broken" in done.stdout
 
 
+def test_mypy_passes_on_core_storage_and_imports():
+    mypy = shutil.which("mypy") or str(Path(sys.executable).with_name("mypy"))
+    done = subprocess.run([mypy, "--no-incremental"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Success: no issues found" in done.stdout
+
+
 def import_graph(root: Path) -> dict[str, set[str]]:
     """Module → the package's modules it imports, anywhere in its body."""
     modules = {_name(root, p): p for p in root.rglob("*.py")}
