@@ -46,16 +46,20 @@ def acquire(args) -> int:
         config = _connections(ws, args.config)
         if not ws.sites():
             ws.add_site(Site(args.site or "Site", "UTC"))
-        live = LiveAcquisition(ws, config, site=ws.site(args.site), on_alert=_print_alert)
+        stop = _stop_on_signals()
+        live = LiveAcquisition(ws, config, site=ws.site(args.site), on_alert=_print_alert,
+                               on_fatal=lambda _why: stop.set())
         live.start()
         print(f"alert rules: {len(live.alerts.engine.rules)}, notification channels: "
               f"{len(live.alerts.engine.notifiers)}", flush=True)
-        stop = _stop_on_signals()
         deadline = time.monotonic() + (args.duration if args.duration else 10**12)
         try:
             wait_until(deadline, stop, args.status_every, lambda: _print(live.status_lines()))
         finally:
             _print(live.stop())
+    if live.fatal:  # a service manager restarts us; the broker kept what was not stored
+        print(f"energize: error: acquisition stopped: {live.fatal}", file=sys.stderr)
+        return 3
     return 0
 
 

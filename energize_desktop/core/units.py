@@ -6,6 +6,8 @@ Every stored value keeps the unit it was measured in; conversion happens when en
 
 from __future__ import annotations
 
+import numpy as np
+
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -159,3 +161,35 @@ def kwh_per_m2_to_kbtu_per_ft2(value: float) -> float:
 
 def m2_to_ft2(area_m2: float) -> float:
     return area_m2 / M2_PER_FT2
+
+
+# Beyond these (in the dimension's canonical unit) a value is not a measurement but a broken
+# register, an overflow or a hostile input: refused with its line or topic, never stored. They
+# are far past any building (a 1e12 kWh counter is a thousand years of a large power station).
+PLAUSIBLE = {
+    Dimension.ENERGY: 1e12, Dimension.REACTIVE_ENERGY: 1e12, Dimension.POWER: 1e8,
+    Dimension.VOLUME: 1e12, Dimension.FLOW: 1e8, Dimension.VOLTAGE: 1e7,
+    Dimension.CURRENT: 1e7, Dimension.FREQUENCY: 1e6, Dimension.RATIO: 1e9,
+    Dimension.MONEY: 1e12, Dimension.OTHER: 1e15,
+}
+TEMPERATURE_RANGE = (-273.15, 1e4)  # °C
+
+
+def implausible(values, unit: str):
+    """A boolean mask of values that are no measurement in `unit`: not finite, or past the
+    dimension's plausible magnitude."""
+    u = parse_unit(unit)
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        canonical = u.to_canonical(v)
+    bad = ~np.isfinite(canonical)
+    if u.dimension is Dimension.TEMPERATURE:
+        low, high = TEMPERATURE_RANGE
+        return bad | (canonical < low - 1e-9) | (canonical > high)
+    return bad | (np.abs(canonical) > PLAUSIBLE.get(u.dimension, 1e15))
+
+
+def plausibility_error(value: float, unit: str) -> str:
+    """Why a single value is refused (for the message naming its line or topic)."""
+    return (f"{value!r} {unit} is not a measurement (not finite, or beyond what any meter "
+            "reports)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from energize_desktop.core.channels import meter_kind
-from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.errors import EnergizeError, ValidationError
 from energize_desktop.core.model import Meter, MeterKind, Semantics
 from energize_desktop.live import sunspec
 from energize_desktop.live.modbus import ModbusLink
@@ -29,6 +29,7 @@ from energize_desktop.storage.api import WorkspaceAPI
 
 log = logging.getLogger("energize.acquisition")
 COMMIT_S = 0.25
+MAX_WRITER_FAILURES = 5  # in a row without a commit between: then the engine gives up
 
 
 @dataclass
@@ -55,6 +56,11 @@ class AcquisitionEngine:
         self._stop = threading.Event()
         self._writer_thread = threading.Thread(target=self._write_loop, name="energize-writer",
                                                daemon=True)
+        self.fatal: str | None = None  # why the engine stopped storing, if it had to
+        self.on_fatal = None  # called (on the writer thread) with that reason
+        self.writer_failures = self.refused_polls = self._commits_at_failure = 0
+        self.last_writer_error = ""
+        self._held: list = []  # batches drained and not yet committed
 
     # -- starting -------------------------------------------------------------------------------
     def start(self) -> "AcquisitionEngine":
@@ -120,12 +126,49 @@ class AcquisitionEngine:
 
     # -- writing --------------------------------------------------------------------------------
     def _write_loop(self) -> None:
+        """The writer thread, supervised: an unexpected failure is logged with its traceback
+        once, the batches it held go back to the front of the line, and it starts again after a
+        backoff (1, 2, 4 … 30 s). After MAX_WRITER_FAILURES in a row without a commit, the engine
+        gives up: `fatal` says why and the sources stop (`energize acquire` exits non-zero)."""
+        failures = 0
+        while True:
+            try:
+                self._write_until_stopped()
+                return
+            except Exception as exc:  # the writer must never die silently
+                failures = 0 if self.stats.commits > self._commits_at_failure else failures
+                self._commits_at_failure = self.stats.commits
+                failures += 1
+                self.writer_failures += 1
+                if failures == 1:
+                    log.error("writer: %s (retrying)", exc, exc_info=True)
+                self.last_writer_error = f"{type(exc).__name__}: {exc}"
+                if failures >= MAX_WRITER_FAILURES:
+                    self._give_up()
+                    return
+                self._stop.wait(min(30.0, 2.0 ** (failures - 1)))
+
+    def _give_up(self) -> None:
+        self.fatal = (f"the writer failed {MAX_WRITER_FAILURES} times in a row "
+                      f"({self.last_writer_error}); {sum(_size(b) for b in self._held):,} "
+                      "readings not stored, none of them acknowledged")
+        log.critical("%s", self.fatal)
+        if self.on_fatal:
+            self.on_fatal(self.fatal)
+        for b in self.brokers.values():
+            b.pause()  # what the broker still holds stays there for the next run
+        for p in self.pollers:
+            p.stop(timeout=0)
+        self._stop.set()
+
+    def _write_until_stopped(self) -> None:
         writer = self.ws.writer()
         while True:
-            stopping = self._stop.wait(COMMIT_S)
-            batches = self._drain()
-            if batches:
-                self._commit(writer, batches)
+            stopping = self._stop.wait(COMMIT_S) if not self._held else self._stop.is_set()
+            self._held += self._drain()  # if the commit raises, they are tried again
+            if self._held:
+                self._commit(writer, self._held)
+            self._held = []
             if stopping and self._queue.empty():
                 return
 
@@ -138,18 +181,19 @@ class AcquisitionEngine:
                 return out
 
     def _commit(self, writer, batches: list) -> None:
+        """One commit for all the batches; if their data is refused (a value the store cannot
+        hold), each message and poll is committed alone and the refused ones are counted and
+        skipped (their messages acknowledged, so the broker never sends them again)."""
         messages = [b for b in batches if isinstance(b, Message)]
         ids, ts, values, acks = self._intake.readings(messages) if messages else ([], [], [],
                                                                                   [])
-        for b in batches:
-            if isinstance(b, PollBatch):
-                for name, value in b.values:
-                    ids.append(self._meter_ids[(b.device, name)])
-                    ts.append(b.ts_us)
-                    values.append(value)
-        if ids:
-            writer.append({"meter_id": np.array(ids, np.int32), "ts": np.array(ts, np.int64),
-                           "value": np.array(values, np.float64)})
+        polls = [b for b in batches if isinstance(b, PollBatch)]
+        for b in polls:
+            self._poll_rows(b, ids, ts, values)
+        try:
+            self._append(writer, ids, ts, values)
+        except ValidationError:
+            ids, ts, values = self._one_by_one(writer, messages, polls)
         self._intake.ack(acks)  # only now: the readings are committed
         if self.on_readings and ids:
             self.on_readings(np.array(ids, np.int32), np.array(ts, np.int64),
@@ -159,6 +203,43 @@ class AcquisitionEngine:
         self.stats.commits += 1
         if self.on_commit:
             self.on_commit(self.stats)
+
+    def _poll_rows(self, b: PollBatch, ids, ts, values) -> None:
+        for name, value in b.values:
+            ids.append(self._meter_ids[(b.device, name)])
+            ts.append(b.ts_us)
+            values.append(value)
+
+    @staticmethod
+    def _append(writer, ids, ts, values) -> None:
+        if ids:
+            writer.append({"meter_id": np.array(ids, np.int32), "ts": np.array(ts, np.int64),
+                           "value": np.array(values, np.float64)})
+
+    def _one_by_one(self, writer, messages: list, polls: list):
+        """Each message and poll in its own commit; what the store refuses is counted."""
+        kept: tuple[list, list, list] = ([], [], [])
+        for msg in messages:
+            rows = self._intake.readings([msg])[:3]
+            try:
+                self._append(writer, *rows)
+            except ValidationError as exc:
+                self._intake.refused(msg, str(exc))
+                continue
+            for out, part in zip(kept, rows):
+                out.extend(part)
+        for b in polls:
+            rows: tuple[list, list, list] = ([], [], [])
+            self._poll_rows(b, *rows)
+            try:
+                self._append(writer, *rows)
+            except ValidationError as exc:
+                self.refused_polls += 1
+                log.error("%s: poll refused by the store: %s", b.device, exc)
+                continue
+            for out, part in zip(kept, rows):
+                out.extend(part)
+        return kept
 
     # -- stopping and status --------------------------------------------------------------------
     def stop(self) -> None:
@@ -172,7 +253,11 @@ class AcquisitionEngine:
             self._writer_thread.join(30)  # the last commit, then its acknowledgements
         for b in self.brokers.values():
             b.stop()
-        self.ws.writer().close()
+        try:
+            self.ws.writer().close()
+        except Exception as exc:  # the rollups are rebuilt from the readings on the next open
+            log.error("closing the writer: %s", exc)
+            self.fatal = self.fatal or f"the last rollups could not be stored ({exc})"
 
     def states(self) -> dict[str, str]:
         """Device or broker name -> its state (online, retrying, offline, connected…)."""
@@ -190,8 +275,14 @@ class AcquisitionEngine:
                              f"{s.failures} failures")
         for name, b in self.brokers.items():
             s = b.status
-            lines.append(f"mqtt {name}: {s.text()} — {s.messages} messages, {s.bad} bad")
+            bad = f" ({s.bad_text()})" if s.bad else ""
+            lines.append(f"mqtt {name}: {s.text()} — {s.messages} messages, {s.bad} bad{bad}")
         lines.append(f"stored {self.stats.readings:,} readings in {self.stats.commits:,} commits")
+        if self.fatal:
+            lines.append(f"STOPPED: {self.fatal}")
+        elif self.writer_failures:
+            lines.append(f"writer restarted {self.writer_failures} time(s); last: "
+                         f"{self.last_writer_error}")
         return lines
 
     def __enter__(self):
@@ -213,3 +304,7 @@ def wait_until(deadline: float, stop: threading.Event, every: float, tick) -> No
         if time.monotonic() >= next_tick:
             tick()
             next_tick += every
+
+
+def _size(batch) -> int:
+    return len(batch.values) if isinstance(batch, PollBatch) else 1

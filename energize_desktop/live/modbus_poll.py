@@ -79,6 +79,7 @@ class BusPoller:
         self.lock = threading.Lock()  # one transaction on the wire at a time
         self._thread: threading.Thread | None = None
         self.missed_slots = 0
+        self.crashes = 0  # unexpected exceptions the thread survived
 
     # -- running --------------------------------------------------------------------------------
     def start(self) -> "BusPoller":
@@ -102,7 +103,15 @@ class BusPoller:
             wait = device.next_due - self._clock()
             if wait > 0 and self._stop.wait(wait):
                 return
-            self.poll(device)
+            try:
+                self.poll(device)
+            except Exception as exc:  # supervised: the bus's thread outlives any one failure
+                self.crashes += 1
+                first = device.status.last_error != f"unexpected: {exc}"
+                log.error("%s (unit %s on %s): unexpected %s; the poller goes on",
+                          device.config.name, device.config.unit_id, self.settings.label,
+                          type(exc).__name__, exc_info=first)
+                self._failed(device, f"unexpected: {exc}")
 
     # -- one poll -------------------------------------------------------------------------------
     def poll(self, device: _Device) -> PollBatch | None:

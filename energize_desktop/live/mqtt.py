@@ -69,6 +69,21 @@ class BrokerStatus:
     last_error: str = ""
     messages: int = 0
     bad: int = 0
+    bad_topics: dict[str, tuple[int, str]] = field(default_factory=dict)  # count, last reason
+
+    def count_bad(self, topic: str, reason: str) -> bool:
+        """Count a message skipped; True the first time for this topic (log it then)."""
+        self.bad += 1
+        count, _ = self.bad_topics.get(topic, (0, ""))
+        if count == 0 and len(self.bad_topics) >= 1000:  # a flood of topics: keep a bounded map
+            self.bad_topics.pop(next(iter(self.bad_topics)))
+        self.bad_topics[topic] = (count + 1, reason[:200])
+        return count == 0
+
+    def bad_text(self) -> str:
+        """The topics with bad messages, the most first, each with its last reason."""
+        worst = sorted(self.bad_topics.items(), key=lambda kv: -kv[1][0])[:3]
+        return "; ".join(f"{t}: {n} ({why})" for t, (n, why) in worst)
 
     def text(self) -> str:
         when = time.strftime("%H:%M:%S", time.localtime(self.since))
@@ -156,8 +171,15 @@ class MqttSource:
         if self._paused:
             return
         self.status.messages += 1
-        self._sink(Message(self.settings.name, msg.topic, msg.payload, msg.mid, msg.qos,
-                           int(time.time() * 1_000_000)))
+        try:  # nothing a message holds may stop paho's network thread
+            message = Message(self.settings.name, str(msg.topic), bytes(msg.payload), msg.mid,
+                              msg.qos, int(time.time() * 1_000_000))
+        except Exception as exc:  # a topic that is not UTF-8: counted, acknowledged, skipped
+            if self.status.count_bad("?", f"unreadable message ({exc})"):
+                log.error("%s: unreadable message skipped: %s", self.settings.name, exc)
+            self.ack(msg.mid, msg.qos)
+            return
+        self._sink(message)
 
     def _set(self, state: str, error: str) -> None:
         if state != self.status.state:

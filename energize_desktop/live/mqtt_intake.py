@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from energize_desktop.core.channels import live_semantics, meter_kind
 from energize_desktop.core.model import Meter, Semantics
-from energize_desktop.core.units import UnitError
+from energize_desktop.core.units import UnitError, implausible, plausibility_error
 from energize_desktop.live import payloads
 from energize_desktop.live.mqtt import Message, MqttSource, matches
 from energize_desktop.storage.api import WorkspaceAPI
@@ -28,7 +28,6 @@ class MqttIntake:
         self.zone = ZoneInfo(site.timezone)
         self._discovered: dict[str, payloads.Discovery] = {}
         self._meters = {m.name: m for m in ws.meters(site)}
-        self._warned: set[str] = set()
         self._routes: dict = {}
 
     def readings(self, messages: list[Message]):
@@ -36,13 +35,18 @@ class MqttIntake:
         ids, ts, values, acks = [], [], [], []
         for msg in messages:
             acks.append((msg.broker, msg.mid, msg.qos))
-            try:
-                for meter_id, t, v in self._message(msg):
-                    ids.append(meter_id)
-                    ts.append(t)
-                    values.append(v)
+            try:  # each message in its own error boundary: one cannot stop the others
+                found = list(self._message(msg))
             except (payloads.PayloadError, UnitError) as exc:
                 self._bad(msg, str(exc))
+                continue
+            except Exception as exc:  # a payload we did not foresee: logged once, skipped
+                self._bad(msg, f"{type(exc).__name__}: {exc}", unexpected=True)
+                continue
+            for meter_id, t, v in found:
+                ids.append(meter_id)
+                ts.append(t)
+                values.append(v)
         return ids, ts, values, acks
 
     def ack(self, acks) -> None:
@@ -81,12 +85,18 @@ class MqttIntake:
         if not unit:
             raise payloads.PayloadError(f"{msg.topic}: no unit for {value.channel!r}; give the "
                                         "subscription a unit")
+        if implausible([value.value], unit)[0]:
+            raise payloads.PayloadError(f"{msg.topic}: {plausibility_error(value.value, unit)}")
         meter = self._meter(value.channel, unit, value.semantics or semantics, msg)
         if value.ts is None:
             ts = msg.received_us
         else:
             aware = value.ts if value.ts.tzinfo else value.ts.replace(tzinfo=self.zone)
-            ts = int(aware.astimezone(timezone.utc).timestamp() * 1_000_000)
+            try:
+                ts = int(aware.astimezone(timezone.utc).timestamp() * 1_000_000)
+            except (OverflowError, ValueError):
+                raise payloads.PayloadError(f"{msg.topic}: time {value.ts} cannot be placed in "
+                                            "UTC") from None
         return meter.id, ts, value.value
 
     def _meter(self, name: str, unit: str, semantics, msg: Message) -> Meter:
@@ -101,9 +111,14 @@ class MqttIntake:
         self._meters[name] = meter
         return meter
 
-    def _bad(self, msg: Message, error: str) -> None:
-        self.sources[msg.broker].status.bad += 1
-        if msg.topic not in self._warned:
-            self._warned.add(msg.topic)
+    def refused(self, msg: Message, error: str) -> None:
+        """The store refused this message's readings: counted as bad (it is acknowledged with
+        its batch, like every other)."""
+        self._bad(msg, f"refused by the store: {error}")
+
+    def _bad(self, msg: Message, error: str, unexpected: bool = False) -> None:
+        """Counted per topic with its reason, logged the first time (with the traceback when
+        it was not foreseen); the message is acknowledged with the batch, never redelivered."""
+        if self.sources[msg.broker].status.count_bad(msg.topic, error):
             log.error("%s: %s (further bad payloads on this topic are counted quietly)",
-                      msg.broker, error)
+                      msg.broker, error, exc_info=unexpected)

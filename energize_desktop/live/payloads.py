@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from energize_desktop.core.errors import EnergizeError
 
 MAX_PAYLOAD = 64 * 1024
+# A reading's own time outside these years is a broken clock or a hostile payload: rejected
+# and counted, never stored (a year-1 or 1e20 timestamp would break every chart and rollup).
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 FORMATS = ("auto", "number", "json", "tasmota", "shelly", "zigbee2mqtt", "homeassistant")
 
 
@@ -93,6 +97,8 @@ def _json(topic: str, payload: bytes):
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadError(f"{topic}: expected JSON ({exc.__class__.__name__}: "
                            f"{str(exc)[:60]})") from None
+    except RecursionError:
+        raise PayloadError(f"{topic}: JSON nested too deeply to be a reading") from None
 
 
 def lookup(doc, path: str):
@@ -109,26 +115,43 @@ def lookup(doc, path: str):
 def _json_values(topic: str, doc, path: str | None, name: str) -> list[Value]:
     if path is None:
         if isinstance(doc, (int, float)) and not isinstance(doc, bool):
-            return [Value(name, float(doc))]
+            return [Value(name, _finite(topic, doc))]
         raise PayloadError(f"{topic}: JSON payload needs a path to its value (e.g. 'value')")
     found = lookup(doc, path)
     if isinstance(found, bool) or not isinstance(found, (int, float, str)):
         raise PayloadError(f"{topic}: no number at path {path!r}")
-    ts = _time(lookup(doc, "time") or lookup(doc, "ts") or lookup(doc, "timestamp"))
+    ts = _time(topic, lookup(doc, "time") or lookup(doc, "ts") or lookup(doc, "timestamp"))
     return [Value(name, _number(topic, str(found)), ts=ts)]
 
 
-def _time(raw) -> datetime | None:
+def _finite(topic: str, value) -> float:
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise PayloadError(f"{topic}: {value!r} is not a finite number")
+    return number
+
+
+def _time(topic: str, raw) -> datetime | None:
+    """The payload's own time: Unix seconds or milliseconds, or ISO 8601 (naive = the site's
+    local time). None when there is none or its text is no time (the receipt time is used);
+    PayloadError when it is a time we must not store (before 1900, after 2200)."""
     if raw is None:
         return None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        from datetime import timezone
-
-        return datetime.fromtimestamp(raw / 1000 if raw > 1e11 else raw, tz=timezone.utc)
     try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            ts = datetime.fromtimestamp(raw / 1000 if raw > 1e11 else raw, tz=timezone.utc)
+        else:
+            try:
+                ts = datetime.fromisoformat(str(raw)[:64].replace("Z", "+00:00"))
+            except ValueError:
+                return None
+        aware = ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+        if not EARLIEST <= aware <= LATEST:
+            raise ValueError
+        return ts
+    except (ValueError, OverflowError, OSError):
+        raise PayloadError(f"{topic}: time {str(raw)[:40]!r} is not between "
+                           f"{EARLIEST.year} and {LATEST.year}") from None
 
 
 _TASMOTA = {"Total": ("Energy total", "kWh", "cumulative"), "Power": ("Power", "W", None),
@@ -141,19 +164,20 @@ def _tasmota(topic: str, doc) -> list[Value]:
         return []  # Online/Offline: a status, not a reading
     if not isinstance(doc, dict):
         raise PayloadError(f"{topic}: expected a Tasmota SENSOR object")
-    ts = _time(doc.get("Time"))  # local time, no offset: placed in the site's zone
+    ts = _time(topic, doc.get("Time"))  # local time, no offset: placed in the site's zone
     if ts is not None and ts.tzinfo is not None:
         ts = None
     out = []
-    energy = doc.get("ENERGY") or {}
+    energy = doc.get("ENERGY") if isinstance(doc.get("ENERGY"), dict) else {}
     for key, (label, unit, semantics) in _TASMOTA.items():
         if isinstance(energy.get(key), (int, float)):
-            out.append(Value(f"{device} {label}", float(energy[key]), unit, semantics, ts))
+            out.append(Value(f"{device} {label}", _finite(topic, energy[key]), unit, semantics,
+                             ts))
     for sensor, values in doc.items():
         if isinstance(values, dict) and isinstance(values.get("Temperature"), (int, float)):
             unit = "°F" if doc.get("TempUnit") == "F" else "°C"
-            out.append(Value(f"{device} {sensor} temperature", float(values["Temperature"]),
-                             unit, None, ts))
+            out.append(Value(f"{device} {sensor} temperature",
+                             _finite(topic, values["Temperature"]), unit, None, ts))
     return out
 
 
@@ -174,10 +198,11 @@ def _shelly(topic: str, payload: bytes, doc) -> list[Value]:
     channel = topic.rsplit("/", 1)[-1]
     out = []
     if isinstance(doc.get("apower"), (int, float)):
-        out.append(Value(f"{device} {channel} Power", float(doc["apower"]), "W"))
+        out.append(Value(f"{device} {channel} Power", _finite(topic, doc["apower"]), "W"))
     total = lookup(doc, "aenergy.total")
     if isinstance(total, (int, float)):
-        out.append(Value(f"{device} {channel} Energy total", float(total), "Wh", "cumulative"))
+        out.append(Value(f"{device} {channel} Energy total", _finite(topic, total), "Wh",
+                         "cumulative"))
     if not out:
         raise PayloadError(f"{topic}: no apower or aenergy.total in the Shelly status")
     return out
@@ -192,7 +217,7 @@ def _zigbee(topic: str, doc) -> list[Value]:
     parts = topic.split("/")
     if len(parts) != 2 or not isinstance(doc, dict):
         return []  # bridge topics, availability, set/get
-    out = [Value(f"{parts[1]} {label}", float(doc[key]), unit, semantics)
+    out = [Value(f"{parts[1]} {label}", _finite(topic, doc[key]), unit, semantics)
            for key, (label, unit, semantics) in _Z2M.items()
            if isinstance(doc.get(key), (int, float)) and not isinstance(doc.get(key), bool)]
     return out
@@ -209,21 +234,28 @@ def discovery(topic: str, payload: bytes) -> Discovery | None:
     if not isinstance(doc, dict) or "/sensor/" not in topic:
         return None
     state = doc.get("state_topic") or doc.get("stat_t")
-    if not state:
-        raise PayloadError(f"{topic}: discovery config without state_topic")
-    state_class = doc.get("state_class") or doc.get("stat_cla") or "measurement"
+    if not state or not isinstance(state, str):
+        raise PayloadError(f"{topic}: discovery config without a state_topic string")
+    state_class = _text(doc.get("state_class") or doc.get("stat_cla")) or "measurement"
     semantics = {"total_increasing": "cumulative", "total": "cumulative"}.get(state_class,
                                                                              "instantaneous")
     path = None
-    template = doc.get("value_template") or doc.get("val_tpl") or ""
+    template = _text(doc.get("value_template") or doc.get("val_tpl"))
     m = _TEMPLATE.search(template)
     if m:
         path = ".".join(p.strip("[]'\"") for p in re.findall(r"\.[A-Za-z0-9_]+|\[[^\]]+\]",
                                                           m.group(1)))
         path = path.replace("..", ".").lstrip(".")
-    name = doc.get("name") or doc.get("unique_id") or state
-    device = doc.get("device", {}).get("name") if isinstance(doc.get("device"), dict) else None
+    name = _text(doc.get("name") or doc.get("unique_id")) or state
+    device = _text(doc["device"].get("name")) if isinstance(doc.get("device"), dict) else ""
     if device and device not in name:
         name = f"{device} {name}"
-    unit = doc.get("unit_of_measurement") or doc.get("unit_of_meas")
-    return Discovery(state, name, unit, semantics, path)
+    unit = _text(doc.get("unit_of_measurement") or doc.get("unit_of_meas")) or None
+    return Discovery(state, name[:200], unit, semantics, path)
+
+
+def _text(value) -> str:
+    """A config field as text: a number or a stray object becomes its string, never a crash."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)[:200]

@@ -26,16 +26,20 @@ class LiveAcquisition:
     """`start()` keeps `config` in the workspace and starts; `on_readings(ids, ts, values)` sees
     every commit after the alert engine has."""
 
-    def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, on_alert=None, channels=()):
+    def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, on_alert=None,
+                 channels=(), on_fatal=None):
         self.ws, self.config, self.site = ws, config, site
-        self.on_alert, self.channels = on_alert, list(channels)
+        self.on_alert, self.channels, self.on_fatal = on_alert, list(channels), on_fatal
         self.engine: AcquisitionEngine | None = None
         self.alerts: LiveAlerts | None = None
         self.on_readings = None
+        self._fatal: str | None = None
 
     def start(self) -> "LiveAcquisition":
         CONNECTIONS.set(self.ws, self.config.dump())
-        self.engine = AcquisitionEngine(self.ws, self.config, site=self.site).start()
+        self.engine = AcquisitionEngine(self.ws, self.config, site=self.site)
+        self.engine.on_fatal = self.on_fatal
+        self.engine.start()
         # after the engine: the alert engine then knows the meters it just created
         self.alerts = LiveAlerts(self.ws, on_alert=self.on_alert, extra_channels=self.channels)
         self.engine.on_readings = self._committed
@@ -45,6 +49,11 @@ class LiveAcquisition:
         self.alerts.feed(ids, ts, values)
         if self.on_readings is not None:
             self.on_readings(ids, ts, values)
+
+    @property
+    def fatal(self) -> str | None:
+        """Why the engine stopped storing readings (the writer could not be restarted)."""
+        return self.engine.fatal if self.engine else self._fatal
 
     @property
     def running(self) -> bool:
@@ -63,5 +72,6 @@ class LiveAcquisition:
         self.engine.stop()
         self.alerts.stop()
         lines = self.engine.status_lines()
+        self._fatal = self.engine.fatal
         self.engine = self.alerts = None
         return lines
