@@ -48,3 +48,11 @@ def local_date(us: int, tz: str) -> date:
 def local_midnight_us(day: date, tz: str) -> int:
     """The instant a local date begins in zone `tz`."""
     return to_us(datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)))
+
+
+# Readings are stored between these instants only: a time before 1900 or after 2200 is a broken
+# clock or a hostile input (and beyond what datetime, rollups and charts can place).
+EARLIEST_US = -2_208_988_800_000_000  # 1900-01-01T00:00Z
+LATEST_US = 7_258_118_400_000_000  # 2200-01-01T00:00Z
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)

@@ -1,7 +1,9 @@
 """Read ahead: the next block is parsed on a helper thread while this one is stored.
 
 polars, numpy and DuckDB release the GIL for their heavy work, so on two cores parsing and
-storing overlap. The queue holds at most `depth` parsed blocks, which bounds memory.
+storing overlap. The queue holds at most `depth` parsed blocks, which bounds memory. When the
+consumer stops early (an error in a block, a cancel), the helper is told to stop and nothing it
+hands over can block it: every put gives up once the consumer has gone.
 """
 
 from __future__ import annotations
@@ -16,20 +18,23 @@ def prefetch(iterable, depth: int = 1):
     q: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce():
         try:
             for item in iterable:
-                while not stop.is_set():
-                    try:
-                        q.put((item, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put((item, None)):
                     return
-            q.put((_DONE, None))
+            put((_DONE, None))
         except BaseException as exc:  # handed to the consumer, raised there
-            q.put((_DONE, exc))
+            put((_DONE, exc))
 
     worker = threading.Thread(target=produce, name="energize-read-ahead", daemon=True)
     worker.start()
@@ -43,4 +48,13 @@ def prefetch(iterable, depth: int = 1):
             yield item
     finally:
         stop.set()
+        _drain(q)
         worker.join()
+
+
+def _drain(q: queue.Queue) -> None:
+    while True:
+        try:
+            q.get_nowait()
+        except queue.Empty:
+            return

@@ -6,10 +6,10 @@ Every stored value keeps the unit it was measured in; conversion happens when en
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import dataclass
 from enum import StrEnum
+
+import numpy as np
 
 from energize_desktop.core.errors import UnitError
 

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from defusedxml import ElementTree
 
+from energize_desktop.core.instants import EARLIEST_US, LATEST_US
 from energize_desktop.core.model import MeterKind, Semantics
 from energize_desktop.core.quality import Quality
 from energize_desktop.imports.channels import ChannelSpec
@@ -131,8 +132,11 @@ class GreenButtonSource:
     def _local_time(self, params: list[_Entry]) -> None:
         if not params:
             return
-        tz = int(_text(params[0].node, "tzOffset", "0"))
-        dst = int(_text(params[0].node, "dstOffset", "0"))
+        tz = self._int(params[0].node, "tzOffset", "0", "LocalTimeParameters")
+        dst = self._int(params[0].node, "dstOffset", "0", "LocalTimeParameters")
+        if abs(tz) > 16 * 3600 or abs(dst) > 3 * 3600:
+            raise ImportFormatError(f"{self.path}: LocalTimeParameters tzOffset {tz} s / "
+                                    f"dstOffset {dst} s: not an offset of a time zone")
         self.zone_hint = ZONES.get((tz, dst != 0))
         self.notes.append(f"LocalTimeParameters: UTC{tz / 3600:+g} h, daylight saving "
                           f"{dst / 3600:+g} h" + (f" ({self.zone_hint} for a new site)"
@@ -146,22 +150,26 @@ class GreenButtonSource:
         rows = [r for b in mine for r in b.node if _local(r.tag) == "IntervalReading"]
         if not rows:
             return None
-        uom = int(_text(rtype, "uom", "72"))
-        power = int(_text(rtype, "powerOfTenMultiplier", "0"))
+        uom = self._int(rtype, "uom", "72", "ReadingType")
+        power = self._int(rtype, "powerOfTenMultiplier", "0", "ReadingType")
+        if not -30 <= power <= 30:
+            raise ImportFormatError(f"{self.path}: ReadingType powerOfTenMultiplier {power}: "
+                                    "expected -30 to 30")
         unit, factor = UOM.get(uom, (None, 1.0))
         if unit is None:
             raise ImportFormatError(f"{self.path}: ReadingType uom {uom} is not supported; "
                                     f"expected one of {sorted(UOM)}")
-        service = int(_text(_child(point.node, "ServiceCategory") if point and point.node is not
-                            None else None, "kind", "0"))
-        flow = int(_text(rtype, "flowDirection", "1"))
+        service = self._int(_child(point.node, "ServiceCategory") if point and point.node is not
+                            None else None, "kind", "0", "ServiceCategory")
+        flow = self._int(rtype, "flowDirection", "1", "ReadingType")
         name = self._name(point, mr, flow, unit)
         try:
             start, dur, value, cost, quality = _readings(rows)
         except ValueError as exc:
             raise ImportFormatError(f"{self.path}: MeterReading {name!r}: {exc}") from None
         value = value * factor * 10.0 ** power
-        interval = int(np.median(dur)) if len(dur) else int(_text(rtype, "intervalLength", "3600"))
+        interval = int(np.median(dur)) if len(dur) else \
+            self._int(rtype, "intervalLength", "3600", "ReadingType")
         cumulative = _text(rtype, "accumulationBehaviour") == "1"
         semantics = (Semantics.INSTANTANEOUS if unit == "kW" else
                      Semantics.CUMULATIVE if cumulative else Semantics.INTERVAL)
@@ -170,17 +178,25 @@ class GreenButtonSource:
         self.channels[name] = ChannelSpec(name, unit, kind, semantics, interval, src)
         frame = _frame(name, start, value, quality)
         if interval >= BILLING_PERIOD_S:
-            currency = CURRENCY.get(int(_text(rtype, "currency", "840")), "USD")
+            currency = CURRENCY.get(self._int(rtype, "currency", "840", "ReadingType"), "USD")
             self.billing[name] = {"unit": unit, "currency": currency, "start_s": start,
                                   "duration_s": dur, "amount": value, "cost": cost / 100_000}
         self.notes.append(f"{name}: {len(rows)} interval readings, uom {uom} × 10^{power}")
         if np.isfinite(cost).any():
-            currency = CURRENCY.get(int(_text(rtype, "currency", "840")), "USD")
+            currency = CURRENCY.get(self._int(rtype, "currency", "840", "ReadingType"), "USD")
             cname = f"{name} cost"
             self.channels[cname] = ChannelSpec(cname, currency, MeterKind.COST,
                                                Semantics.INTERVAL, interval, {"cost_of": name})
             frame = pl.concat([frame, _frame(cname, start, cost / 100_000, quality)])
         return frame
+
+    def _int(self, node, name: str, default: str, where: str) -> int:
+        text = _text(node, name, default)
+        try:
+            return int(text)
+        except (TypeError, ValueError):
+            raise ImportFormatError(f"{self.path}: {where} {name} {text!r}: expected a whole "
+                                    "number") from None
 
     def _name(self, point: _Entry | None, mr: _Entry, flow: int, unit: str) -> str:
         base = (point.title if point and point.title else self.path.stem).strip()
@@ -221,19 +237,33 @@ def _readings(rows) -> tuple[np.ndarray, ...]:
     for i, r in enumerate(rows):
         try:
             period = _child(r, "timePeriod")
-            start[i] = round(float(_text(period, "start", "0")))
-            dur[i] = round(float(_text(period, "duration", "0")))
+            start[i] = _seconds(_text(period, "start", "0"), "timePeriod start", EARLIEST_S,
+                                LATEST_S, zero=True)
+            dur[i] = _seconds(_text(period, "duration", "0"), "timePeriod duration", 0,
+                              366 * 86400 * 10)
             v = _text(r, "value")
             value[i] = float(v) if v is not None else np.nan
             c = _text(r, "cost")
             cost[i] = float(c) if c is not None else np.nan
             q = _text(_child(r, "ReadingQuality"), "quality")
             quality[i] = QUALITY.get(int(q), int(Quality.QUESTIONABLE)) if q else 0
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise ValueError(f"IntervalReading {i + 1}: expected numbers in timePeriod/start, "
                              f"duration, value, cost and quality ({exc})") from None
     _fill_contiguous(start, dur)
     return start, dur, value, cost, quality
+
+
+EARLIEST_S, LATEST_S = EARLIEST_US // 1_000_000, LATEST_US // 1_000_000
+
+
+def _seconds(text, what: str, low: int, high: int, zero: bool = False) -> int:
+    """Whole seconds within [low, high] (0 allowed where a missing start means "follows the one
+    before"); a time before 1900, after 2200 or not finite is refused by name."""
+    value = float(text)
+    if value != value or not (low <= value <= high or zero and value == 0):
+        raise ValueError(f"{what} {text!r} is not between {low} and {high}")
+    return round(value)
 
 
 def _fill_contiguous(start: np.ndarray, dur: np.ndarray) -> None:

@@ -46,7 +46,7 @@ class Nem12Source:
     def _parse(self) -> None:
         channel, interval, ended = None, None, False
         with open(self.path, newline="", encoding="utf-8-sig", errors="replace") as f:
-            for line, rec in enumerate(csv.reader(f), start=1):
+            for line, rec in _records(self.path, f):
                 if not rec or not rec[0].strip():
                     continue
                 kind = rec[0].strip()
@@ -66,7 +66,11 @@ class Nem12Source:
                     ended = True
                 else:
                     raise ImportFormatError(f"{self.path}: line {line}: unknown record type "
-                                            f"{kind!r}; expected 100, 200, 300, 400, 500 or 900")
+                                            f"{kind[:20]!r}; expected 100, 200, 300, 400, 500 "
+                                            "or 900")
+        if not ended:
+            raise ImportFormatError(f"{self.path}: no 900 (end of data) record: the file is cut "
+                                    "short or not a whole NEM12 file")
 
     def _nmi(self, rec, line) -> tuple[str, int]:
         if len(rec) < 9:
@@ -115,6 +119,11 @@ class Nem12Source:
                 raise ImportFormatError(f"{self.path}: line {line}, field {3 + k}: expected a "
                                         f"number, found {text!r}") from None
         method = rec[2 + n].strip()[:1].upper()
+        if _is_number(rec[2 + n]):
+            more = next(i for i in range(2 + n, len(rec) + 1)
+                        if i == len(rec) or not _is_number(rec[i])) - 2
+            raise ImportFormatError(f"{self.path}: line {line}: {more} interval values for a "
+                                    f"{interval}-minute interval; a day has {n}")
         if method == "N":
             values[:] = np.nan  # null data: a gap
         quality = np.full(n, FLAG.get(method, int(Quality.VALID)), np.uint8)
@@ -139,3 +148,25 @@ class Nem12Source:
         if method == "N":
             values[lo - 1:hi] = np.nan
         quality[lo - 1:hi] = FLAG.get(method, int(Quality.VALID))
+
+
+def _records(path, f):
+    """(line, fields) of each record; a field past csv's limit is an error naming its line."""
+    reader = csv.reader(f)
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFormatError(f"{path}: line {reader.line_num}: {exc}; not a NEM12 "
+                                    "record") from None
+        yield reader.line_num, rec
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return bool(text.strip())

@@ -28,6 +28,7 @@ from energize_desktop.imports.csv_format import (
     unit_from_header,
 )
 from energize_desktop.imports.textfile import (
+    SAMPLE_BYTES,
     decode_sample,
     detect_encoding,
     read_samples,
@@ -49,11 +50,17 @@ def sniff(path: str | Path, *, date_order: str | None = None,
     fmt.notes.append(f"encoding {fmt.encoding}: {why}")
     lines = decode_sample(head, fmt.encoding, from_start=True)
     tail_lines = decode_sample(tail, fmt.encoding, from_start=False) if tail else []
+    if not any(line.strip() for line in lines):
+        if len(head) < SAMPLE_BYTES:
+            raise ImportFormatError(f"{path}: the file is empty")
+        raise ImportFormatError(f"{path}: line 1 is longer than {SAMPLE_BYTES // 1024} KB with "
+                                "no line break: not a table of readings")
     fmt.delimiter = _delimiter(path, lines)
     rows = [_split(line, fmt.delimiter) for line in lines]
     start, width = _table_start(path, rows)
     data = [r for r in rows[start:] if any(c.strip() for c in r) and len(r) == width]
     has_header = not _is_data_row(data[0])
+    _check_header_width(path, rows, start, width, has_header)
     if has_header:
         fmt.columns = [c.strip() or f"column {i + 1}" for i, c in enumerate(data[0])]
         data = data[1:]
@@ -103,6 +110,9 @@ def _table_start(path: Path, rows: list[list[str]]) -> tuple[int, int]:
     """
     widths = [len(r) if any(c.strip() for c in r) else None for r in rows]
     real = [w for w in widths if w]
+    if not real:
+        raise ImportFormatError(f"{path}: no line holds any value: expected timestamps and "
+                                "numbers")
     width = Counter(real[-20:]).most_common(1)[0][0]
     for i, w in enumerate(widths):
         if w == width:
@@ -110,6 +120,19 @@ def _table_start(path: Path, rows: list[list[str]]) -> tuple[int, int]:
             if sum(x == width for x in rest) >= 0.8 * len(rest):
                 return i, width
     raise ImportFormatError(f"{path}: rows have different numbers of columns")
+
+
+def _check_header_width(path: Path, rows, start: int, width: int, has_header: bool) -> None:
+    """A header with more names than the rows below it have values is not a preamble: which
+    name goes with which value cannot be told, so the file is refused rather than misread."""
+    if has_header or not start:
+        return
+    above = rows[start - 1]
+    if len(above) > width and any(c.strip() for c in above) and not _is_data_row(above):
+        raise ImportFormatError(
+            f"{path}: line {start}: the header names {len(above)} columns "
+            f"({', '.join(c.strip() for c in above)}) but the rows below it have {width}: "
+            "expected one header name per column")
 
 
 def _is_data_row(row: list[str]) -> bool:

@@ -45,14 +45,19 @@ class WeatherSource:
         if len(loc) < 10:
             raise ImportFormatError(f"{self.path}: line 1: expected LOCATION with 10 fields")
         station, offset_h = f"{loc[1]} {loc[5]}".strip(), _number(loc[8], 1, 9, self.path)
-        stamps, temps, lines = [], [], []
+        stamps, temps, lines, width = [], [], [], None
         for i, r in enumerate(rows[EPW_HEADER_LINES:], start=EPW_HEADER_LINES + 1):
             if not r or not r[0].strip():
                 continue
             if len(r) < 7:
                 raise ImportFormatError(f"{self.path}: line {i}: expected at least 7 fields "
                                         f"(year, month, day, hour, minute, source, dry bulb)")
+            width = width or len(r)
+            if len(r) < width:
+                raise ImportFormatError(f"{self.path}: line {i}: {len(r)} fields where the rows "
+                                        f"before have {width}: the file is cut short")
             y, mo, d, h = (int(_number(r[k], i, k + 1, self.path)) for k in range(4))
+            _check_date(self.path, i, y, mo, d, h)
             stamps.append((y, mo, d, h))
             temps.append(_number(r[6], i, 7, self.path))
             lines.append(i)
@@ -76,6 +81,7 @@ class WeatherSource:
             except (ValueError, IndexError):
                 raise ImportFormatError(f"{self.path}: line {i}: expected MM/DD/YYYY,HH:MM, "
                                         f"found {','.join(r[:2])!r}") from None
+            _check_date(self.path, i, y, mo, d, h)
             stamps.append((y, mo, d, h))
             temps.append(_number(r[col], i, col + 1, self.path))
             lines.append(i)
@@ -110,3 +116,15 @@ def _number(text: str, line: int, column: int, path) -> float:
     except ValueError:
         raise ImportFormatError(f"{path}: line {line}, field {column}: expected a number, "
                                 f"found {text!r}") from None
+
+
+def _check_date(path, line: int, year: int, month: int, day: int, hour: int) -> None:
+    """An hourly weather row's date and hour-ending (1-24), named by its line when wrong."""
+    import calendar
+
+    if not 1900 <= year <= 2200 or not 1 <= month <= 12:
+        raise ImportFormatError(f"{path}: line {line}: year {year}, month {month}: expected a "
+                                "year 1900-2200 and a month 1-12")
+    if not 1 <= day <= calendar.monthrange(year, month)[1] or not 0 <= hour <= 24:
+        raise ImportFormatError(f"{path}: line {line}: day {day}, hour {hour} is not a time of "
+                                f"{year}-{month:02d}")

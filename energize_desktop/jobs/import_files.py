@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from energize_desktop.core.errors import EnergizeError
+from energize_desktop.imports.compressed import Part, unpacked
 from energize_desktop.jobs import import_profiles
 from energize_desktop.jobs.base import Job
 from energize_desktop.jobs.importer import ImportOptions, import_file
@@ -84,11 +85,26 @@ class ImportJob(Job):
                     f"meter(s), {counts['readings']:,} readings stored")
             out.packages.append(line)
             return self._tell(path, line, None)
-        report = import_file(self.ws, path, self.options, step)
-        out.reports.append(report)
-        self._tell(path, report, None)
-        if self.save_profile and not self.options.dry_run and self._keep_profile(path):
-            out.profiles.append(self.save_profile)
+        with unpacked(path) as parts:  # a gzip or zip: each file inside, one by one
+            for part in parts:
+                report = self._part(part, step)
+                out.reports.append(report)
+                self._tell(path, report, None)
+                if self.save_profile and not self.options.dry_run and \
+                        self._keep_profile(part.path):
+                    out.profiles.append(self.save_profile)
+
+    def _part(self, part: Part, step):
+        """One plain file; its messages name the archive it came from."""
+        try:
+            report = import_file(self.ws, part.path, self.options, step)
+        except EnergizeError as exc:
+            if part.label == str(part.path):
+                raise
+            raise type(exc)(str(exc).replace(str(part.path), part.label), field=exc.field) \
+                from None
+        report.path = part.label
+        return report
 
     def _profile(self) -> tuple[dict, bool]:
         name = self.options.profile
@@ -110,5 +126,9 @@ class ImportJob(Job):
 
 
 def is_package(path: Path) -> bool:
-    """A data package exported by `energize export … --out FILE.zip`."""
-    return path.suffix.lower() == ".zip" and zipfile.is_zipfile(path)
+    """A data package exported by `energize export … --out FILE.zip`: a zip with a manifest."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "manifest.json" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False

@@ -6,6 +6,7 @@ Each file is its own transaction: if anything in it is wrong, nothing of it is s
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +14,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.instants import EARLIEST_US, LATEST_US
 from energize_desktop.core.model import Meter, Semantics, Site
 from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.prefetch import prefetch
-from energize_desktop.core.units import convert, parse_unit
+from energize_desktop.core.units import (
+    convert,
+    implausible,
+    parse_unit,
+    plausibility_error,
+)
 from energize_desktop.imports import memory
 from energize_desktop.imports.base import FileSource
 from energize_desktop.imports.channels import ChannelHints, ChannelSpec
@@ -30,6 +38,8 @@ from energize_desktop.storage.imports import (
     ImportSession,
     OnConflict,
 )
+
+log = logging.getLogger("energize.import")
 
 
 @dataclass
@@ -47,10 +57,24 @@ class ImportOptions:
 
 
 def import_file(ws: WorkspaceAPI, path, options: ImportOptions, progress=None) -> FileReport:
-    """Import one file; raise (with nothing stored) on any error. `progress(fraction, text)`."""
+    """Import one file; raise (with nothing stored) on any error. `progress(fraction, text)`.
+
+    Every failure is an EnergizeError naming the file: one a reader did not foresee is wrapped
+    (its traceback logged) rather than reaching the user as a traceback."""
     path = Path(path)
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")
+    try:
+        return _import_file(ws, path, options, progress)
+    except (EnergizeError, KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # the transaction is rolled back by then
+        log.error("%s: unforeseen %s", path, type(exc).__name__, exc_info=True)
+        raise ImportFormatError(f"{path}: cannot be read ({type(exc).__name__}: "
+                                f"{str(exc)[:200]})") from None
+
+
+def _import_file(ws: WorkspaceAPI, path: Path, options: ImportOptions, progress) -> FileReport:
     started = time.perf_counter()
     site, create = _site(ws, options)
     profile = import_profiles.load(ws, options.profile) if options.profile else ({}, False)
@@ -169,6 +193,7 @@ class _Run:
         if not keep.all():
             ch, ts, value, quality, line = (a[keep] for a in (ch, ts, value, quality, line))
         value = self._convert(ch, value)
+        self._check_plausible(ch, ts, value, line)
         empty = ~np.isfinite(value)
         if empty.any():
             for i, n in zip(*np.unique(ch[empty], return_counts=True)):
@@ -185,6 +210,25 @@ class _Run:
             self.session.append({"meter_id": ids[ch], "ts": ts, "value": value,
                                  "quality": quality})
         return True
+
+    def _check_plausible(self, ch, ts, value, line) -> None:
+        """A value no meter reports (±inf, 1e308 kWh) or a time before 1900 or after 2200 is
+        an error naming its line, never stored (an empty cell, NaN, is a gap)."""
+        early, late = ts < EARLIEST_US, ts > LATEST_US
+        if (early | late).any():
+            j = int(np.flatnonzero(early | late)[0])
+            raise ImportFormatError(f"{self.report.path}: {_where(line[j])}time {_year(ts[j])} "
+                                    "is not between 1900 and 2200")
+        stats = list(self.report.channels.values())
+        for i in np.unique(ch):
+            rows = np.flatnonzero(ch == i)
+            v = value[rows]
+            bad = np.isinf(v) | (np.isfinite(v) & implausible(v, stats[int(i)].unit))
+            if bad.any():
+                j = rows[int(np.flatnonzero(bad)[0])]
+                raise ImportFormatError(
+                    f"{self.report.path}: {_where(line[j])}{stats[int(i)].name}: "
+                    f"{plausibility_error(float(value[j]), stats[int(i)].unit)}")
 
     def _stats(self, i: int) -> ChannelStats:
         return list(self.report.channels.values())[i]
@@ -246,3 +290,14 @@ def _sorted(ch, ts, value, quality, line):
     if order is None:
         return ch, ts, value, quality, line
     return ch[order], ts[order], value[order], quality[order], line[order]
+
+
+
+
+def _where(line) -> str:
+    return f"line {int(line)}: " if line else ""
+
+
+def _year(ts_us) -> str:
+    """The year of an instant far outside what datetime can hold."""
+    return f"in the year {1970 + int(ts_us) // 31_556_952_000_000}"

@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.instants import EARLIEST, LATEST
 
 MAX_PAYLOAD = 64 * 1024
-# A reading's own time outside these years is a broken clock or a hostile payload: rejected
-# and counted, never stored (a year-1 or 1e20 timestamp would break every chart and rollup).
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 FORMATS = ("auto", "number", "json", "tasmota", "shelly", "zigbee2mqtt", "homeassistant")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.storage.frames import frame_of
+from energize_desktop.storage.frames import frame_of, registered
 from energize_desktop.storage.transaction import transaction
 
 
@@ -69,11 +69,10 @@ def restore_archive(ws, path: Path) -> int:
     data = pl.read_parquet(path).select(
         pl.lit(meter_id, pl.Int32).alias("meter_id"), "ts", "value",
         pl.col("quality").cast(pl.UInt8))
-    frame = data.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan below
-    with ws.state.lock, transaction(cur):
-        cur.execute("DELETE FROM readings USING frame f WHERE readings.meter_id = f.meter_id "
+    with ws.state.lock, transaction(cur), registered(cur, data.to_arrow(), "restore") as name:
+        cur.execute(f"DELETE FROM readings USING {name} f WHERE readings.meter_id = f.meter_id "
                     "AND readings.ts = f.ts")
-        cur.execute("INSERT INTO readings SELECT * FROM frame")
+        cur.execute(f"INSERT INTO readings SELECT * FROM {name}")
         cur.execute("DELETE FROM archives WHERE path = ?", [str(path)])
         cur.execute("UPDATE meters SET archived_before = (SELECT max(ts_to) + INTERVAL 1 "
                     "MICROSECOND FROM archives WHERE meter_id = ?) WHERE id = ?",

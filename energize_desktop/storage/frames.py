@@ -86,10 +86,9 @@ def buckets_table(level: Level, rows: Buckets) -> pa.Table:
 
 
 def insert_arrow(cur, table: str, frame: pa.Table) -> None:
-    """INSERT an Arrow table. DuckDB finds `frame` among this function's locals (a replacement
-    scan), which costs half of register/unregister: it matters at hundreds of batches a second.
-    """
-    cur.execute(f"INSERT INTO {table} SELECT * FROM frame")
+    """INSERT an Arrow table through a relation: the workspace's connection has no replacement
+    scans (external access is off), and this costs less than register/unregister."""
+    cur.from_arrow(frame).insert_into(table)
 
 
 def insert_buckets(cur, level: Level, rows: Buckets) -> None:

@@ -21,9 +21,6 @@ from energize_desktop.storage.transaction import transaction
 from energize_desktop.storage.writer import to_batch
 
 MAX_CONFLICTS_KEPT = 1000
-# DuckDB would otherwise cache up to 80% of RAM while a large import's transaction is open;
-# a bounded cache keeps the import's memory bounded at no measured cost in speed.
-IMPORT_MEMORY_LIMIT = "128MB"
 
 
 class OnConflict(StrEnum):
@@ -78,10 +75,7 @@ class ImportSession:
         self._lock.acquire()
         try:
             self._saved = self.ws.state.current
-            cur = self.ws.cursor()
-            self._memory = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-            cur.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-            self._tx = transaction(cur)
+            self._tx = transaction(self.ws.cursor())
             self._tx.__enter__()
         except BaseException:
             self._lock.release()
@@ -101,7 +95,6 @@ class ImportSession:
             if failed:
                 self.ws.state.current = self._saved
                 self.ws.catalog_changed()
-            self.ws.cursor().execute(f"SET memory_limit = '{self._memory}'")
             self._lock.release()
         return False
 

@@ -20,6 +20,7 @@ from energize_desktop.storage import catalog, metadata
 from energize_desktop.storage.errors import WorkspaceError
 from energize_desktop.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 from energize_desktop.storage.transaction import transaction
+from energize_desktop.storage.trust import check_no_code, check_schema
 
 SUFFIX = ".energize"
 _DUCKDB_MAGIC = b"DUCK"
@@ -243,19 +244,24 @@ def inspect(path: Path) -> int:
             "SELECT table_name FROM information_schema.tables").fetchall()}
         if "meta" not in tables:
             raise WorkspaceError(f"{path}: a DuckDB database, but not an Energize workspace")
+        check_no_code(path, con)
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("app") != APP_ID:
+            raise WorkspaceError(f"{path}: a DuckDB database, but not an Energize workspace")
+        try:
+            version = int(meta["schema_version"])
+        except (KeyError, ValueError):
+            raise WorkspaceError(f"{path}: workspace has no valid schema version") from None
+        if 1 <= version <= SCHEMA_VERSION:
+            check_schema(path, con, version)
     except duckdb.Error as exc:
         raise WorkspaceError(f"{path}: damaged or unreadable workspace ({exc})") from exc
     finally:
         con.close()
-    if meta.get("app") != APP_ID:
-        raise WorkspaceError(f"{path}: a DuckDB database, but not an Energize workspace")
-    try:
-        return int(meta["schema_version"])
-    except (KeyError, ValueError):
-        raise WorkspaceError(f"{path}: workspace has no valid schema version") from None
+    return version
 
 
+MEMORY_LIMIT = "256MB"
 _HEADERS = 3 * 4096  # DuckDB: a main header, then two database headers (the newer is live)
 
 
@@ -313,10 +319,24 @@ def _all_statements():
         yield from MIGRATIONS[version]
 
 
+# A workspace is data, never code: no file, URL or extension can be reached from SQL on its
+# connection (a view calling read_text() or a macro in a stranger's file reads nothing), and the
+# file cannot change that, since the configuration is locked once set.
+SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "preserve_insertion_order": True,
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    # DuckDB would otherwise cache up to 80% of RAM while a large import's transaction is open;
+    # a bounded cache keeps imports (and everything else) in bounded memory
+    "memory_limit": MEMORY_LIMIT,
+    "lock_configuration": True,
+}
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only,
-                              config={"preserve_insertion_order": True})
+        return duckdb.connect(str(path), read_only=read_only, config=SAFE_CONFIG)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

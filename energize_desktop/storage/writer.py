@@ -19,7 +19,7 @@ import polars as pl
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.incremental import LEVELS, Batch, advance
-from energize_desktop.core.instants import to_us
+from energize_desktop.core.instants import EARLIEST_US, LATEST_US, to_us
 from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
@@ -196,6 +196,10 @@ def to_batch(data, known: np.ndarray) -> Batch:
         bad = np.unique(bad if len(bad) else meter[~known[meter]])
         raise ValidationError(f"readings: unknown meter id(s) {bad[:10].tolist()}")
     ts = _utc_micros(cols["ts"])
+    outside = (ts < EARLIEST_US) | (ts > LATEST_US)
+    if outside.any():
+        raise ValidationError(f"readings: {int(outside.sum()):,} time(s) outside 1900-2200 "
+                              f"(the first: {int(ts[outside][0])} µs since 1970)")
     value = np.asarray(cols["value"], np.float64)
     quality = cols.get("quality")
     if quality is None:
