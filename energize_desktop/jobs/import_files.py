@@ -74,8 +74,9 @@ class ImportJob(Job):
                 out.cancelled = True
                 break
             except EnergizeError as exc:
-                out.errors.append(str(exc))
-                self._tell(path, None, str(exc))
+                text = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+                out.errors.append(text)
+                self._tell(path, None, text)
         return out
 
     def _one(self, path: Path, step, out: ImportOutcome) -> None:

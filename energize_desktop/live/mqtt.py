@@ -43,6 +43,7 @@ class BrokerSettings:
     client_id: str = "energize"
     username: str = ""
     password_key: str = ""  # keyring entry; the password itself is never in a file
+    password_source: str = ""  # or named: env:VAR, file:/path (0600), systemd:NAME
     tls_ca: str = ""
     tls_cert: str = ""
     tls_key: str = ""
@@ -106,7 +107,8 @@ class MqttSource:
         self._client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=s.client_id,
                                    protocol=paho.MQTTv5, manual_ack=True)
         if s.username:
-            password = secrets.get(s.password_key) if s.password_key else None
+            source = s.password_source or s.password_key
+            password = secrets.read(source) if source else None
             self._client.username_pw_set(s.username, password)
         if s.tls_ca:
             self._client.tls_set(ca_certs=s.tls_ca, certfile=s.tls_cert or None,

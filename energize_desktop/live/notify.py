@@ -64,7 +64,7 @@ class Email:
     sender: str
     to: tuple[str, ...]
     username: str | None = None
-    password_key: str | None = None  # keyring entry holding the password
+    password_key: str | None = None  # keyring entry, or a named source (env:, file:, systemd:)
     starttls: bool = True
     ca_file: str | None = None
     retries: int = 3
@@ -76,7 +76,7 @@ class Email:
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = self.sender, ", ".join(self.to), subject
         msg.set_content(text)
-        password = secrets.get(self.password_key) if self.password_key else None
+        password = secrets.read(self.password_key) if self.password_key else None
 
         def deliver():
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
@@ -84,8 +84,8 @@ class Email:
                     smtp.starttls(context=ssl.create_default_context(cafile=self.ca_file))
                 if self.username:
                     if password is None:
-                        raise NotifyError(f"SMTP {self.host}: no password in the keyring entry "
-                                          f"{self.password_key!r}")
+                        raise NotifyError(f"SMTP {self.host}: a login without a password "
+                                          "source", field="password_key")
                     smtp.login(self.username, password)
                 smtp.send_message(msg)
 

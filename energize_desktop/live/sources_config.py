@@ -101,7 +101,8 @@ class SourcesConfig:
         return "\n".join(out) + "\n"
 
 
-_BROKER_ORDER = ("name", "host", "port", "client_id", "username", "password_key", "tls_ca",
+_BROKER_ORDER = ("name", "host", "port", "client_id", "username", "password_key",
+                 "password_source", "tls_ca",
                  "tls_cert", "tls_key", "keepalive", "discovery_prefix", "use_discovery")
 _BROKER_FIELDS = set(_BROKER_ORDER) | {"subscriptions"}
 _SUB_ORDER = ("topic", "qos", "format", "path", "channel", "unit")
@@ -121,8 +122,10 @@ def _broker(path, index: int, data: dict) -> BrokerSettings:
     if extra:
         raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
     if "password" in data:
-        raise ValidationError(f"{where}: passwords do not belong in files; store it in the OS "
-                              "keyring and name its entry with password_key")
+        raise ValidationError(f"{where}: passwords do not belong in connection files; store it "
+                              "in the OS keyring and name its entry with password_key, or name "
+                              "its source with password_source (env:VAR, file:/path with mode "
+                              "600, systemd:NAME)")
     subs = []
     for j, sub in enumerate(data.get("subscriptions", []), 1):
         unknown = set(sub) - set(_SUB_ORDER)

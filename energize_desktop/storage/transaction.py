@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
+
+from energize_desktop.storage.errors import WorkspaceError
+
 _depth = threading.local()
 
 
@@ -42,8 +46,29 @@ class transaction:
             return False
         del counts[id(self.con)]
         if exc_type is None:
-            self.con.execute("COMMIT")
+            try:
+                self.con.execute("COMMIT")
+            except duckdb.Error as error:  # the disk is full, or the file cannot be written
+                _rollback(self.con)
+                raise storage_error(error, "nothing of this change was stored") from error
         else:
-            self.con.execute("ROLLBACK")
+            _rollback(self.con)
         return False
+
+
+def _rollback(con) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # a failed commit has already ended the transaction
+
+
+def storage_error(error: Exception, consequence: str) -> WorkspaceError:
+    """A DuckDB failure in the application's terms: a full disk said as one."""
+    text = str(error)
+    if "No space left" in text or "ENOSPC" in text or "disk is full" in text.lower():
+        return WorkspaceError(f"the disk holding the workspace is full; {consequence}. Free "
+                              "some space and try again: the workspace itself is intact")
+    return WorkspaceError(f"the workspace could not be written ({text.splitlines()[0]}); "
+                          f"{consequence}")
 

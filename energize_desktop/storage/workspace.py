@@ -283,9 +283,30 @@ def _check_length(path: Path, header: bytes) -> None:
     if not sizes:
         return  # a header layout we do not know: leave the judgement to DuckDB
     actual = path.stat().st_size
-    if (actual - _HEADERS) % sizes[0]:
+    if (actual - _HEADERS) % sizes[0] and not _readable(path):
         raise WorkspaceError(f"{path}: damaged or truncated workspace ({actual:,} bytes is "
                              f"not a whole number of {sizes[0]:,}-byte blocks)")
+
+
+def _readable(path: Path) -> bool:
+    """A file whose last block was cut (a disk that filled up mid-write) is still a workspace
+    when DuckDB reads every table of it to the end: accepted then, never refused for its size
+    alone."""
+    try:
+        con = _connect(path, read_only=True)
+    except WorkspaceError:
+        return False
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main'").fetchall()]
+        for table in tables:
+            con.execute(f'SELECT count(*), max(length(CAST(COLUMNS(*) AS VARCHAR))) '
+                        f'FROM "{table}"').fetchall()
+        return "meta" in tables
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
 
 
 def backup_path(path: Path, version: int) -> Path:

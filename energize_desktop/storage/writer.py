@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import duckdb
 import numpy as np
 import polars as pl
 
@@ -36,7 +37,7 @@ from energize_desktop.storage.frames import (
 )
 from energize_desktop.storage.schema import ROLLUP_TABLES
 from energize_desktop.storage.state import context_before
-from energize_desktop.storage.transaction import transaction
+from energize_desktop.storage.transaction import storage_error, transaction
 
 _QUALITY_CODES = np.array(sorted(int(q) for q in Quality), np.uint8)
 
@@ -81,6 +82,14 @@ class Writer:
             self._last_flush = self._clock()
 
     def append(self, data) -> WriteResult:
+        """Commit one batch; a full disk or an unwritable file is a WorkspaceError, with the
+        batch rolled back and the rollups as they were."""
+        try:
+            return self._append(data)
+        except duckdb.Error as error:
+            raise storage_error(error, "nothing of this batch was stored") from error
+
+    def _append(self, data) -> WriteResult:
         with self.state.lock:
             params = self.state.params()
             known = self._known_ids()

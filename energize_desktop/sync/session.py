@@ -33,14 +33,27 @@ class SyncOutcome:
 def sync_once(ws: WorkspaceAPI, dsn: str | None = None, password_key: str | None = None, full: bool = False,
               share: bool = False, keep_local: bool = False, progress=None) -> SyncOutcome:
     from energize_desktop.sync import catalog, definitions, server
-    from energize_desktop.sync.credentials import keep_password_in_keyring, password
+    from energize_desktop.sync.credentials import (
+        keep_password_in_keyring,
+        password,
+        trust,
+        trusted,
+    )
     from energize_desktop.sync.push import organisation, push
 
+    given = dsn
     dsn = dsn or SYNC_DSN.get(ws)
     if not dsn:
         raise ValidationError("give the server's connection string the first time (it is "
                               "kept, without its password, for the next syncs)", field="dsn")
     dsn, key = keep_password_in_keyring(dsn, password_key)
+    if given:
+        trust(dsn)  # typed on this computer
+    elif not trusted(dsn):
+        raise ValidationError(f"this workspace's server {dsn!r} was not set on this computer "
+                              "(the workspace came from elsewhere); give it again to confirm "
+                              "it before the first sync — no password is sent until then",
+                              field="dsn")
     SYNC_DSN.set(ws, dsn)
     with server.connect(dsn, password(dsn, key, required=False)) as conn:
         server.check_version(conn)
