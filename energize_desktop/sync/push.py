@@ -62,9 +62,9 @@ def push(ws: WorkspaceAPI, conn, progress=None, full: bool = False) -> PushResul
     out = PushResult()
     try:
         out.sites, out.meters = _definitions(ws, conn, org)
-        touched = _readings(ws, conn, org, marks, lambda: SYNC_WATERMARK.set(ws, marks, server),
-                            out, progress)
-        out.rollups = _rollups(ws, conn, org, touched, full)
+        _readings(ws, conn, org, marks, lambda: SYNC_WATERMARK.set(ws, marks, server), out,
+                  progress)
+        out.rollups = _rollups(ws, conn, org, full)
         out.anomalies = _anomalies(ws, conn, org)
         out.alerts = _alerts(ws, conn, org)
     except psycopg.Error as exc:
@@ -98,14 +98,14 @@ def _readings(ws: WorkspaceAPI, conn, org: str, marks: dict, keep_marks, out: Pu
     return list(touched.values())
 
 
-def _rollups(ws: WorkspaceAPI, conn, org: str, meters: list, full: bool) -> int:
+def _rollups(ws: WorkspaceAPI, conn, org: str, full: bool) -> int:
     from energize_desktop.sync import rollups
 
     server = server_key(conn)
     marks = {} if full else SYNC_ROLLUPS.get(ws, server)
-    sent = rollups.push(ws, conn, org, meters, marks)
-    SYNC_ROLLUPS.set(ws, marks, server)
-    return sent
+    due = rollups.due(ws, ws.meters(), marks)
+    return rollups.push(ws, conn, org, due, marks,
+                        keep=lambda: SYNC_ROLLUPS.set(ws, marks, server))
 
 
 def _encoded(ws: WorkspaceAPI, meters, marks: dict, org: str, partition: str | None):

@@ -25,6 +25,13 @@ TABLE = """(meter_uid uuid NOT NULL, bucket {kind} NOT NULL, amount double preci
     peak double precision, mean double precision, vmin double precision,
     vmax double precision, n integer NOT NULL, coverage double precision, org text NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (meter_uid, bucket))"""
+# v6: the organisation is part of a rollup's key, and a row is accepted only for a meter of the
+# organisation that sends it (server._security's policy): another organisation's laptop can
+# neither take an hour of acme's meter nor write under its uid.
+KEY_MIGRATION = [
+    statement for table in ("rollups_hour", "rollups_day") for statement in (
+        f"ALTER TABLE energize.{table} DROP CONSTRAINT {table}_pkey",
+        f"ALTER TABLE energize.{table} ADD PRIMARY KEY (org, meter_uid, bucket)")]
 MIGRATION = [
     "CREATE TABLE energize.rollups_hour " + TABLE.format(kind="timestamptz"),
     "CREATE TABLE energize.rollups_day " + TABLE.format(kind="date"),
@@ -35,10 +42,27 @@ MIGRATION = [
 ]
 
 
-def push(ws: WorkspaceAPI, conn, org: str, meters, marks: dict) -> int:
+def due(ws: WorkspaceAPI, meters, marks: dict) -> list:
+    """The meters with a reading newer than the one their rollups were last sent with — whether
+    or not they sent readings in this run, so a run killed after its readings but before its
+    rollups is caught up by the next (one query for all meters)."""
+    summaries = ws.queries.summaries()
+    out = []
+    for meter in meters:
+        summary = summaries.get(meter.id)
+        if summary is None or summary.last is None:
+            continue
+        seen = marks.get(f"reading:{meter.uid}")
+        if seen is None or summary.last.isoformat() > seen:
+            out.append(meter)
+    return out
+
+
+def push(ws: WorkspaceAPI, conn, org: str, meters, marks: dict, keep=None) -> int:
     """Rollups of `meters` from each one's last sent bucket; returns the rows sent. `marks`
-    is updated only after the server committed each level."""
+    is updated (and `keep()` called) only after the server committed each level."""
     sent = 0
+    summaries = ws.queries.summaries()  # before reading the rollups: nothing is skipped
     for level, table in LEVELS.items():
         frames, last = [], {}
         first_time = not any(f"{level}:{m.uid}" in marks for m in meters)
@@ -48,12 +72,16 @@ def push(ws: WorkspaceAPI, conn, org: str, meters, marks: dict) -> int:
             if frame.height:
                 frames.append(frame.with_columns(pl.lit(meter.uid).alias("meter_uid")))
                 last[key] = str(frame["bucket"][-1])
-        if not frames:
-            continue
-        rows = pl.concat(frames)
-        _send(conn, table, rows, org, first_time)
-        marks.update(last)
-        sent += rows.height
+        if frames:
+            rows = pl.concat(frames)
+            _send(conn, table, rows, org, first_time)
+            marks.update(last)
+            sent += rows.height
+        if level == list(LEVELS)[-1]:  # every level of these meters is on the server now
+            marks.update({f"reading:{m.uid}": summaries[m.id].last.isoformat() for m in meters
+                          if m.id in summaries and summaries[m.id].last is not None})
+        if keep:
+            keep()
     return sent
 
 
@@ -72,8 +100,8 @@ def _send(conn, table: str, rows: pl.DataFrame, org: str, first_time: bool) -> N
         except psycopg.errors.UniqueViolation:
             pass
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS)
-    _stage_and_insert(conn, table, rows, org, f"ON CONFLICT (meter_uid, bucket) DO UPDATE SET "
-                                              f"{updates}, updated_at = now()")
+    _stage_and_insert(conn, table, rows, org, f"ON CONFLICT (org, meter_uid, bucket) DO UPDATE "
+                                              f"SET {updates}, updated_at = now()")
 
 
 def _stage_and_insert(conn, table: str, rows: pl.DataFrame, org: str, on_conflict: str):

@@ -14,7 +14,7 @@ import re
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.sync import layout, rollups
 
-SERVER_SCHEMA_VERSION = 5
+SERVER_SCHEMA_VERSION = 6
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -61,12 +61,14 @@ MIGRATIONS[4] = [  # readings partitioned by organisation: each laptop COPYs int
     lambda conn: _organisation_partitions(conn),
 ]
 MIGRATIONS[5] = rollups.MIGRATION  # hourly and daily rollups, from the workspaces' own
+MIGRATIONS[6] = rollups.KEY_MIGRATION  # the organisation in the rollups' key and policy
 RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs",
               "rollups_hour", "rollups_day")
 ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4, "rollups_hour": 5,
             "rollups_day": 5}  # tables added after version 1
-REBUILT_IN = {"readings": 4}  # tables a migration recreated: policies and grants again
+REBUILT_IN = {"readings": 4, "rollups_hour": 6, "rollups_day": 6}  # tables a migration recreated: policies and grants again
 READ_ONLY_TABLES = ("orgs",)  # for laptops too
+METER_CHECKED = ("rollups_hour", "rollups_day")  # a row only for a meter of its organisation
 
 
 def connect(dsn: str, password: str | None = None):
@@ -146,9 +148,11 @@ def _security(conn, tables) -> list[str]:
     for table in tables:
         conn.execute(f"ALTER TABLE energize.{table} ENABLE ROW LEVEL SECURITY")
         conn.execute(f"DROP POLICY IF EXISTS org_rows ON energize.{table}")
+        own_meter = (f" AND meter_uid IN (SELECT m.uid FROM energize.meters m WHERE m.org = "
+                     f"{table}.org)" if table in METER_CHECKED else "")
         conn.execute(f"CREATE POLICY org_rows ON energize.{table} USING "
                      "(org IN (SELECT energize.my_orgs())) WITH CHECK "
-                     "(org IN (SELECT energize.my_orgs()))")
+                     f"(org IN (SELECT energize.my_orgs()){own_meter})")
     return ["row-level security on " + ", ".join(tables)]
 
 

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from energize_desktop.cli import main
+from energize_desktop.sync.server import SERVER_SCHEMA_VERSION
 from tests.peers import PG_BIN, Postgres
 
 pytestmark = pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="PostgreSQL missing")
@@ -185,7 +186,8 @@ def test_clear_errors_leave_the_workspace_unchanged(pg, tmp_path, capsys):
         assert "newer than this Energize reads" in capsys.readouterr().err
     finally:
         with psycopg.connect(pg.dsn()) as c:
-            c.execute("UPDATE energize.meta SET value = '5' WHERE key = 'schema_version'")
+            c.execute("UPDATE energize.meta SET value = %s WHERE key = 'schema_version'",
+                      [str(SERVER_SCHEMA_VERSION)])
     from energize_desktop.storage import Workspace
 
     with Workspace.open(ws, read_only=True) as w:
@@ -282,7 +284,7 @@ def test_a_version_3_server_is_upgraded_with_its_readings_and_races_merge(tmp_pa
         assert "older than this Energize needs" in capsys.readouterr().err
         with psycopg.connect(pg.dsn(), autocommit=True) as c:
             done = srv.init(c)
-        assert "schema version 5" in done and any("100 readings moved" in d for d in done)
+        assert f"schema version {SERVER_SCHEMA_VERSION}" in done and any("100 readings moved" in d for d in done)
         monkeypatch.setattr(push_module, "newest_on_server", lambda conn, uid: None)
         assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "old_laptop")]) == 0
         assert "192 readings sent, 92 new" in capsys.readouterr().out
@@ -398,3 +400,47 @@ def test_a_scheduled_sync_outlives_an_unreachable_server(pg, tmp_path, capsys, m
     assert "sync failed: cannot connect to the server" in captured.err
     assert "next try in 5 min" in captured.err and rounds == [300, 300, 300]
     assert "192 new on the server" in captured.out and "0 new on the server" in captured.out
+
+
+def test_rollups_of_an_interrupted_run_are_sent_by_the_next(pg, tmp_path, capsys, monkeypatch):
+    """Readings committed, then the run dies before the rollups: the next sync sends them
+    although no reading of those meters is new."""
+    from energize_desktop.sync import push as push_module
+
+    path = small_workspace(tmp_path / "cut.energize")
+    real = push_module._rollups
+
+    def killed(*a, **k):
+        raise psycopg.OperationalError("server closed the connection")
+
+    monkeypatch.setattr(push_module, "_rollups", killed)
+    assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "acme_laptop")]) == 1
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(path, read_only=True) as ws:
+        uid = ws.meter("Main").uid
+    hours = "SELECT count(*) FROM energize.rollups_hour WHERE meter_uid = %s"
+    assert count(pg, hours, params=[uid]) == 0
+    monkeypatch.setattr(push_module, "_rollups", real)
+    assert main(["sync", "-w", str(path)]) == 0
+    assert count(pg, hours, params=[uid]) == 48
+    assert count(pg, "SELECT count(*) FROM energize.rollups_day WHERE meter_uid = %s",
+                 params=[uid]) == 2
+
+
+def test_another_organisation_cannot_write_rollups_under_a_meter_it_does_not_own(pg, tmp_path,
+                                                                               capsys):
+    path = small_workspace(tmp_path / "acme.energize")
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(path, read_only=True) as ws:
+        uid = ws.meter("Main").uid
+    with psycopg.connect(dsn(pg, "other_laptop")) as other:  # before acme has synced at all
+        for org in ("other", "acme"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                other.execute("INSERT INTO energize.rollups_hour (meter_uid, bucket, n, org) "
+                              "VALUES (%s, '2025-03-01 00:00+00', 1, %s)", [uid, org])
+            other.rollback()
+    assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "acme_laptop")]) == 0
+    assert count(pg, "SELECT count(*) FROM energize.rollups_hour WHERE meter_uid = %s",
+                 params=[uid]) == 48
