@@ -30,6 +30,7 @@ from energize_desktop.cli import (
 )
 from energize_desktop.cli.common import error_text
 from energize_desktop.core.errors import EnergizeError
+from energize_desktop.core.text import printable
 
 # In the order `energize --help` lists them.
 GROUPS = (window, workspace, imports, live, detect, alerts, baseline, insights, money, plan,
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["gui", *argv]
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command != "gui":  # what files and brokers named reaches no terminal as a command
+        sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr, keep="\n\t\r")
     try:
         return args.func(args) or 0 if args.command else window.run_default()
     except EnergizeError as exc:
@@ -66,9 +69,49 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `energize ... | head`: the reader has gone, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (MemoryError, RecursionError, OSError, ValueError, TypeError, KeyError, IndexError,
+            AttributeError, RuntimeError) as exc:  # a bug: said plainly, kept in the log
+        return _internal_error(exc)
     except KeyboardInterrupt:
         print("energize: interrupted", file=sys.stderr)
         return 130
+    finally:
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if isinstance(stream, SafeStream):
+                setattr(sys, name, stream.inner)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Not the user's input but a fault of ours: one line on the terminal, the traceback in the
+    log folder for a bug report, exit status 70 (EX_SOFTWARE)."""
+    import traceback
+
+    from energize_desktop import paths
+
+    log = paths.log_dir() / "crash.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f"; the details are in {log}"
+    except OSError:
+        where = ""
+    print(f"energize: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+    return 70
+
+
+class SafeStream:
+    """A text stream that writes control characters as escapes."""
+
+    def __init__(self, inner, keep: str = "\n\t"):
+        self.inner, self.keep = inner, keep
+
+    def write(self, text: str) -> int:
+        return self.inner.write(printable(text, self.keep))
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
 
 
 def gui_main() -> int:

@@ -16,6 +16,7 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.instants import from_us
 from energize_desktop.core.quality import Quality
 from energize_desktop.core.rollup import Level
+from energize_desktop.core.text import FORMULA_START
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
@@ -40,6 +41,19 @@ def export(ws, meters, resolution: str, fmt: str, out: Path, start=None, end=Non
     return frame.height
 
 
+def guarded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
+    carriage return: OWASP's CSV injection advice) get a leading apostrophe, so a meter named
+    `=HYPERLINK(...)` is shown, never run. Numeric columns are left alone."""
+    texts = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    if not texts:
+        return frame
+    starts = "^[" + "".join("\\" + ch if ch in "-+" else ch for ch in FORMULA_START) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(starts)).then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c)).alias(c) for c in texts)
+
+
 def write_frame(frame: pl.DataFrame, fmt: str, out: Path) -> None:
     """CSV, Parquet or Excel, written beside the target and renamed: never half-written."""
     if fmt == "xlsx" and frame.height > XLSX_MAX_ROWS:
@@ -48,7 +62,7 @@ def write_frame(frame: pl.DataFrame, fmt: str, out: Path) -> None:
                               "shorter period, or use csv/parquet")
     tmp = out.with_name(out.name + ".part")
     if fmt == "csv":
-        frame.write_csv(tmp)
+        guarded(frame).write_csv(tmp)
     elif fmt == "parquet":
         frame.write_parquet(tmp)
     else:

@@ -7,9 +7,9 @@ import io
 import json
 import zipfile
 from dataclasses import replace
-from typing import cast
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl

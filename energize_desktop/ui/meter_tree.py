@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
+from energize_desktop.core.text import printable
+
 METER_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the live device or broker the meter comes from
 LIGHTS = {"online": "#27ae60", "connected": "#27ae60", "retrying": "#f39c12",
@@ -44,10 +46,10 @@ class MeterTree(QTreeWidget):
         self.clear()
         for site in sites:
             area = f" · {site.floor_area_m2:,.0f} m²" if site.floor_area_m2 else ""
-            top = QTreeWidgetItem([f"{site.name}{area}", "", site.timezone])
+            top = QTreeWidgetItem([f"{printable(site.name)}{area}", "", site.timezone])
             self.addTopLevelItem(top)
             for meter in meters_of(site):
-                item = QTreeWidgetItem([meter.name, meter.unit, str(meter.semantics)])
+                item = QTreeWidgetItem([printable(meter.name), meter.unit, str(meter.semantics)])
                 item.setData(0, METER_ROLE, meter.id)
                 item.setData(0, SOURCE_ROLE, meter.source.get("device") or
                              meter.source.get("broker"))

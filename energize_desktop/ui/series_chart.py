@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from energize_desktop.core.rollup import Level
+from energize_desktop.core.text import spreadsheet_safe
 
 # Pens are 1 px: Qt draws a wider antialiased pen stroke by stroke, which took 2.6 s instead of
 # 28 ms for a year of minutes (benchmarks/ui.py).
@@ -210,7 +211,8 @@ class SeriesChart(QWidget):
             w.writerow(["meter", "local_time", "value", "unit"])
             for meter, x, y, unit in rows:
                 stamp = datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%d %H:%M")
-                w.writerow([meter, stamp, "" if np.isnan(y) else f"{y:.4f}", unit])
+                w.writerow([spreadsheet_safe(meter), stamp, "" if np.isnan(y) else f"{y:.4f}",
+                            unit])
         tmp.replace(path)
         return len(rows)
 
