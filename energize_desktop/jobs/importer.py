@@ -131,6 +131,7 @@ class _Run:
         self.index: dict[str, int] = {}  # channel name -> dense index in this run
         self.ids: list[int] = []  # dense index -> meter id (-1 in a dry run for new meters)
         self.scale: list[tuple[float, float]] = []
+        self._by_name: dict[str, Meter] | None = None  # the site's meters, looked up once
 
     def read(self, progress) -> None:
         any_rows = False
@@ -149,41 +150,51 @@ class _Run:
             raise ImportFormatError(f"{self.report.path}: no readings found in the file")
 
     # -- channels to meters ---------------------------------------------------------------------
-    def _channel(self, name: str) -> int | None:
-        if name in self.index:
-            return self.index[name]
-        specs = self.source.channels
-        wanted = self.options.meter
-        if wanted and len(specs) > 1 and name != wanted:
-            return None
-        spec = specs[name]
-        meter_name = wanted if wanted and len(specs) == 1 else name
-        meter, new = self._meter(spec, meter_name)
+    def _channels(self, names: list[str]) -> dict[str, int]:
+        """Channel index of each name (-1: not imported); the meters a block brings are found
+        by name in one lookup and created in one transaction, so a file of 20,000 meters is
+        as quick per meter as a file of ten."""
+        specs, wanted = self.source.channels, self.options.meter
+        fresh = [n for n in names if n not in self.index
+                 and not (wanted and len(specs) > 1 and n != wanted)]
+        if fresh:
+            existing = self._existing()
+            metered = [(n, self._meter_for(specs[n], wanted if wanted and len(specs) == 1
+                                           else n, existing)) for n in fresh]
+            new = [m for _, (m, is_new) in metered if is_new]
+            stored = iter(self.session.add_meters(new) if new and self.session else new)
+            for name, (meter, is_new) in metered:
+                self._register(name, next(stored) if is_new else meter, is_new)
+        return {n: self.index.get(n, -1) for n in names}
+
+    def _existing(self) -> dict[str, Meter]:
+        if self._by_name is None:
+            self._by_name = {m.name: m for m in self.ws.meters(self.site)} \
+                if self.site.id is not None else {}
+        return self._by_name
+
+    def _meter_for(self, spec: ChannelSpec, name: str, existing) -> tuple[Meter, bool]:
+        if name in existing:
+            _check_compatible(self.report.path, existing[name], spec)
+            return existing[name], False
+        return Meter(name, spec.kind, spec.unit, spec.semantics, site_id=self.site.id,
+                     interval_s=spec.interval_s, source={"import": Path(self.report.path).name,
+                                                         **spec.source}), True
+
+    def _register(self, name: str, meter: Meter, new: bool) -> None:
+        spec = self.source.channels[name]
+        self._existing()[meter.name] = meter
         self.index[name] = len(self.ids)
         self.ids.append(meter.id if meter.id is not None else -1)
         self.scale.append(_scale(spec.unit, meter.unit))
         self.report.channels[name] = ChannelStats(
-            meter_name, meter.unit, str(meter.kind), str(meter.semantics), meter.interval_s,
+            meter.name, meter.unit, str(meter.kind), str(meter.semantics), meter.interval_s,
             meter.id, new)
-        return self.index[name]
-
-    def _meter(self, spec: ChannelSpec, name: str) -> tuple[Meter, bool]:
-        for m in self.ws.meters(self.site):
-            if m.name == name:
-                _check_compatible(self.report.path, m, spec)
-                return m, False
-        meter = Meter(name, spec.kind, spec.unit, spec.semantics, site_id=self.site.id,
-                      interval_s=spec.interval_s, source={"import": Path(self.report.path).name,
-                                                          **spec.source})
-        if self.session is None:
-            return meter, True
-        return self.session.add_meter(meter), True
 
     # -- rows -----------------------------------------------------------------------------------
     def _frame(self, frame) -> bool:
         names = frame["meter"].unique(maintain_order=True).to_list()
-        mapping = {n: self._channel(n) for n in names}
-        mapping = {n: -1 if i is None else i for n, i in mapping.items()}
+        mapping = self._channels(names)
         ch = frame["meter"].replace_strict(mapping, return_dtype=pl.Int32).to_numpy()
         ts = frame["ts"].to_numpy()
         value = frame["value"].to_numpy().astype(np.float64, copy=False)

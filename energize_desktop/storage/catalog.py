@@ -5,15 +5,26 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pyarrow as pa
+
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.ids import uuid7
 from energize_desktop.core.model import Meter, Site
+from energize_desktop.storage.frames import registered
 
 SITE_COLS = ("id", "uid", "name", "address", "latitude", "longitude", "floor_area_m2",
              "timezone", "building_type")
 METER_COLS = ("id", "uid", "site_id", "name", "kind", "unit", "semantics", "interval_s",
               "max_gap_s", "rollover", "max_power_kw", "calorific_kwh_per_m3", "retention_days",
               "parent_id", "source")
+
+
+_METER_ARROW = pa.schema([
+    ("id", pa.int32()), ("uid", pa.string()), ("site_id", pa.int32()), ("name", pa.string()),
+    ("kind", pa.string()), ("unit", pa.string()), ("semantics", pa.string()),
+    ("interval_s", pa.int32()), ("max_gap_s", pa.int32()), ("rollover", pa.float64()),
+    ("max_power_kw", pa.float64()), ("calorific_kwh_per_m3", pa.float64()),
+    ("retention_days", pa.int32()), ("parent_id", pa.int32()), ("source", pa.string())])
 
 
 def insert_site(cur, site: Site) -> Site:
@@ -52,6 +63,36 @@ def insert_meter(cur, meter: Meter) -> Meter:
     cur.execute(f"INSERT INTO meters ({', '.join(METER_COLS)}) VALUES "
                 f"({', '.join('?' * len(METER_COLS))})", _meter_values(meter))
     return meter
+
+
+def insert_meters(cur, meters: list[Meter]) -> list[Meter]:
+    """Many meters in a few statements whatever their number (a file or a gateway with
+    thousands of channels): one check of their sites and names, one insert."""
+    if len(meters) < 8:
+        return [insert_meter(cur, m) for m in meters]
+    sites = {m.site_id for m in meters}
+    if None in sites:
+        raise ValidationError(f"meter {next(m.name for m in meters if m.site_id is None)!r}: "
+                              "a site is required")
+    known = {r[0] for r in cur.execute("SELECT id FROM sites").fetchall()}
+    if sites - known:
+        missing = sorted(s for s in sites - known if s is not None)
+        raise ValidationError(f"site id {missing[0]} does not exist")
+    taken = set(cur.execute("SELECT site_id, name FROM meters").fetchall())
+    seen: set = set()
+    for m in meters:
+        if (m.site_id, m.name) in taken or (m.site_id, m.name) in seen:
+            raise ValidationError(f"meter {m.name!r} already exists on this site")
+        seen.add((m.site_id, m.name))
+    first = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM meters").fetchall()[0][0]
+    stored = [replace(m, id=first + i, uid=m.uid or uuid7()) for i, m in enumerate(meters)]
+    rows = [_meter_values(m) for m in stored]
+    table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(METER_COLS)},
+                     schema=_METER_ARROW)
+    with registered(cur, table, "new_meters") as name:
+        cur.execute(f"INSERT INTO meters ({', '.join(METER_COLS)}) SELECT "
+                    f"{', '.join(METER_COLS)} FROM {name}")
+    return stored
 
 
 def update_meter(cur, meter: Meter) -> None:

@@ -101,6 +101,9 @@ class ImportSession:
     def add_meter(self, meter):
         return self.ws.add_meter(meter)
 
+    def add_meters(self, meters):
+        return self.ws.add_meters(meters)
+
     def append(self, data) -> AppendOutcome:
         """Store readings not yet stored; settle differing values by the session's policy."""
         writer = self.ws.writer()

@@ -200,8 +200,7 @@ class Workspace:
 
     def add_meters(self, meters: list[Meter]) -> list[Meter]:
         """Several meters in one transaction (a device with many points, an import)."""
-        return self._change_catalog(lambda cur, ms: [catalog.insert_meter(cur, m) for m in ms],
-                                    list(meters))
+        return self._change_catalog(catalog.insert_meters, list(meters))
 
     def update_meter(self, meter: Meter) -> Meter:
         self._change_catalog(catalog.update_meter, meter)
@@ -213,7 +212,12 @@ class Workspace:
         cur = self.cursor()
         with transaction(cur):
             result = fn(cur, obj)
-        self.catalog_changed()
+        if fn in (catalog.insert_meter, catalog.insert_meters) and self._meters is not None:
+            with self._catalog_lock:  # the cache grows with what was added: no reload
+                self._meters = self._meters + (result if isinstance(result, list) else [result])
+                self._catalog_version += 1
+        else:
+            self.catalog_changed()
         return result
 
     def catalog_changed(self) -> None:
