@@ -36,6 +36,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--dry-run", "-n", action="store_true", help="report, store nothing")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.add_argument("--progress", choices=["bar", "lines"], default="bar",
+                   help="progress on stderr as a bar on a terminal (default) or as lines for "
+                        "a log or another program")
 
 
 def run(args) -> int:
@@ -47,7 +50,8 @@ def run(args) -> int:
     with ws:
         job = ImportJob(ws, args.files, options_from(args), args.save_profile,
                         on_file=lambda f, done, error: _file_done(args, done, error))
-        outcome = job(progress=None if args.quiet else _progress)
+        outcome = job(progress=None if args.quiet else
+                      _progress_lines if args.progress == "lines" else _progress)
     for name in dict.fromkeys(outcome.profiles):
         print(f"saved profile {name!r}")
     if args.json:
@@ -90,6 +94,10 @@ def _progress(done: int, total: int, text: str) -> None:
     if sys.stderr.isatty():
         print(f"\r{done / max(total, 1):6.1%}  {text[-70:]:<70}", end="", file=sys.stderr,
               flush=True)
+
+
+def _progress_lines(done: int, total: int, text: str) -> None:
+    print(f"{done / max(total, 1):.1%} {text}", file=sys.stderr, flush=True)
 
 
 def _clear() -> None:

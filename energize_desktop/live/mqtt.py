@@ -34,6 +34,18 @@ class Subscription:
     channel: str | None = None  # meter name (default: from the topic or the format)
     unit: str | None = None  # for plain numbers and JSON values
 
+    def __post_init__(self):
+        # QoS 2 is refused: paho keeps a QoS 2 message only in memory between its PUBREC and
+        # our commit, and after a broker restart leaves the repeated PUBREL unanswered, which
+        # stalls the subscription. QoS 1 with acknowledgement after commit loses nothing, and a
+        # payload that carries its time is stored once however often it comes.
+        if self.qos not in (0, 1):
+            from energize_desktop.core.errors import ValidationError
+
+            raise ValidationError(f"subscription {self.topic!r}: qos {self.qos!r}: use 1 (at "
+                                  "least once, made exactly once by a time in the payload) or 0",
+                                  field="qos")
+
 
 @dataclass(frozen=True)
 class BrokerSettings:
