@@ -107,7 +107,8 @@ def cost(ts_us: np.ndarray, kwh: np.ndarray, step_s: int, tz: str, tariff: Tarif
         days = t.dates(version < 0)
         out.notes.append(f"{out.unpriced_kwh:,.1f} kWh from {min(days)} to {max(days)} fall "
                          f"outside every version of {tariff.name!r}: not priced")
-    _months(out, t, used, step_cost)
+    _prorate(out, t)
+    _months(out, t, used, step_cost, kwh)
     out.total = float(step_cost.sum()) + sum(d["cost"] for d in out.demand)
     return out
 
@@ -147,10 +148,32 @@ def _demand(v, kwh, step_s, t, day_type, here) -> list[dict]:
     return out
 
 
-def _months(out: CostResult, t, used, step_cost) -> None:
+def _prorate(out: CostResult, t) -> None:
+    """A demand charge belongs to its billing month: a period that covers part of a month
+    carries that month's charge in proportion to its days there, and says so."""
+    import calendar
+
+    for d in out.demand:
+        year, month = (int(x) for x in d["month"].split("-"))
+        days_in_month = calendar.monthrange(year, month)[1]
+        covered = min(len(np.unique(t.day[t.month_key == year * 12 + month - 1])),
+                      days_in_month)
+        d["days"], d["days_in_month"] = covered, days_in_month
+        if covered < days_in_month:
+            d["cost"] *= covered / days_in_month
+            d["prorated"] = True
+            out.notes.append(f"{d['charge']} of {d['month']}: {covered} of {days_in_month} "
+                             "days in the period, charged in proportion")
+
+
+def _months(out: CostResult, t, used, step_cost, kwh) -> None:
+    """Per month: energy and cost, or "no data" (None) for a month with no reading at all."""
     for month in np.unique(t.month_key):
         m = t.month_key == month
         label = month_label(int(month))
         demand = sum(d["cost"] for d in out.demand if d["month"] == label)
+        if not np.isfinite(kwh[m]).any():
+            out.months[label] = {"kwh": None, "cost": None, "no_data": True}
+            continue
         out.months[label] = {"kwh": float(used[m].sum()),
                              "cost": float(step_cost[m].sum()) + demand}

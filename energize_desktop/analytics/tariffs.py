@@ -17,6 +17,7 @@ import numpy as np
 
 from energize_desktop.analytics.local_time import LocalTimes, day_number
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.model import FUELS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_SETS = {"all": set(range(7)), "weekdays": set(range(5)), "mon-fri": set(range(5)),
@@ -72,6 +73,8 @@ class Tariff:
     holidays: frozenset[int]  # local day numbers that are public holidays
     holiday_country: str = ""
     definition: dict | None = None  # the JSON it came from, kept to store it back unchanged
+    fuel: str = "electricity"  # the fuel whose meters it prices (and no other)
+    fuel_given: bool = True  # False: an older file without "fuel", read as electricity
 
     def version_index(self, days: np.ndarray, as_if: bool = False) -> np.ndarray:
         """Index of the version in force on each local day, -1 where none is."""
@@ -104,7 +107,10 @@ def parse_tariff(d: dict, where: str = "tariff") -> Tariff:
             raise p.error(f"versions: the version from {a.valid_from} overlaps the one from "
                           f"{b.valid_from}; give it a valid_to on or before {b.valid_from}")
     holidays, country = _holidays(d.get("holidays"), versions, p.at("holidays"))
-    return Tariff(name, str(currency), versions, holidays, country, d)
+    fuel = d.get("fuel", "electricity")
+    if fuel not in FUELS:
+        raise p.error(f"fuel: {fuel!r} is not one of {', '.join(FUELS)}")
+    return Tariff(name, str(currency), versions, holidays, country, d, fuel, "fuel" in d)
 
 
 def _version(v: dict, p: "_Path") -> TariffVersion:

@@ -20,7 +20,6 @@ from energize_desktop.core.periods import period
 from energize_desktop.imports.hourly_csv import read_hourly_csv
 from energize_desktop.jobs import energy as sup
 from energize_desktop.jobs import ledger
-from energize_desktop.storage.metadata import DEFAULT_TARIFF
 
 
 def add_parsers(sub) -> None:
@@ -89,9 +88,10 @@ def tariff_cmd(args) -> int:
     with Workspace.open(args.workspace, read_only=args.action in ("list", "show")) as ws:
         store = TariffStore(ws)
         if args.action == "list":
-            default = DEFAULT_TARIFF.get(ws)
             for name in store.names():
-                print(f"{name}{'  (default)' if name == default else ''}")
+                t = ledger.load_tariff(ws, name)
+                mark = "  (default)" if ledger.default_tariff(ws, t.fuel) == name else ""
+                print(f"{name}  [{t.fuel}]{mark}")
             return 0
         if not args.target:
             what = "JSON file" if args.action == "add" else "tariff"
@@ -100,16 +100,16 @@ def tariff_cmd(args) -> int:
             definition = _json_file(Path(args.target))
             t = parse_tariff(definition, str(args.target))
             store.save(t.name, definition)
-            print(f"kept tariff {t.name!r}: {len(t.versions)} version(s) from "
-                  f"{t.versions[0].valid_from}, {t.currency}")
+            print(f"kept tariff {t.name!r}: {t.fuel}, {len(t.versions)} version(s) from "
+                  f"{t.versions[0].valid_from}, {t.currency}"
+                  + ("" if t.fuel_given else " (no \"fuel\" given: read as electricity)"))
         elif args.action == "show":
             print(json.dumps(store.load(args.target), indent=1))
         elif args.action == "remove":
             print("removed" if store.remove(args.target) else f"no tariff {args.target!r}")
         else:
-            store.load(args.target)  # refuses an unknown name
-            DEFAULT_TARIFF.set(ws, args.target)
-            print(f"default tariff: {args.target}")
+            t = ledger.set_default_tariff(ws, args.target)  # refuses an unknown name
+            print(f"default {t.fuel} tariff: {args.target}")
     return 0
 
 

@@ -16,9 +16,24 @@ class MeterKind(StrEnum):
     WATER = "water"
     HEAT = "heat"
     PV = "pv"
+    OIL = "oil"
     TEMPERATURE = "temperature"
     COST = "cost"  # money per interval, as billed
     OTHER = "other"
+
+
+class Role(StrEnum):
+    """What a meter's energy is to its site (the ledger adds, credits or leaves it by this)."""
+
+    IMPORT = "import"  # bought from the grid or a supplier: priced on its fuel's tariff
+    EXPORT = "export"  # sold back: credited at the export rate, never a cost
+    GENERATION = "generation"  # made on site (PV): never a cost; part of consumption
+    CONSUMPTION = "consumption"  # a whole-building consumption meter (already net of nothing)
+    SUB = "sub"  # inside a parent meter: never added to the site total again
+    OTHER = "other"  # temperature, cost, and other channels that are no energy of the site
+
+
+FUELS = ("electricity", "gas", "heat", "oil", "water")
 
 
 class Semantics(StrEnum):
@@ -40,6 +55,9 @@ class Site:
     building_type: str = ""
     id: int | None = None
     uid: str | None = None
+    country: str = ""  # ISO 3166 code: the site's public holidays, benchmarks and factors
+    subdivision: str = ""  # e.g. ENG, for England's bank holidays
+    closures: tuple[str, ...] = ()  # the site's own closure days, ISO dates
 
     def __post_init__(self):
         if not self.name.strip():
@@ -70,12 +88,16 @@ class Meter:
     source: dict = field(default_factory=dict)  # connector settings (never secrets)
     id: int | None = None
     uid: str | None = None
+    role: str = ""  # core.model.Role; "" = as its kind and parent say (see `effective_role`)
+    enabled: bool = True  # a disabled meter is left out of totals, detection and acquisition
 
     def __post_init__(self):
         if not self.name.strip():
             raise ValidationError("meter name: must not be empty")
         object.__setattr__(self, "kind", _enum(MeterKind, self.kind, "meter kind"))
         object.__setattr__(self, "semantics", _enum(Semantics, self.semantics, "meter semantics"))
+        if self.role:
+            object.__setattr__(self, "role", _enum(Role, self.role, "meter role").value)
         unit = parse_unit(self.unit)
         if self.interval_s <= 0:
             raise ValidationError(f"meter {self.name}: interval must be positive seconds")
@@ -86,6 +108,25 @@ class Meter:
             )
         if self.rollover is not None and self.rollover <= 0:
             raise ValidationError(f"meter {self.name}: rollover must be positive")
+
+    @property
+    def fuel(self) -> str | None:
+        """The fuel its energy is (PV makes electricity); None for non-energy channels."""
+        if self.kind is MeterKind.PV:
+            return "electricity"
+        return self.kind.value if self.kind.value in FUELS else None
+
+    @property
+    def effective_role(self) -> Role:
+        """The role given, or the one its kind and place imply: a sub-meter when it has a
+        parent, generation for PV, import for other energy, other for the rest."""
+        if self.role:
+            return Role(self.role)
+        if self.parent_id is not None:
+            return Role.SUB
+        if self.kind is MeterKind.PV:
+            return Role.GENERATION
+        return Role.IMPORT if self.fuel and self.amount_unit == "kWh" else Role.OTHER
 
     @staticmethod
     def is_additive_unit(unit) -> bool:

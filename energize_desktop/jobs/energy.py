@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.core.model import MeterKind
+from energize_desktop.core.model import MeterKind, Role
+from energize_desktop.core.timezones import US
 from energize_desktop.storage.api import WorkspaceAPI
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
@@ -33,7 +34,11 @@ def meter_energy(ws: WorkspaceAPI, meter, start_us, end_us, step_s: int = 900) -
         raise ValidationError(f"meter {meter.name}: measures {meter.unit}, not energy")
     step = 3600 if meter.interval_s > 900 else step_s
     s = meter_series(ws, meter, step, start_us, end_us)
-    return Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter])
+    energy = Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter])
+    if start_us is None or end_us is None:
+        return energy
+    grid = np.arange(start_us // (step * US) * step * US, end_us, step * US, dtype=np.int64)
+    return Energy(meter.name, grid, _on_grid(energy, grid, step), step, s.tz, [meter])
 
 
 def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy]:
@@ -48,9 +53,20 @@ def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy
     return out
 
 
-def _top_level(ws: WorkspaceAPI, site, kinds) -> list:
-    return [m for m in ws.meters(site) if m.kind in kinds and m.parent_id is None
-            and m.amount_unit == "kWh"]
+def _top_level(ws: WorkspaceAPI, site, kinds, roles=(Role.IMPORT, Role.CONSUMPTION)) -> list:
+    """The meters whose sum is what the site draws of those kinds' fuels: never a sub-meter,
+    an export or a generation meter, nor one disabled."""
+    fuels = {MeterKind(k).value if k is not MeterKind.PV else "electricity" for k in kinds}
+    return [m for m in ws.meters(site) if m.fuel in fuels and m.effective_role in roles
+            and m.enabled and m.amount_unit == "kWh"]
+
+
+def role_energy(ws: WorkspaceAPI, site, fuel: str, role: Role, start_us, end_us,
+                step_s: int = 900) -> Energy | None:
+    """The site's meters of one fuel and role summed on the period's grid, or None."""
+    meters = [m for m in ws.meters(site) if m.fuel == fuel and m.effective_role is role
+              and m.enabled and m.amount_unit == "kWh"]
+    return _total(ws, site, meters, start_us, end_us, step_s) if meters else None
 
 
 def site_energy(ws: WorkspaceAPI, site, start_us, end_us, step_s: int = 900, kinds=CONSUMPTION) -> Energy:
@@ -58,6 +74,10 @@ def site_energy(ws: WorkspaceAPI, site, start_us, end_us, step_s: int = 900, kin
     meters = _top_level(ws, site, kinds)
     if not meters:
         raise ValidationError(f"site {site.name}: no top-level energy meters")
+    return _total(ws, site, meters, start_us, end_us, step_s)
+
+
+def _total(ws: WorkspaceAPI, site, meters, start_us, end_us, step_s: int) -> Energy:
     parts = [meter_energy(ws, m, start_us, end_us, step_s) for m in meters]
     step = max(p.step_s for p in parts)
     grid = np.arange(start_us, end_us, step * 1_000_000, dtype=np.int64)

@@ -56,7 +56,7 @@ def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Ove
     month = sd.site_energy(ws, site, to_us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
     cards = [_compare_card(ws, site, "Today", to_us(day0), now_us, 7 * DAY_US),
              _month_card(ws, site, month, month0)]
-    cards += _money_and_carbon(ws, month)
+    cards += _money_and_carbon(ledger.site_ledger(ws, site, to_us(month0), now_us))
     cards.append(_peak_card(month))
     cards.append(_alerts_card(ws))
     recent = sd.site_energy(ws, site, now_us - 2 * DAY_US, now_us,
@@ -106,20 +106,28 @@ def _change(now: float, before: float, cover: float, what: str) -> tuple[str, st
         else "neutral"
 
 
-def _money_and_carbon(ws: WorkspaceAPI, month: sd.Energy) -> list[Card]:
-    cards = []
-    r, why = ledger.cost_or_note(ws, month)
-    if r is not None:
-        cards.append(Card("Cost this month", f"{r.currency} {r.total:,.0f}",
-                          f"{r.tariff}; {r.average_per_kwh:.3f} {r.currency}/kWh on average"))
+def _money_and_carbon(book: ledger.SiteLedger) -> list[Card]:
+    """This month's cost and CO2e over every fuel, from the ledger (a fuel without a tariff or
+    factors is named, not counted as zero)."""
+    priced = {f: line.cost for f, line in book.fuels.items() if line.cost is not None}
+    unpriced = [f for f, line in book.fuels.items() if line.cost is None and line.imported]
+    if priced:
+        costs = book.costs()
+        value = ", ".join(f"{cur} {v:,.0f}" for cur, v in costs.items())
+        sub = "; ".join(f"{f} on {c.tariff}" for f, c in priced.items())
+        if unpriced:
+            sub += f"; {', '.join(unpriced)} not priced (no tariff)"
+        cards = [Card("Cost this month", value, sub)]
     else:
-        cards.append(Card("Cost this month", "—", why))
-    e = ledger.carbon_of(ws, month, "electricity")
-    if e is not None:
-        cards.append(Card("CO2e this month", f"{e.kg / 1000:,.2f} t",
-                          f"{e.kg_per_kwh:.3f} kg/kWh, location-based"))
+        notes = [line.cost_note for line in book.fuels.values() if line.cost_note]
+        cards = [Card("Cost this month", "—", notes[0] if notes else "nothing to price")]
+    if book.carbon_kg is not None:
+        missing = [f for f, line in book.fuels.items() if line.carbon is None and line.imported]
+        sub = "location-based, " + ", ".join(book.fuels) + \
+            (f"; {', '.join(missing)} without factors" if missing else "")
+        cards.append(Card("CO2e this month", f"{book.carbon_kg / 1000:,.2f} t", sub))
     else:
-        cards.append(Card("CO2e this month", "—", ledger.no_factors("electricity")))
+        cards.append(Card("CO2e this month", "—", ledger.no_factors("any fuel")))
     return cards
 
 

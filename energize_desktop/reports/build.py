@@ -16,6 +16,7 @@ from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind, ref
 from energize_desktop.core.periods import period as parse_period
 from energize_desktop.jobs import energy as sd
+from energize_desktop.jobs.ledger import site_ledger
 from energize_desktop.reports import sections as sec
 from energize_desktop.reports.model import SECTIONS, Report, Section
 from energize_desktop.storage.api import WorkspaceAPI
@@ -55,6 +56,8 @@ class Context:
     fuels: list  # sd.Energy per fuel (electricity, gas, heat) with data
     progress: object = None
     baseline_period: str | None = None
+    ledger: object = None  # jobs.ledger.SiteLedger of the period: every figure comes from it
+    clip_note: str = ""
 
 
 def build_report(ws: WorkspaceAPI, site_ref=None, period: str | None = None, template: Template = Template(),
@@ -67,8 +70,10 @@ def build_report(ws: WorkspaceAPI, site_ref=None, period: str | None = None, tem
     site = ws.site(ref(site_ref) if site_ref else None)
     start, end = parse_period(period, site.timezone) if period else \
         _data_span(ws, site)
+    start, end, clip_note = _clipped(ws, site, start, end)
     ctx = Context(ws, site, start, end, site.timezone, _electricity(ws, site, start, end),
                   _fuels(ws, site, start, end), progress)
+    ctx.ledger, ctx.clip_note = site_ledger(ws, site, start, end), clip_note
     zone = ZoneInfo(site.timezone)
     label = (f"{datetime.fromtimestamp(start / 1e6, zone):%d %b %Y} – "
              f"{datetime.fromtimestamp(end / 1e6, zone):%d %b %Y} (end exclusive)")
@@ -127,6 +132,21 @@ def _data_span(ws: WorkspaceAPI, site) -> tuple[int, int]:
     end = datetime.fromtimestamp(last, zone).replace(hour=0, minute=0, second=0,
                                                      microsecond=0)
     return int(start.timestamp() * 1e6), int(end.timestamp() * 1e6) + 86_400_000_000
+
+
+def _clipped(ws: WorkspaceAPI, site, start: int, end: int) -> tuple[int, int, str]:
+    """A period that runs past the data is clipped to it (whole local days), and says so."""
+    try:
+        first, last = _data_span(ws, site)
+    except ValidationError:
+        return start, end, ""
+    a, b = max(start, first), min(end, last)
+    if (a, b) == (start, end) or a >= b:
+        return start, end, ""
+    zone = ZoneInfo(site.timezone)
+    return a, b, (f"The period asked for runs past the data: it is clipped to "
+                  f"{datetime.fromtimestamp(a / 1e6, zone):%d %b %Y} – "
+                  f"{datetime.fromtimestamp(b / 1e6, zone):%d %b %Y}.")
 
 
 def _electricity(ws: WorkspaceAPI, site, start, end):

@@ -18,7 +18,9 @@ from energize_desktop.reports.model import Chart, Figure, KeyFigures, Note, Para
 DAY_US = 86_400_000_000
 
 
-def _kwh(v: float) -> str:
+def _kwh(v: float | None) -> str:
+    if v is None or v != v:
+        return "no data"
     return f"{v:,.0f} kWh" if abs(v) >= 10 else f"{v:,.2f} kWh"
 
 
@@ -28,39 +30,61 @@ def _pct(v: float) -> str:
 
 # -- executive summary --------------------------------------------------------------------------
 def summary(ctx) -> list:
+    book = ctx.ledger
+    if book is None or book.import_kwh is None and book.consumption_kwh is None:
+        raise ValidationError("no energy readings in the period")
+    total = book.import_kwh or 0.0
+    before = _previous_total(ctx)
+    figures = [Figure("Energy", _kwh(total), "all fuels bought, site total (sub-meters not "
+                      "added twice)" + (f"; {_pct((total - before) / before * 100)} against the "
+                                        "previous period of the same length" if before else ""))]
+    for fuel, line in book.fuels.items():
+        if line.import_kwh is not None:
+            figures.append(Figure(fuel.capitalize(), _kwh(line.import_kwh),
+                                  f"{line.coverage:.1%} of the period has data"))
+        if line.generation_kwh is not None:
+            figures.append(Figure(f"{fuel.capitalize()} generated", _kwh(line.generation_kwh),
+                                  _generation_text(line)))
+    figures += [Figure("Cost", *_cost(ctx)), Figure("Carbon", *_carbon(ctx))]
+    elec = book.fuels.get("electricity")
+    if elec is not None and elec.peak_kw is not None:
+        kw = elec.imported.kwh / (elec.imported.step_s / 3600)
+        when = datetime.fromtimestamp(elec.imported.ts_us[int(np.nanargmax(kw))] / 1e6,
+                                      ZoneInfo(ctx.tz))
+        figures.append(Figure("Peak demand", f"{elec.peak_kw:,.1f} kW",
+                              f"{elec.imported.step_s // 60}-minute, {when:%a %d %b %Y %H:%M}"))
+    figures.append(_eui_figure(ctx))
+    days = book.days
+    return [Para(f"{ctx.site.name}: energy use, cost, carbon and demand over {days:,.0f} days."
+                 + (f" {ctx.clip_note}" if ctx.clip_note else "")),
+            KeyFigures(tuple(figures))]
+
+
+def _generation_text(line) -> str:
+    parts = []
+    if line.self_consumption is not None:
+        parts.append(f"{line.self_consumption:.0%} used on site")
+    if line.self_sufficiency is not None:
+        parts.append(f"{line.self_sufficiency:.0%} of consumption")
+    return "; ".join(parts) or "on site"
+
+
+def _eui_figure(ctx) -> Figure:
+    """Consumption per m², annualised over the days with data (never over empty ones)."""
     from energize_desktop.analytics.kpis import eui
 
-    if not ctx.fuels:
-        raise ValidationError("no energy readings in the period")
-    total = sum(float(np.nansum(e.kwh)) for e in ctx.fuels)
-    before = _previous_total(ctx)
-    figures = [Figure("Energy", _kwh(total), "all fuels, site total (sub-meters not added twice)"
-                      + (f"; {_pct((total - before) / before * 100)} against the previous "
-                         "period of the same length" if before else ""))]
-    for e in ctx.fuels:
-        figures.append(Figure(e.name.split(" — ")[-1].capitalize(), _kwh(float(np.nansum(e.kwh))),
-                              f"{np.isfinite(e.kwh).mean():.1%} of the period has data"))
-    cost, carbon = _cost(ctx), _carbon(ctx)
-    figures.append(Figure("Cost (electricity)", cost[0], cost[1]))
-    figures.append(Figure("Carbon (electricity)", carbon[0], carbon[1]))
-    if ctx.elec is not None:
-        kw = ctx.elec.kwh / (ctx.elec.step_s / 3600)
-        if np.isfinite(kw).any():
-            i = int(np.nanargmax(kw))
-            when = datetime.fromtimestamp(ctx.elec.ts_us[i] / 1e6, ZoneInfo(ctx.tz))
-            figures.append(Figure("Peak demand", f"{kw[i]:,.1f} kW",
-                                  f"{ctx.elec.step_s // 60}-minute, {when:%a %d %b %Y %H:%M}"))
-    days = (ctx.end_us - ctx.start_us) / DAY_US
-    if ctx.site.floor_area_m2:
-        annual = total * 365.25 / days
-        e = eui(annual, ctx.site.floor_area_m2)
-        figures.append(Figure("Site EUI (annualised)", f"{e['site_kwh_m2']:,.0f} kWh/m²·yr",
-                              f"{e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr over "
-                              f"{ctx.site.floor_area_m2:,.0f} m²"))
-    else:
-        figures.append(Figure("Site EUI", "n/a", "the site has no floor area"))
-    return [Para(f"{ctx.site.name}: energy use, cost, carbon and demand over {days:,.0f} days."),
-            KeyFigures(tuple(figures))]
+    if not ctx.site.floor_area_m2:
+        return Figure("Site EUI", "n/a", "the site has no floor area")
+    book = ctx.ledger
+    covered = [line.coverage for line in book.fuels.values() if line.imported is not None]
+    days = book.days * (max(covered) if covered else 0.0)
+    if not days:
+        return Figure("Site EUI", "n/a", "no data in the period")
+    annual = (book.consumption_kwh or 0.0) * 365.25 / days
+    e = eui(annual, ctx.site.floor_area_m2)
+    return Figure("Site EUI (annualised)", f"{e['site_kwh_m2']:,.0f} kWh/m²·yr",
+                  f"{e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr over {ctx.site.floor_area_m2:,.0f} m²,"
+                  f" from {days:,.0f} days with data")
 
 
 def _previous_total(ctx) -> float:
@@ -74,20 +98,25 @@ def _previous_total(ctx) -> float:
 
 
 def _cost(ctx) -> tuple[str, str]:
-    if ctx.elec is None:
-        return "n/a", "no electricity meter"
-    r, why = ledger.cost_or_note(ctx.ws, ctx.elec)
-    if r is None:
-        return "n/a", why
-    return f"{r.currency} {r.total:,.0f}", (f"on {r.tariff}; {r.average_per_kwh:.3f} "
-                                            f"{r.currency}/kWh on average")
+    book = ctx.ledger
+    costs = book.costs()
+    if not costs:
+        notes = [line.cost_note for line in book.fuels.values() if line.cost_note]
+        return "n/a", "; ".join(notes) or "nothing to price"
+    value = ", ".join(f"{cur} {v:,.0f}" for cur, v in costs.items())
+    parts = [f"{fuel} on {line.cost.tariff}" if line.cost else f"{fuel}: {line.cost_note}"
+             for fuel, line in book.fuels.items() if line.imported is not None]
+    return value, "; ".join(parts)
 
 
 def _carbon(ctx) -> tuple[str, str]:
-    e = ledger.carbon_of(ctx.ws, ctx.elec, "electricity") if ctx.elec is not None else None
-    if e is None:
-        return "n/a", ledger.no_factors("electricity")
-    return f"{e.kg / 1000:,.2f} t CO2e", f"location-based, {e.kg_per_kwh:.3f} kg CO2e/kWh"
+    book = ctx.ledger
+    if book.carbon_kg is None:
+        return "n/a", ledger.no_factors("any fuel")
+    parts = [f"{fuel} {line.carbon.kg / 1000:,.2f} t" if line.carbon else
+             f"{fuel}: {line.carbon_note}" for fuel, line in book.fuels.items()
+             if line.imported is not None]
+    return f"{book.carbon_kg / 1000:,.2f} t CO2e", "location-based; " + "; ".join(parts)
 
 
 # -- breakdown ----------------------------------------------------------------------------------
@@ -111,10 +140,16 @@ def breakdown(ctx) -> list:
 
 
 def _monthly(ctx, e: sd.Energy) -> dict[str, float]:
+    """kWh per local month; NaN for a month without any reading ("no data", never 0)."""
     from energize_desktop.analytics.local_time import local_times, month_label
 
     keys = local_times(e.ts_us, ctx.tz).month_key
-    return {month_label(int(k)): float(np.nansum(e.kwh[keys == k])) for k in np.unique(keys)}
+    out = {}
+    for k in np.unique(keys):
+        part = e.kwh[keys == k]
+        out[month_label(int(k))] = float(np.nansum(part)) if np.isfinite(part).any() \
+            else float("nan")
+    return out
 
 
 def _monthly_table(ctx) -> Table:

@@ -13,10 +13,10 @@ from energize_desktop.core.model import Meter, Site
 from energize_desktop.storage.frames import registered
 
 SITE_COLS = ("id", "uid", "name", "address", "latitude", "longitude", "floor_area_m2",
-             "timezone", "building_type")
+             "timezone", "building_type", "country", "subdivision", "closures")
 METER_COLS = ("id", "uid", "site_id", "name", "kind", "unit", "semantics", "interval_s",
               "max_gap_s", "rollover", "max_power_kw", "calorific_kwh_per_m3", "retention_days",
-              "parent_id", "source")
+              "parent_id", "source", "role", "enabled")
 
 
 _METER_ARROW = pa.schema([
@@ -24,7 +24,8 @@ _METER_ARROW = pa.schema([
     ("kind", pa.string()), ("unit", pa.string()), ("semantics", pa.string()),
     ("interval_s", pa.int32()), ("max_gap_s", pa.int32()), ("rollover", pa.float64()),
     ("max_power_kw", pa.float64()), ("calorific_kwh_per_m3", pa.float64()),
-    ("retention_days", pa.int32()), ("parent_id", pa.int32()), ("source", pa.string())])
+    ("retention_days", pa.int32()), ("parent_id", pa.int32()), ("source", pa.string()),
+    ("role", pa.string()), ("enabled", pa.bool_())])
 
 
 def insert_site(cur, site: Site) -> Site:
@@ -32,7 +33,7 @@ def insert_site(cur, site: Site) -> Site:
         raise ValidationError(f"site {site.name!r} already exists in this workspace")
     new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM sites").fetchall()[0][0]
     site = replace(site, id=new_id, uid=site.uid or uuid7())
-    values = [getattr(site, c) for c in SITE_COLS]
+    values = _site_values(site)
     cur.execute(f"INSERT INTO sites ({', '.join(SITE_COLS)}) VALUES "
                 f"({', '.join('?' * len(SITE_COLS))})", values)
     return site
@@ -40,13 +41,25 @@ def insert_site(cur, site: Site) -> Site:
 
 def update_site(cur, site: Site) -> None:
     cols = [c for c in SITE_COLS if c not in ("id", "uid")]
+    values = dict(zip(SITE_COLS, _site_values(site)))
     cur.execute(f"UPDATE sites SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
-                [getattr(site, c) for c in cols] + [site.id])
+                [values[c] for c in cols] + [site.id])
 
 
 def load_sites(cur) -> list[Site]:
     rows = cur.execute(f"SELECT {', '.join(SITE_COLS)} FROM sites ORDER BY id").fetchall()
-    return [Site(**dict(zip(SITE_COLS, r))) for r in rows]
+    out = []
+    for r in rows:
+        d = dict(zip(SITE_COLS, r))
+        d["closures"] = tuple(json.loads(d["closures"] or "[]"))
+        d["country"], d["subdivision"] = d["country"] or "", d["subdivision"] or ""
+        out.append(Site(**d))
+    return out
+
+
+def _site_values(site: Site) -> list:
+    return [json.dumps(list(site.closures)) if c == "closures" else getattr(site, c)
+            for c in SITE_COLS]
 
 
 def insert_meter(cur, meter: Meter) -> Meter:
@@ -108,6 +121,8 @@ def load_meters(cur) -> list[Meter]:
     for r in rows:
         d = dict(zip(METER_COLS, r))
         d["source"] = json.loads(d["source"] or "{}")
+        d["role"] = d["role"] or ""
+        d["enabled"] = True if d["enabled"] is None else bool(d["enabled"])
         meters.append(Meter(**d))
     return meters
 

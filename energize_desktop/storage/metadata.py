@@ -52,6 +52,8 @@ SCHEMA_VERSION = Key("schema_version", "int", 0, "storage.workspace",
                      "the schema the file is at (migrations run from it)", managed=True)
 DEFAULT_TARIFF = Key("default_tariff", "text", None, "jobs.ledger",
                      "the tariff that prices energy when none is named")
+DEFAULT_TARIFFS = Key("default_tariffs", "json", dict, "jobs.ledger",
+                      "fuel → the tariff that prices that fuel's meters when none is named")
 CONNECTIONS = Key("connections", "text", None, "live.session",
                   "the Modbus buses and MQTT brokers, as the TOML of a connection file")
 NOTIFICATIONS = Key("notifications", "text", None, "live.notify",
@@ -74,7 +76,7 @@ DEMO_INJECTED = Key("demo_injected", "json", list, "demo.build",
                     "the anomalies the demo generator planted (ground truth for detectors)")
 DEMO_SEED = Key("demo_seed", "int", None, "demo.build", "the seed the demo was built with")
 
-KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS,
+KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, DEFAULT_TARIFFS, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS,
         IMPORT_PROFILE, SYNC_DSN, SYNC_LAST, SYNC_LAST_AT, SYNC_WATERMARK, SYNC_ROLLUPS,
         DEMO_INJECTED, DEMO_SEED)
 

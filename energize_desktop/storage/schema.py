@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -97,5 +97,20 @@ V4 = [
         currency VARCHAR, source VARCHAR NOT NULL)""",
 ]
 
+# Version 5: a site you can describe (country and subdivision for its holidays, its own
+# closure days), a meter's role and whether it is enabled, and the record of every change made
+# to them (who, when, old → new), from which a change can be undone.
+V5 = [
+    "ALTER TABLE sites ADD COLUMN country VARCHAR",
+    "ALTER TABLE sites ADD COLUMN subdivision VARCHAR",
+    "ALTER TABLE sites ADD COLUMN closures VARCHAR",
+    "ALTER TABLE meters ADD COLUMN role VARCHAR",
+    "ALTER TABLE meters ADD COLUMN enabled BOOLEAN",
+    """CREATE TABLE changes (
+        id BIGINT PRIMARY KEY, at_ts TIMESTAMP NOT NULL, who VARCHAR NOT NULL,
+        object VARCHAR NOT NULL, object_id INTEGER NOT NULL, field VARCHAR NOT NULL,
+        old_value VARCHAR, new_value VARCHAR, undone BOOLEAN NOT NULL DEFAULT FALSE)""",
+]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}

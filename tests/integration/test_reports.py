@@ -77,7 +77,7 @@ def test_names_are_escaped_in_html_and_render_in_pdf(tmp_path, capsys):
     assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "Boiler &lt;b&gt;&amp;&quot;&#x27;" in text and "عداد 🔥" in text
     # sections without data say so instead of failing
-    assert "no tariff kept" in text and "no emission factors kept" in text
+    assert "no electricity tariff kept" in text and "no emission factors kept" in text
     pdf = tmp_path / "odd.pdf"
     assert main(["report", "-w", str(path), "--out", str(pdf), "--sections",
                  "summary,breakdown"]) == 0

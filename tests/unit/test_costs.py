@@ -47,7 +47,9 @@ def test_peak_window_follows_the_wall_clock_across_a_dst_change():
     assert result.bands["night"]["kwh"] == 32
     assert result.bands["day"]["kwh"] == 96 - 12 - 32
     assert result.fixed == 2.0  # one local day
-    assert result.total == pytest.approx(24 * .4 + 32 * .1 + 52 * .25 + 2.0 + 10 * 8.0)
+    # the capacity charge belongs to March: one of its 31 days is in this period
+    assert result.demand[0]["prorated"] and result.demand[0]["days"] == 1
+    assert result.total == pytest.approx(24 * .4 + 32 * .1 + 52 * .25 + 2.0 + 10 * 8.0 / 31)
 
 
 def test_public_holiday_is_not_a_weekday():
