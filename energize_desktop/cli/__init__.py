@@ -17,6 +17,7 @@ from energize_desktop import __version__
 from energize_desktop.cli import (
     alerts,
     baseline,
+    describe,
     detect,
     imports,
     insights,
@@ -33,7 +34,7 @@ from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.text import printable
 
 # In the order `energize --help` lists them.
-GROUPS = (window, workspace, imports, live, detect, alerts, baseline, insights, money, plan,
+GROUPS = (window, workspace, describe, imports, live, detect, alerts, baseline, insights, money, plan,
           report, sync)
 
 
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0 if args.command else window.run_default()
     except EnergizeError as exc:
         command = _subparser(parser, args.command)
+        if command is not None and getattr(args, "action", None):
+            command = _subparser(command, args.action) or command  # `site set`, `meter set`
         print(f"energize: error: {error_text(exc, command)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `energize ... | head`: the reader has gone, nothing is wrong

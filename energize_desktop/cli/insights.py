@@ -49,16 +49,19 @@ def _common(p) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def _subjects(ws, args, start, end, by_fuel=True) -> list[tuple[object, sup.Energy]]:
+def _sites(ws, args) -> list:
+    if args.site:
+        return [ws.site(ref(r)) for r in args.site]
+    return [] if args.meter else [ws.site()]
+
+
+def _subjects(ws, args, start, end, by_fuel=True, sites=True) -> list[tuple[object, sup.Energy]]:
     """(site, energy) of each meter and site named (the site's own when nothing is named): per
     fuel, or the site's total of all fuels for comparisons."""
 
     out = [(ws.site_of(m), sup.meter_energy(ws, m, start, end))
            for m in (ws.meter(ref(r)) for r in args.meter)]
-    sites = [ws.site(ref(r)) for r in args.site] if args.site or not args.meter else []
-    if not args.site and not args.meter:
-        sites = [ws.site()]
-    for s in sites:  # one total per fuel: kWh of gas and of electricity do not share a peak
+    for s in _sites(ws, args) if sites else []:  # one total per fuel: kWh of gas and of electricity do not share a peak
         out += [(s, e) for e in sup.site_energy_by_fuel(ws, s, start, end)] if by_fuel else \
             [(s, sup.site_energy(ws, s, start, end, kinds=_kinds(args.fuel)))]
     return out
@@ -84,8 +87,13 @@ def kpis(args) -> int:
     with Workspace.open(args.workspace, read_only=True) as ws:
         tz = _tz(ws, args)
         start, end = period(args.period, tz)
-        rows = [_kpi_row(ws, site, e, args, start, end) for site, e in _subjects(ws, args,
-                                                                               start, end)]
+        rows = [_kpi_row(ws, site, e, args, start, end) for site, e in _subjects(
+            ws, args, start, end, sites=False)]
+        for site in _sites(ws, args):
+            rows += [_site_row(ws, site, line, args, start, end) for line in
+                     ledger.site_ledger(ws, site, start, end,
+                                        {"electricity": args.tariff} if args.tariff else None)
+                     .fuels.values() if line.imported is not None]
     if args.json:
         print(dump(rows))
     else:
@@ -94,7 +102,21 @@ def kpis(args) -> int:
     return 0
 
 
-def _kpi_row(ws, site, energy: sup.Energy, args, start, end) -> dict:
+def _site_row(ws, site, line, args, start, end) -> dict:
+    """A site's fuel from the ledger: shape figures (baseload, after hours, shares) from what
+    the building consumed — import + generation − export, never a net import — and cost,
+    carbon and peak from what it bought."""
+    row = _kpi_row(ws, site, line.consumed, args, start, end, line=line)
+    row["name"] = f"{site.name} — {line.fuel}"
+    row["import_kwh"], row["export_kwh"] = line.import_kwh, line.export_kwh
+    row["generation_kwh"], row["consumption_kwh"] = line.generation_kwh, line.consumption_kwh
+    row["self_consumption"], row["self_sufficiency"] = (line.self_consumption,
+                                                        line.self_sufficiency)
+    row["peak_import_kw"] = line.peak_kw  # what demand charges see (the peaks above: use)
+    return row
+
+
+def _kpi_row(ws, site, energy: sup.Energy, args, start, end, line=None) -> dict:
     from energize_desktop.analytics.kpis import eui
     from energize_desktop.analytics.kpis import kpis as compute
     from energize_desktop.analytics.series import on_grid
@@ -114,14 +136,17 @@ def _kpi_row(ws, site, energy: sup.Energy, args, start, end) -> dict:
         fuel = energy.meters[0].kind.value if len(energy.meters) == 1 else "electricity"
         row["eui"] = eui(annual, site.floor_area_m2, fuel if fuel in ("electricity", "gas")
                          else "electricity", "US")
-    priced, why = ledger.cost_or_note(ws, energy, args.tariff)
-    if priced is not None:
-        row["cost"] = priced.to_dict()
+    if line is None:
+        line = ledger.meter_ledger(ws, energy.meters[0], start, end, args.tariff) \
+            if len(energy.meters) == 1 else None
+    if line is not None and line.cost is not None:
+        row["cost"] = line.cost.to_dict()
     else:
-        row["cost_note"] = why
-    carbon = ledger.carbon_of(ws, energy, energy.meters[0].kind.value)
-    if carbon is not None:
-        row["carbon"] = carbon.to_dict()
+        row["cost_note"] = line.cost_note if line is not None else None
+    if line is not None and line.carbon is not None:
+        row["carbon"] = line.carbon.to_dict()
+    elif line is not None:
+        row["carbon_note"] = line.carbon_note
     return row
 
 
@@ -137,6 +162,12 @@ def _kpi_lines(r: dict) -> list[str]:
              f"  after hours       {r['after_hours_share']:.1%} of energy (weekday nights)",
              f"  weekend           {r['weekend_share']:.1%} of energy; weekday/weekend day "
              f"ratio {r['weekday_weekend_ratio']:.2f}"]
+    if r.get("generation_kwh") is not None or r.get("export_kwh") is not None:
+        lines.append(f"  bought / made / sold  {_k(r['import_kwh'])} / {_k(r['generation_kwh'])}"
+                     f" / {_k(r['export_kwh'])}; consumed {_k(r['consumption_kwh'])}"
+                     + (f"; self-consumption {r['self_consumption']:.0%}, self-sufficiency "
+                        f"{r['self_sufficiency']:.0%}" if r.get("self_consumption") is not None
+                        else ""))
     if "eui" in r:
         e = r["eui"]
         lines.append(f"  EUI (annualised)  site {e['site_kwh_m2']:,.0f} kWh/m²·yr "
@@ -150,7 +181,7 @@ def _kpi_lines(r: dict) -> list[str]:
         lines.append(f"  cost ({c['tariff']}) {c['currency']} {c['total']:,.0f}: {bands}; "
                      f"demand {demand:,.0f}; fixed {c['fixed']:,.0f}")
         lines += [f"    note: {n}" for n in c["notes"]]
-    elif "cost_note" in r:
+    elif r.get("cost_note"):
         lines.append(f"  cost: {r['cost_note']}")
     if "carbon" in r:
         c = r["carbon"]
@@ -158,6 +189,10 @@ def _kpi_lines(r: dict) -> list[str]:
                      f"kg/kWh; {'; '.join(c['sources'])})")
         lines += [f"    note: {n}" for n in c["notes"]]
     return lines
+
+
+def _k(v) -> str:
+    return "no data" if v is None else f"{v:,.0f} kWh"
 
 
 # -- compare ------------------------------------------------------------------------------------

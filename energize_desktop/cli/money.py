@@ -128,12 +128,19 @@ def cost_cmd(args) -> int:
     from energize_desktop.storage import Workspace
 
     with Workspace.open(args.workspace, read_only=True) as ws:
+        if not args.meter:
+            return _site_cost(ws, args)
         site, e, (start, end) = _energy(ws, args)
         export = None
         if args.export_meter:
             x = sup.meter_energy(ws, ws.meter(ref(args.export_meter)), start, end, e.step_s)
             export = sup.align(x, e)
-        results = [ledger.cost_of(ws, e, args.tariff, export)]
+        priced, why = ledger.cost_or_note(ws, e, args.tariff)
+        if priced is None:
+            raise ValidationError(f"{e.name}: {why}", field="meter")
+        if export is not None:
+            priced = ledger.cost_of(ws, e, args.tariff, export)
+        results = [priced]
         results += [ledger.cost_of(ws, e, name, export, as_if=True) for name in args.as_if]
     out = [r.to_dict() for r in results]
     if args.json:
@@ -148,6 +155,42 @@ def cost_cmd(args) -> int:
             print(f"on {r['tariff']}: {r['currency']} {r['total'] - base:+,.0f} against "
                   f"{out[0]['tariff']} ({(r['total'] - base) / base * 100:+.1f} %)")
     return 0
+
+
+def _site_cost(ws, args) -> int:
+    """A site: each fuel it buys on that fuel's tariff, its export credited (the ledger)."""
+    site = ws.site(ref(args.site) if args.site else None)
+    start, end = period(args.period, site.timezone)
+    chosen = {ledger.load_tariff(ws, args.tariff).fuel: args.tariff} if args.tariff else None
+    book = ledger.site_ledger(ws, site, start, end, chosen)
+    out = [{"fuel": f, **line.cost.to_dict()} if line.cost else {"fuel": f, "note": line.cost_note}
+           for f, line in book.fuels.items() if line.imported is not None]
+    as_if = [_as_if(ws, book, name) for name in args.as_if]
+    if args.json:
+        print(dump({"name": site.name, "period": args.period, "results": out,
+                    "as_if": as_if, "totals": book.costs()}))
+        return 0
+    print(f"{site.name}, {args.period}")
+    for r in out:
+        if "note" in r:
+            print(f"  {r['fuel']}: {r['note']}")
+        else:
+            print("\n".join(_cost_lines(r, as_if=False)))
+    print("  total: " + ", ".join(f"{c} {v:,.2f}" for c, v in book.costs().items()))
+    for r in as_if:
+        print("\n".join(_cost_lines(r, as_if=True)))
+    return 0
+
+
+def _as_if(ws, book, name: str) -> dict:
+    """What the site's import of the tariff's own fuel would have cost on its latest terms."""
+    t = ledger.load_tariff(ws, name)
+    line = book.fuels.get(t.fuel)
+    if line is None or line.imported is None:
+        raise ValidationError(f"tariff {name!r} prices {t.fuel}; the site buys none",
+                              field="as_if")
+    export = ledger.align_to(line.exported, line.imported)
+    return {"fuel": t.fuel, **ledger.cost_on(line.imported, t, export, as_if=True).to_dict()}
 
 
 def _cost_lines(r: dict, as_if: bool) -> list[str]:
@@ -241,8 +284,10 @@ def _report(ws, args) -> int:
 
     if not args.period:
         raise ValidationError("carbon report: needs --period")
+    if not args.meter and not args.factor_set:
+        return _site_carbon(ws, args)
     site, e, _ = _energy(ws, args)
-    name = args.factor_set or e.meters[0].kind.value
+    name = args.factor_set or ledger.fuel_of(e)
     carbon = ledger.carbon_of(ws, e, name)
     if carbon is None:
         raise ValidationError(f"{ledger.no_factors(name)}; add one with energize carbon "
@@ -258,6 +303,30 @@ def _report(ws, args) -> int:
     print("  sources: " + "; ".join(r["sources"]))
     for n in r["notes"]:
         print(f"  note: {n}")
+    return 0
+
+
+def _site_carbon(ws, args) -> int:
+    """A site's carbon over every fuel with factors (the ledger); fuels without are named."""
+    site = ws.site(ref(args.site) if args.site else None)
+    start, end = period(args.period, site.timezone)
+    book = ledger.site_ledger(ws, site, start, end)
+    fuels = {f: line.carbon.to_dict() if line.carbon else {"note": line.carbon_note}
+             for f, line in book.fuels.items() if line.imported is not None}
+    if book.carbon_kg is None:
+        raise ValidationError(f"site {site.name}: {ledger.no_factors('any fuel')}; add them with "
+                              "energize carbon add-factor")
+    if args.json:
+        print(dump({"name": site.name, "period": args.period, "kg": book.carbon_kg,
+                    "fuels": fuels}))
+        return 0
+    print(f"{site.name}, {args.period}: {book.carbon_kg / 1000:,.3f} t CO2e, location-based")
+    for fuel, r in fuels.items():
+        if "note" in r:
+            print(f"  {fuel}: {r['note']} (not counted)")
+            continue
+        print(f"  {fuel}: {r['kg'] / 1000:,.3f} t from {r['kwh']:,.0f} kWh "
+              f"({r['kg_per_kwh']:.4f} kg/kWh; {'; '.join(r['sources'])})")
     return 0
 
 

@@ -10,13 +10,15 @@ from energize_desktop.core.errors import ValidationError
 
 
 def period(text: str, tz: str, field: str = "period") -> tuple[int, int]:
-    """FROM..TO as local dates or times of the site (TO exclusive), or a month YYYY-MM or a year
-    YYYY on its own: (start, end) in µs UTC. An error names `field`."""
+    """FROM..TO as local dates, times or months of the site (TO exclusive; `2025-01..2025-04` is
+    January to March; either end may be left open), or a month YYYY-MM or a year YYYY on its
+    own: (start, end) in µs UTC. An error names `field`."""
     try:
         start, end = _bounds(text.strip())
     except ValueError:
-        raise ValidationError(f"{text!r}: expected FROM..TO such as "
-                              "2024-01-01..2025-01-01, a month 2025-03 or a year 2025",
+        raise ValidationError(f"{text!r}: expected FROM..TO such as 2024-01-01..2025-01-01 or "
+                              "2025-01..2025-04 (an end may be left open), a month 2025-03 or "
+                              "a year 2025",
                               field=field) from None
     if end <= start:
         raise ValidationError(f"{text!r}: the end must be after the start", field=field)
@@ -25,9 +27,11 @@ def period(text: str, tz: str, field: str = "period") -> tuple[int, int]:
 
 
 def _bounds(text: str) -> tuple[datetime, datetime]:
-    if ".." in text:
-        a, b = text.split("..")
-        return datetime.fromisoformat(a.strip()), datetime.fromisoformat(b.strip())
+    if ".." in text:  # FROM..TO: dates, times or months (2025-01..2025-04), either end open
+        a, b = (part.strip() for part in text.split(".."))
+        start = _point(a) if a else OPEN_START
+        end = _point(b) if b else OPEN_END
+        return start, end
     if len(text) == 4:
         year = int(text)
         return datetime(year, 1, 1), datetime(year + 1, 1, 1)
@@ -35,6 +39,19 @@ def _bounds(text: str) -> tuple[datetime, datetime]:
         first = datetime.strptime(text, "%Y-%m")
         return first, (first + timedelta(days=32)).replace(day=1)
     raise ValueError(text)
+
+
+OPEN_START = datetime(1900, 1, 1)  # an open end: as far as readings may go (core/instants)
+OPEN_END = datetime(2200, 1, 1)
+
+
+def _point(text: str) -> datetime:
+    """A date, a time, a month YYYY-MM or a year YYYY: where it begins."""
+    if len(text) == 4:
+        return datetime(int(text), 1, 1)
+    if len(text) == 7:
+        return datetime.strptime(text, "%Y-%m")
+    return datetime.fromisoformat(text)
 
 
 def shift_period(start_us: int, end_us: int, tz: str, how: str,

@@ -1,4 +1,5 @@
-"""`energize demo`: an office building with eight meters and 13 months of 15-minute data.
+"""`energize demo`: an office building with nine meters (a PV export among them), an
+electricity and a gas tariff, dated carbon factors for both, and 13 months of 15-minute data.
 
 Realism the later analytics must cope with: working hours, weekends, public holidays, seasons,
 weather-driven heating and cooling, a counter that rolls over and one that is reset, gaps, and
@@ -46,9 +47,10 @@ def build_demo(out: Path, seed: int = 7, progress=None) -> Path:
     try:
         site = ws.add_site(Site("Riverside Office", timezone=TZ, address="1 Quay Street, Bristol",
                                 latitude=51.45, longitude=-2.59, floor_area_m2=4200.0,
-                                building_type="office"))
+                                building_type="office", country="GB", subdivision="ENG"))
         meters = _add_meters(ws, site)
         _write(ws, meters, series, gaps, utc_us, progress)
+        _money_terms(ws)
         DEMO_INJECTED.set(ws, [asdict(i) for i in injected])
         DEMO_SEED.set(ws, seed)
     finally:
@@ -89,7 +91,9 @@ def _series(cal, rng):
     injected = _inject(cal, hvac, lighting, plug)
     hours = p.STEP_MIN / 60
     other = np.clip(6.0 + rng.normal(0, 0.8, n), 3, None)  # lifts, kitchen, unmetered
-    imported = np.clip(hvac + lighting + plug + server + other - pv, 0, None) * hours
+    net = hvac + lighting + plug + server + other - pv
+    imported = np.clip(net, 0, None) * hours
+    exported = np.round(np.clip(-net, 0, None) * hours, 3)  # PV beyond the building's load
     main, counter_events = _main_counter(imported, cal)
     series = {
         "Main incomer": main,
@@ -98,6 +102,7 @@ def _series(cal, rng):
         "Plug loads": np.round(plug * hours, 3),
         "Server room": server,
         "Rooftop PV": np.round(pv * hours, 3),
+        "Grid export": exported,
         "Gas boiler": gas,
         "Outdoor temperature": temp,
     }
@@ -169,9 +174,44 @@ def _add_meters(ws: WorkspaceAPI, site) -> dict[str, Meter]:
         "Server room": add("Server room", "electricity", "kW", "instantaneous",
                            parent_id=main.id),
         "Rooftop PV": add("Rooftop PV", "pv", "kWh", "interval"),
+        "Grid export": add("Grid export", "electricity", "kWh", "interval", role="export"),
         "Gas boiler": add("Gas boiler", "gas", "m³", "interval", calorific_kwh_per_m3=11.2),
         "Outdoor temperature": add("Outdoor temperature", "temperature", "°C", "instantaneous"),
     }
+
+
+# What the demo is priced and counted on, so its Overview shows cost and CO2e out of the box.
+TARIFFS = [
+    {"name": "Business TOU 2024", "fuel": "electricity", "currency": "GBP",
+     "holidays": {"country": "GB", "subdiv": "ENG"},
+     "versions": [{"valid_from": "2024-01-01", "fixed_per_day": 1.20, "export_per_kwh": 0.05,
+                   "rates": [{"name": "peak", "per_kwh": 0.32, "windows": [
+                       {"days": "weekdays", "from": "16:00", "to": "19:00"}]},
+                       {"name": "night", "per_kwh": 0.14, "windows": [
+                           {"from": "00:00", "to": "07:00"}]},
+                       {"name": "day", "per_kwh": 0.24}],
+                   "demand": [{"name": "capacity", "per_kw_month": 4.50}]}]},
+    {"name": "Gas fixed 2024", "fuel": "gas", "currency": "GBP",
+     "versions": [{"valid_from": "2024-01-01", "fixed_per_day": 0.80,
+                   "rates": [{"name": "gas", "per_kwh": 0.065}]}]},
+]
+FACTORS = {  # kg CO2e per kWh, location-based (GHG Protocol scope 2 / scope 1 for gas)
+    "electricity": [("2024-01-01", "2025-01-01", 0.20705, "DESNZ 2024, UK electricity"),
+                    ("2025-01-01", None, 0.17700, "DESNZ 2025, UK electricity")],
+    "gas": [("2024-01-01", None, 0.18290, "DESNZ 2024, natural gas (gross CV)")],
+}
+
+
+def _money_terms(ws: WorkspaceAPI) -> None:
+    from energize_desktop.analytics.carbon import parse_factors
+    from energize_desktop.storage.energy_terms import CarbonStore, TariffStore
+
+    for t in TARIFFS:
+        TariffStore(ws).save(t["name"], t)
+    for name, rows in FACTORS.items():
+        CarbonStore(ws).save_factors(name, parse_factors(
+            [{"valid_from": a, "valid_to": b, "kg_per_kwh": kg, "source": src}
+             for a, b, kg, src in rows], f"demo factors {name}"))
 
 
 def _write(ws: WorkspaceAPI, meters, series, gaps, utc_us, progress) -> None:

@@ -26,8 +26,12 @@ def gather(ws: WorkspaceAPI, site_ref=None, period: str | None = None, tariff: s
 
     site = ws.site(ref(site_ref) if site_ref else None)
     start, end = _period(ws, site, period)
-    elec = sup.site_energy(ws, site, start, end, step_s=3600, kinds=(MeterKind.ELECTRICITY,))
-    series = on_grid(elec.name, "kWh", elec.ts_us, elec.kwh, 3600, site.timezone)
+    line = ledger.fuel_ledger(ws, site, "electricity", start, end, tariff, step_s=3600)
+    if line is None or line.imported is None:
+        raise ValidationError(f"site {site.name}: no electricity import meter")
+    elec = line.imported  # what is bought: priced and counted
+    used = line.consumed  # what the building uses: baseload and after-hours, never net import
+    series = on_grid(used.name, "kWh", used.ts_us, used.kwh, 3600, site.timezone)
     ev = Evidence(series)
     _money(ws, tariff, elec, ev)
     carbon = ledger.carbon_of(ws, elec, "electricity")
@@ -60,8 +64,8 @@ def _money(ws: WorkspaceAPI, tariff_name, elec, ev) -> None:
     r = ledger.cost_on(elec, current, as_if=True)
     ev.price_per_kwh, ev.currency, ev.current_tariff = r.average_per_kwh, r.currency, current.name
     ev.demand_rate_per_kw_month = sum(c.per_kw_month for c in current.versions[-1].demand)
-    for name in ledger.tariff_names(ws):
-        other = ledger.tariff(ws, name)
+    for name in ledger.tariff_names(ws, current.fuel):  # "cheaper tariff" of the same fuel
+        other = ledger.load_tariff(ws, name)
         if other.currency == current.currency:
             ev.tariff_costs[name] = ledger.cost_on(elec, other, as_if=True).total
 

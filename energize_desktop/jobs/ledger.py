@@ -167,12 +167,21 @@ class FuelLedger:
         return _total(self.generated)
 
     @property
-    def consumption_kwh(self) -> float | None:
-        """Import + generation − export: what the building used, whatever made it."""
-        if self.import_kwh is None and self.generation_kwh is None:
+    def consumed(self) -> Energy | None:
+        """Import + generation − export per step: what the building used, whatever made it
+        (a step where any of them is missing is a gap)."""
+        base = self.imported if self.imported is not None else self.generated
+        if base is None:
             return None
-        return (self.import_kwh or 0.0) + (self.generation_kwh or 0.0) - \
-            (self.export_kwh or 0.0)
+        kwh = np.zeros(len(base.kwh))
+        for part, sign in ((self.imported, 1), (self.generated, 1), (self.exported, -1)):
+            if part is not None:
+                kwh = kwh + sign * (part.kwh if part is base else align(part, base))
+        return Energy(base.name, base.ts_us, kwh, base.step_s, base.tz, base.meters)
+
+    @property
+    def consumption_kwh(self) -> float | None:
+        return _total(self.consumed)
 
     @property
     def coverage(self) -> float:

@@ -45,6 +45,9 @@ def summary(ctx) -> list:
         if line.generation_kwh is not None:
             figures.append(Figure(f"{fuel.capitalize()} generated", _kwh(line.generation_kwh),
                                   _generation_text(line)))
+        if line.generation_kwh is not None or line.export_kwh is not None:
+            figures.append(Figure(f"{fuel.capitalize()} consumed", _kwh(line.consumption_kwh),
+                                  "bought + generated − exported"))
     figures += [Figure("Cost", *_cost(ctx)), Figure("Carbon", *_carbon(ctx))]
     elec = book.fuels.get("electricity")
     if elec is not None and elec.peak_kw is not None:

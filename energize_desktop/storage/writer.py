@@ -157,6 +157,36 @@ class Writer:
             self._known_version = self.ws.catalog_version
         return self._known
 
+    def rebuild(self, meter_ids) -> None:
+        """Recompute these meters' rollups from all their readings: after their site's time
+        zone changed (local days and months move) or a meter's calorific value or rollover
+        did (its amounts change). Readings are stored in UTC and are never touched."""
+        meters = np.asarray(sorted({int(m) for m in meter_ids}), np.int64)
+        if not len(meters):
+            return
+        try:
+            self._rebuild_all(meters)
+        except duckdb.Error as error:
+            raise storage_error(error, "the rollups are as they were") from error
+
+    def _rebuild_all(self, meters: np.ndarray) -> None:
+        with self.state.lock:
+            params = self.state.params(refresh=True)
+            cur = self.ws.cursor()
+            with transaction(cur), temp_table(cur, "rebuilt",
+                                              {"meter_id": meters.astype(np.int32)}) as ids:
+                state = self.state.flush(cur, self.state.current)
+                for table in ROLLUP_TABLES.values():
+                    cur.execute(f"DELETE FROM {table} WHERE meter_id IN "
+                                f"(SELECT meter_id FROM {ids})")
+                tail = batch_from_sql(cur, f"""SELECT meter_id, epoch_us(ts) AS ts, value,
+                    quality FROM readings WHERE meter_id IN (SELECT meter_id FROM {ids})
+                    ORDER BY meter_id, ts""")
+                state = advance(state.without(meters), tail, params)
+                state = self.state.flush(cur, state)
+            self.state.current = state
+            self._last_flush = self._clock()
+
     def _rebuild(self, cur, state, slow: Batch, meters: np.ndarray):
         """Replace same-timestamp readings, then recompute these meters from month starts."""
         first = slow.ts[np.searchsorted(slow.meter, meters)]

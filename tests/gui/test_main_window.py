@@ -22,13 +22,13 @@ def window(qtbot, demo_file):
 
 def test_tree_lists_the_sites_meters(window):
     names = [item.text(0) for item in window.tree.meter_items()]
-    assert names[0] == "Main incomer" and "Outdoor temperature" in names and len(names) == 8
+    assert names[0] == "Main incomer" and "Outdoor temperature" in names and len(names) == 9
     assert "demo.energize" in window.windowTitle()
 
 
 def test_selecting_a_meter_charts_it_with_its_gaps(qtbot, window):
     with qtbot.waitSignal(window.service.series_ready, timeout=20_000) as blocker:
-        window.tree.select_meter(8)
+        window.tree.select_meter(9)
     series = blocker.args[0]
     assert series.meter.name == "Outdoor temperature" and series.unit == "°C"
     assert series.gap_count >= 1
@@ -50,7 +50,7 @@ def test_opening_a_bad_file_says_why_and_keeps_the_workspace(window, tmp_path):
     bad.write_text("not a workspace")
     assert not window.open_path(bad)
     assert "not an Energize workspace" in window.dialogs.errors[-1][1]
-    assert len(window.tree.meter_items()) == 8
+    assert len(window.tree.meter_items()) == 9
 
 
 def test_detection_runs_in_the_background_with_progress(qtbot, window):
@@ -60,8 +60,8 @@ def test_detection_runs_in_the_background_with_progress(qtbot, window):
         window.detect_anomalies()
         assert not window.progress.isHidden()  # shown while it runs
     result = blocker.args[1]
-    assert not result.cancelled and result.meters_done == 8
-    assert steps[-1] == (8, 8) and [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert not result.cancelled and result.meters_done == 9
+    assert steps[-1] == (9, 9) and [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert window.anomalies.table.rowCount() == len(result.events) > 0
     assert "alarm(s)" in window.status.text() and window.progress.isHidden()
 
@@ -71,7 +71,7 @@ def test_a_cancelled_detection_keeps_what_it_finished(qtbot, window):
         window.detect_anomalies()
         window.cancel_job()
     result = blocker.args[1]
-    assert result.cancelled and result.meters_done < 8
+    assert result.cancelled and result.meters_done < 9
     assert "cancelled" in window.status.text()
 
 

@@ -54,7 +54,8 @@ def priced(demo_copy, tmp_path, capsys):
 def test_cost_breakdown_adds_up_and_what_if_compares_tariffs(priced, capsys):
     out = run_json(capsys, "cost", "-w", str(priced), "--period", "2025-01-01..2025-07-01",
                    "--as-if", "Flat")
-    actual, flat = out["results"]
+    actual = next(r for r in out["results"] if r["fuel"] == "electricity")
+    [flat] = out["as_if"]
     bands = sum(b["cost"] for b in actual["bands"].values())
     demand = sum(d["cost"] for d in actual["demand"])
     assert actual["total"] == pytest.approx(bands + demand + actual["fixed"])
@@ -62,7 +63,8 @@ def test_cost_breakdown_adds_up_and_what_if_compares_tariffs(priced, capsys):
     assert {d["month"] for d in actual["demand"]} == {"2025-01", "2025-02", "2025-03"}  # v1 only
     assert flat["tariff"] == "Flat" and flat["total"] == pytest.approx(0.20 * flat["kwh"])
     assert main(["cost", "-w", str(priced), "--period", "2025-03", "--tariff", "Nope"]) == 1
-    assert "tariff 'Nope': not in this workspace (kept: Business TOU, Flat)" in \
+    assert "tariff 'Nope': not in this workspace (kept: Business TOU 2024, Gas fixed 2024, " \
+        "Business TOU, Flat)" in \
         capsys.readouterr().err
 
 
@@ -80,11 +82,13 @@ def test_bad_tariff_file_names_line_and_field(demo_copy, tmp_path, capsys):
 def test_carbon_report_uses_each_years_factor(priced, capsys):
     out = run_json(capsys, "carbon", "-w", str(priced), "report", "--period",
                    "2024-12-01..2025-02-01")
-    dec, jan = out["months"]["2024-12"], out["months"]["2025-01"]
+    elec = out["fuels"]["electricity"]
+    dec, jan = elec["months"]["2024-12"], elec["months"]["2025-01"]
     assert dec["kg"] == pytest.approx(0.20705 * dec["kwh"])
     assert jan["kg"] == pytest.approx(0.177 * jan["kwh"])
-    assert out["kg"] == pytest.approx(dec["kg"] + jan["kg"]) and out["kwh"] > 0
-    assert len(out["sources"]) == 2 and "DESNZ 2024" in out["sources"][0]
+    assert elec["kg"] == pytest.approx(dec["kg"] + jan["kg"]) and elec["kwh"] > 0
+    assert len(elec["sources"]) == 2 and "DESNZ 2024" in elec["sources"][0]
+    assert out["kg"] == pytest.approx(elec["kg"] + out["fuels"]["gas"]["kg"])  # gas counted
 
 
 def test_bills_from_csv_and_green_button(priced, tmp_path, capsys):
@@ -151,6 +155,7 @@ def test_forecast_shift_and_recommend(priced, tmp_path, capsys):
     assert shift["saving"] > 0 and shift["kwh_moved"] > 0
     rec = run_json(capsys, "recommend", "-w", str(priced))
     keys = {f["key"] for f in rec["findings"]}
-    assert "after-hours" in keys  # the demo's fans left running at night
+    # baseload from what the building consumes (import + PV − export), not the net import
+    assert "baseload" in keys
     for f in rec["findings"]:
         assert f["evidence"] and f["chart"]["view"] in ("profile", "heatmap", "scatter", "line")

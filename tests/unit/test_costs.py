@@ -76,8 +76,10 @@ def test_demand_is_the_months_highest_rolling_window_and_export_is_credited():
     kwh[100] = 10.0  # one quarter hour at 40 kW
     ts = grid(us(2025, 2, 3), len(kwh))
     result = cost(ts, kwh, 900, TZ, parse_tariff(TOU), export_kwh=np.full(len(kwh), 0.5))
+    # three of February's 28 days: the month's charge in proportion, and said so
     assert result.demand == [{"month": "2025-02", "charge": "capacity", "kw": 40.0,
-                              "cost": 400.0}]
+                              "cost": pytest.approx(400.0 * 3 / 28), "days": 3,
+                              "days_in_month": 28, "prorated": True}]
     assert result.export_kwh == pytest.approx(144) and result.export_credit == pytest.approx(7.2)
     gaps = kwh.copy()
     gaps[:10] = np.nan
