@@ -18,6 +18,7 @@ from energize_desktop.analytics.series import local_slots
 from energize_desktop.core.errors import ValidationError
 
 KINDS = ("above", "below", "relative", "rate", "no-data", "anomaly")
+MEASURES = ("power", "energy")
 SEVERITIES = ("info", "warning", "critical")
 
 
@@ -32,8 +33,14 @@ class Rule:
     meter_id: int | None = None
     site_id: int | None = None
     id: int | None = None
+    # what a threshold compares on an energy meter: "power" (kW over the interval, the default)
+    # or "energy" (kWh per interval) — never a counter's register value
+    measure: str = "power"
 
     def __post_init__(self):
+        if self.measure not in MEASURES:
+            raise ValidationError(f"alert rule {self.name!r}: measure {self.measure!r}, "
+                                  f"expected one of {', '.join(MEASURES)}", field="measure")
         if self.kind not in KINDS:
             raise ValidationError(f"alert rule {self.name!r}: kind {self.kind!r}, expected one "
                                   f"of {', '.join(KINDS)}")

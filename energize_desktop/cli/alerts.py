@@ -40,8 +40,12 @@ def add_parsers(sub) -> None:
     rule.add_argument("--site", "-s", help="site name or id (the rule covers its meters)")
     rule.add_argument("--kind", choices=["above", "below", "relative", "rate", "no-data",
                                          "anomaly"])
-    rule.add_argument("--limit", type=float, help="threshold: meter unit, %% for relative, "
-                      "per minute for rate, minutes for no-data, score for anomaly")
+    rule.add_argument("--limit", type=float, help="threshold: kW (or kWh per interval with "
+                      "--measure energy) on an energy meter, else the meter's unit; %% for "
+                      "relative, per minute for rate, minutes for no-data, score for anomaly")
+    rule.add_argument("--measure", choices=["power", "energy"], default="power",
+                      help="on an energy meter: kW over the interval (default) or kWh per "
+                      "interval — never a counter's register")
     rule.add_argument("--clear", type=float, help="clears back past this (hysteresis)")
     rule.add_argument("--pending", type=float, default=0.0, metavar="SECONDS",
                       help="the condition must hold this long first")
@@ -154,7 +158,7 @@ def _add_rule(ws, store, args) -> int:
     meter_id = ws.meter(ref(args.meter)).id if args.meter else None
     site_id = ws.site(ref(args.site)).id if args.site and not args.meter else None
     rule = Rule(args.target, args.kind, args.limit, args.clear, args.pending, args.severity,
-                meter_id, site_id)
+                meter_id, site_id, measure=args.measure)
     rid = store.add_rule(rule.name, rule.to_json(), meter_id, site_id)
     print(f"rule {rid} added: {rule.name}")
     return 0

@@ -24,7 +24,9 @@ from energize_desktop.analytics.alert_rules import (
     relative_percent,
 )
 from energize_desktop.analytics.series import local_slots
+from energize_desktop.core.model import Semantics
 from energize_desktop.core.timezones import US
+from energize_desktop.core.units import parse_unit
 from energize_desktop.jobs import detection as detection_job
 from energize_desktop.storage.alerts import AlertStore
 from energize_desktop.storage.api import WorkspaceAPI
@@ -141,7 +143,26 @@ class AlertEngine:
             return abs(v - prev[1]) / ((t - prev[0]) / US / 60)
         if rule.kind == "no-data":
             return 0.0  # data just arrived
+        meter = self._meters.get(mid)
+        if rule.kind in ("above", "below") and meter is not None and meter.amount_unit == "kWh":
+            return self._energy_measure(rule, meter, mid, t, v)
         return v
+
+    def _energy_measure(self, rule: Rule, meter, mid: int, t: int, v: float):
+        """An energy meter's threshold sees kW over the interval (or kWh per interval), never
+        the register: a counter's delta since its last reading, an interval meter's amount; a
+        counter that went down (reset) or a level (kW already) passes as it is."""
+        if meter.semantics is Semantics.INSTANTANEOUS:
+            return v * parse_unit(meter.unit).factor  # kW
+        factor = parse_unit(meter.unit).factor
+        if meter.semantics is Semantics.CUMULATIVE:
+            prev = self._prev.get(mid)
+            if prev is None or t <= prev[0] or v < prev[1]:
+                return None  # the first reading, or a reset: no interval to judge
+            kwh, hours = (v - prev[1]) * factor, (t - prev[0]) / US / 3600
+        else:
+            kwh, hours = v * factor, meter.interval_s / 3600
+        return kwh if rule.measure == "energy" else kwh / hours
 
     def _hour_closed(self, mid: int, start_us: int, rules: list[Rule], now: float) -> None:
         meter = self._meters.get(mid)
@@ -209,7 +230,10 @@ class AlertEngine:
 
     def _unit(self, rule: Rule, mid: int) -> str:
         meter = self._meters.get(mid)
-        return meter.unit if meter and rule.kind in ("above", "below", "rate") else ""
+        if meter and rule.kind in ("above", "below") and meter.amount_unit == "kWh":
+            return "kWh" if rule.measure == "energy" and \
+                meter.semantics is not Semantics.INSTANTANEOUS else "kW"
+        return meter.unit if meter and rule.kind == "rate" else ""
 
     def _send_loop(self) -> None:
         while (alert := self._outbox.get()) is not None:

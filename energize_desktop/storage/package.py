@@ -24,9 +24,9 @@ from energize_desktop.storage.imports import ImportSession
 FORMAT = "energize-data-package"
 VERSION = 1
 _SITE_FIELDS = ("name", "timezone", "address", "latitude", "longitude", "floor_area_m2",
-                "building_type")
+                "building_type", "country", "subdivision", "closures")
 _METER_FIELDS = ("name", "kind", "unit", "semantics", "interval_s", "max_gap_s", "rollover",
-                 "max_power_kw", "calorific_kwh_per_m3", "retention_days")
+                 "max_power_kw", "calorific_kwh_per_m3", "retention_days", "role", "enabled")
 
 
 def write_package(ws, meters, out: Path, start=None, end=None) -> int:

@@ -253,3 +253,30 @@ def test_alerts_command_rules_workflow_and_notify(tmp_path, hook_server, capsys)
     assert _Hook.received[-1]["message"] == "a test notification from Energize"
     assert main(["alerts", "-w", str(w), "notify"]) == 0  # kept in the workspace
     assert f"webhook: {url}" in capsys.readouterr().out
+
+
+def test_a_threshold_on_a_counter_sees_power_never_the_register(tmp_path):
+    """The README's "Main overload above 250" on a cumulative kWh register at 45,000 kWh: no
+    alert for 100 kW, one when the interval's power passes 250 kW; --measure energy compares
+    kWh per interval."""
+    from energize_desktop.core.model import Meter, Site
+
+    opened = []
+    with Workspace.create(tmp_path / "c.energize") as ws:
+        site = ws.add_site(Site("S", "UTC"))
+        main = ws.add_meter(Meter("Main", "electricity", "kWh", "cumulative", site_id=site.id))
+        store = AlertStore(ws)
+        for name, limit, measure in (("overload", 250, "power"), ("big quarter", 70, "energy")):
+            rule = Rule(name, "above", limit, meter_id=main.id, measure=measure)
+            store.add_rule(rule.name, rule.to_json(), meter_id=main.id)
+        engine = AlertEngine(ws, on_alert=opened.append)
+        q = 900_000_000  # a quarter hour in µs
+        t0 = 1_700_000_000_000_000
+        register = [45_000.0, 45_025.0, 45_050.0]  # 25 kWh a quarter: 100 kW
+        engine.feed(np.array([main.id] * 3), t0 + q * np.arange(3), np.array(register))
+        assert opened == []  # 45,000 "kWh" is not 45,000 kW
+        engine.feed(np.array([main.id]), np.array([t0 + 3 * q]), np.array([45_125.0]))
+        engine.close()
+    messages = sorted(a["message"] for a in opened)
+    assert len(messages) == 2
+    assert "300.00 kW is above 250.00 kW" in messages[1] and "75.00 kWh" in messages[0]
