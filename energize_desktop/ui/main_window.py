@@ -379,6 +379,9 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         settings.sync()
         self.stop_acquisition()
         self._sync_timer.stop()
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().removeEventFilter(self.drops)  # its filter ends with the window
         for job in (self._job, self._import_job, self._sync_job):
             if job is not None:
                 job.cancel()

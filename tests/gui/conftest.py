@@ -16,4 +16,14 @@ def _no_leftovers(qapp):
     left = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
     for w in left:
         w.close()
+    # Destroy this test's Qt objects now, while no worker runs: destroyed later by the garbage
+    # collector, in the middle of another test, a QObject's destructor can wait for a Qt lock a
+    # worker holds while that worker waits for the GIL (a deadlock seen here).
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
     assert not left, f"the test left windows open: {[type(w).__name__ for w in left]}"
