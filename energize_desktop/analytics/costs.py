@@ -56,7 +56,11 @@ class Prices:
     unmatched: int  # steps in force but matching no rate
 
 
-def step_prices(ts_us: np.ndarray, tz: str, tariff: Tariff, as_if: bool = False) -> Prices:
+DYNAMIC = "dynamic price"  # the band of steps priced on a tariff's price series
+
+
+def step_prices(ts_us: np.ndarray, tz: str, tariff: Tariff, as_if: bool = False,
+                step_s: int | None = None) -> Prices:
     t = local_times(ts_us, tz)
     version = tariff.version_index(t.day, as_if)
     day_type = tariff.day_type(t)
@@ -72,6 +76,13 @@ def step_prices(ts_us: np.ndarray, tz: str, tariff: Tariff, as_if: bool = False)
                 names.append(rate.name)
             price[hit], band[hit] = rate.per_kwh, names.index(rate.name)
         unmatched_total += int(unmatched.sum())
+    if tariff.prices is not None and len(ts_us):
+        step = step_s or (int(np.median(np.diff(ts_us))) // 1_000_000 if len(ts_us) > 1
+                          else tariff.prices.step_s)
+        dynamic = tariff.prices.at(ts_us, step)
+        hit = np.isfinite(dynamic) & (version >= 0)
+        names.append(DYNAMIC)
+        price[hit], band[hit] = dynamic[hit], len(names) - 1
     return Prices(price, band, names, version, unmatched_total)
 
 
@@ -79,7 +90,7 @@ def cost(ts_us: np.ndarray, kwh: np.ndarray, step_s: int, tz: str, tariff: Tarif
          export_kwh: np.ndarray | None = None, as_if: bool = False) -> CostResult:
     """Price energy per step (kWh, NaN = gap) on a regular grid starting at `ts_us`."""
     t = local_times(ts_us, tz)
-    prices = step_prices(ts_us, tz, tariff, as_if)
+    prices = step_prices(ts_us, tz, tariff, as_if, step_s)
     version, day_type = prices.version, tariff.day_type(t)
     out = CostResult(tariff.name, tariff.currency, steps=len(kwh),
                      missing_steps=int(np.isnan(kwh).sum()))
@@ -88,6 +99,12 @@ def cost(ts_us: np.ndarray, kwh: np.ndarray, step_s: int, tz: str, tariff: Tarif
     for i, name in enumerate(prices.names):
         hit = prices.band == i
         out.bands[name] = {"kwh": float(used[hit].sum()), "cost": float(step_cost[hit].sum())}
+    if tariff.prices is not None:
+        fallback = int(((prices.band != prices.names.index(DYNAMIC)) & (version >= 0)).sum())
+        if fallback:
+            out.notes.append(f"{fallback} steps outside the price series "
+                             f"({_day(tariff.prices.first_us)} to {_day(tariff.prices.end_us)})"
+                             " priced on the tariff's own rates")
     if prices.unmatched:
         out.notes.append(f"{prices.unmatched} steps matched no rate; add a default rate with no "
                          "windows")
@@ -177,3 +194,7 @@ def _months(out: CostResult, t, used, step_cost, kwh) -> None:
             continue
         out.months[label] = {"kwh": float(used[m].sum()),
                              "cost": float(step_cost[m].sum()) + demand}
+
+
+def _day(us: int) -> str:
+    return str(np.datetime64(us, "us").astype("datetime64[D]"))

@@ -39,8 +39,10 @@ class Kpis:
         return asdict(self)
 
 
-def kpis(series: Series, occupied_hours=(8, 18), demand_window_min: int = 15) -> Kpis:
-    """Series of energy per step in kWh (or Wh/MWh: demand is reported in kW only for kWh)."""
+def kpis(series: Series, occupied_hours=(8, 18), demand_window_min: int = 15,
+         non_working: frozenset[int] = frozenset()) -> Kpis:
+    """Series of energy per step in kWh (or Wh/MWh: demand is reported in kW only for kWh).
+    `non_working`: local day numbers (public holidays, closures) that count as weekend days."""
     v = series.values
     ok = np.isfinite(v)
     step_h = series.step_s / 3600
@@ -50,13 +52,13 @@ def kpis(series: Series, occupied_hours=(8, 18), demand_window_min: int = 15) ->
         if len(kw) >= window else np.array([np.nan])
     hour = (series.slot % series.slots_per_day) * series.step_s / 3600
     weekday = series.slot // series.slots_per_day
-    weekend = weekday >= 5
+    weekend = (weekday >= 5) | np.isin(series.local_day() - 3, list(non_working))
     after = weekend | (hour < occupied_hours[0]) | (hour >= occupied_hours[1])
     total = float(np.nansum(v))
     mean_kw = float(np.nanmean(kw)) if ok.any() else float("nan")
     peak = float(np.nanmax(kw)) if ok.any() else float("nan")
     days = series.local_day()
-    return Kpis(
+    return Kpis(  # "weekend" below: Saturdays, Sundays and the non-working days
         energy=total, coverage=float(ok.mean()) if len(v) else 0.0,
         peak_fixed_kw=peak, peak_rolling_kw=float(np.nanmax(rolling)) if np.isfinite(
             rolling).any() else float("nan"),

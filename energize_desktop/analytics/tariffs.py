@@ -65,6 +65,35 @@ class TariffVersion:
     demand: tuple[DemandCharge, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class PriceSeries:
+    """A dynamic energy price (day-ahead, Agile…): one price per interval from each start."""
+
+    ts_us: np.ndarray  # interval starts, UTC µs, sorted, regular
+    per_kwh: np.ndarray
+    step_s: int
+
+    def at(self, ts_us: np.ndarray, step_s: int) -> np.ndarray:
+        """The price of each step starting at `ts_us` (the mean of the intervals it spans
+        when a step is longer than an interval); NaN outside the series."""
+        per = max(1, step_s // self.step_s)
+        out = np.zeros(len(ts_us))
+        for k in range(per):
+            t = ts_us + k * self.step_s * 1_000_000
+            idx = np.searchsorted(self.ts_us, t, side="right") - 1
+            ok = (idx >= 0) & (t < self.ts_us[-1] + self.step_s * 1_000_000)
+            out += np.where(ok, self.per_kwh[np.clip(idx, 0, None)], np.nan)
+        return out / per
+
+    @property
+    def first_us(self) -> int:
+        return int(self.ts_us[0])
+
+    @property
+    def end_us(self) -> int:
+        return int(self.ts_us[-1]) + self.step_s * 1_000_000
+
+
 @dataclass(frozen=True)
 class Tariff:
     name: str
@@ -75,6 +104,7 @@ class Tariff:
     definition: dict | None = None  # the JSON it came from, kept to store it back unchanged
     fuel: str = "electricity"  # the fuel whose meters it prices (and no other)
     fuel_given: bool = True  # False: an older file without "fuel", read as electricity
+    prices: PriceSeries | None = None  # a dynamic price; its rates price the steps it lacks
 
     def version_index(self, days: np.ndarray, as_if: bool = False) -> np.ndarray:
         """Index of the version in force on each local day, -1 where none is."""

@@ -5,7 +5,8 @@ change recorded (who, when, old → new) and reversible.
         --subdivision ENG] [--zone Europe/London] [--address TEXT] [--closures 2025-12-24,...]
     energize meter set -w W METER [--name N] [--fuel gas] [--role import|export|generation|
         consumption|sub|other|auto] [--parent METER|none] [--calorific 11.2] [--rollover V]
-        [--retention-days N] [--enabled yes|no]
+        [--retention-days N] [--enabled yes|no] [--formula F]
+    energize meter add-virtual -w W NAME --formula "Main incomer + Rooftop PV - Grid export"
     energize site|meter history -w W [NAME]       energize site|meter undo -w W [NAME]
 """
 
@@ -29,12 +30,13 @@ def _group(sub, name: str, func, help: str):
         a.add_argument("--who", default=getpass.getuser(), help="default: your login name")
         a.set_defaults(func=func, command=name)
         made[action] = a
-    return made["set"]
+    made["_actions"] = actions
+    return made
 
 
 def add_parsers(sub) -> None:
     s = _group(sub, "site", site_cmd, "describe a site: name, floor area, type, country and "
-               "holidays, time zone, closure days (recorded, reversible)")
+               "holidays, time zone, closure days (recorded, reversible)")["set"]
     s.add_argument("--name")
     s.add_argument("--floor-area", dest="floor_area_m2", type=float, metavar="M2")
     s.add_argument("--type", dest="building_type", metavar="TYPE",
@@ -47,8 +49,22 @@ def add_parsers(sub) -> None:
     s.add_argument("--closures", metavar="DATES",
                    help="the site's own closure days, comma-separated ISO dates ('' clears)")
 
-    m = _group(sub, "meter", meter_cmd, "describe a meter: fuel, role, parent, calorific "
-               "value, rollover, retention, enabled (recorded, reversible)")
+    made = _group(sub, "meter", meter_cmd, "describe a meter: fuel, role, parent, calorific "
+                  "value, rollover, retention, enabled (recorded, reversible); add a virtual "
+                  "meter")
+    from energize_desktop.cli.common import WORKSPACE
+
+    v = made["_actions"].add_parser(
+        "add-virtual", parents=[WORKSPACE],
+        help='a meter computed from others: --formula "Main incomer + Rooftop PV - Grid export"')
+    v.add_argument("name", help="the virtual meter's name")
+    v.add_argument("--formula", required=True,
+                   help="meters of one site and unit joined by ' + ' and ' - ', a term may be "
+                        "scaled (0.5 * AHU) or quoted (\"AHU-1\")")
+    v.add_argument("--site", help="the site (needed when the workspace has several)")
+    v.set_defaults(func=add_virtual_cmd, command="meter")
+    m = made["set"]
+    m.add_argument("--formula", help="a virtual meter's new formula")
     m.add_argument("--name")
     m.add_argument("--fuel", help="electricity, gas, heat, oil or water")
     m.add_argument("--role", help="import, export, generation, consumption, sub, other, auto")
@@ -77,7 +93,7 @@ def meter_cmd(args) -> int:
 
     values = {k: getattr(args, k, None) for k in ("name", "fuel", "role", "parent",
                                                   "calorific_kwh_per_m3", "rollover",
-                                                  "retention_days")}
+                                                  "retention_days", "formula")}
     if getattr(args, "enabled", None) is not None:
         values["enabled"] = args.enabled == "yes"
     if args.action == "set" and not args.target:
@@ -85,6 +101,17 @@ def meter_cmd(args) -> int:
 
         raise ValidationError("name the meter to describe", field="target")
     return _run(args, "meter", lambda ws: describe.set_meter(ws, args.target, values, args.who))
+
+
+def add_virtual_cmd(args) -> int:
+    from energize_desktop.jobs.virtual import add_virtual, formula_text
+    from energize_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        meter = add_virtual(ws, args.name, args.formula, args.site)
+        print(f"virtual meter {meter.name} (id {meter.id}, {meter.amount_unit}) = "
+              f"{formula_text(ws, meter)}")
+    return 0
 
 
 def _run(args, kind: str, setter) -> int:

@@ -127,15 +127,15 @@ def _kpi_row(ws, site, energy: sup.Energy, args, start, end, line=None) -> dict:
         raise ValidationError(f"--occupied {args.occupied!r}: expected HH-HH such as 08-18") \
             from None
     series = on_grid(energy.name, "kWh", energy.ts_us, energy.kwh, energy.step_s, energy.tz)
-    k = compute(series, occupied_hours=hours).to_dict()
+    k = compute(series, occupied_hours=hours, non_working=energy.calendar.non_working).to_dict()
+    if energy.calendar.source:
+        k["calendar"] = energy.calendar.source
     row = {"name": energy.name, "site": site.name, "period": args.period,
            "step_min": energy.step_s // 60, **k}
     days = (end - start) / 86_400e6
     if site.floor_area_m2 and k["coverage"] > 0:
-        annual = k["energy"] / k["coverage"] * 365.25 / days  # annualised over covered time
-        fuel = energy.meters[0].kind.value if len(energy.meters) == 1 else "electricity"
-        row["eui"] = eui(annual, site.floor_area_m2, fuel if fuel in ("electricity", "gas")
-                         else "electricity", "US")
+        row["eui"] = _eui(site, energy, line, k["energy"] * 365.25 / (days * k["coverage"]),
+                          365.25 / (days * k["coverage"]))
     if line is None:
         line = ledger.meter_ledger(ws, energy.meters[0], start, end, args.tariff) \
             if len(energy.meters) == 1 else None
@@ -150,6 +150,50 @@ def _kpi_row(ws, site, energy: sup.Energy, args, start, end, line=None) -> dict:
     return row
 
 
+def _eui(site, energy, line, annual_kwh: float, per_year: float) -> dict:
+    """This fuel's EUI annualised over the covered days, beside the reference for the site's
+    country and type and on its country's primary-energy factors — or saying there is none."""
+    from energize_desktop.core.units import m2_to_ft2
+    from energize_desktop.jobs.benchmarks import FUEL_GROUP, benchmark
+
+    fuel = energy.meters[0].fuel if len({m.fuel for m in energy.meters}) == 1 else "electricity"
+    annual = {"consumption": annual_kwh}
+    if line is not None:
+        annual.update({k: (getattr(line, f"{k}_kwh") or 0.0) * per_year
+                       for k in ("import", "export", "generation")})
+    b = benchmark(site, {fuel or "electricity": annual})
+    group = FUEL_GROUP.get(fuel or "electricity", fuel)
+    site_kwh_m2 = b["eui"]["site"].get(group, 0.0)
+    out = {"site_kwh_m2": site_kwh_m2,
+           "site_kbtu_ft2": annual_kwh * 3.412141633 / m2_to_ft2(site.floor_area_m2),
+           "source_kwh_m2": b["eui"].get("source", {}).get("total"),
+           "source_note": b.get("source_note"), "primary_factors": b.get("primary_factors"),
+           "references": [r for r in b["references"] if r["basis"] == "site" and
+                          r["fuel"] == group],
+           "country": site.country or None, "building_type": site.building_type or None}
+    if not out["references"]:
+        out["reference_note"] = b.get("reference_note") or (
+            f"no {group} reference for {site.building_type} in {site.country} (the references "
+            "kept are for " + ", ".join(f"{r['fuel']} {r['basis']}" for r in b["references"]) +
+            ")")
+    return out
+
+
+def _eui_line(e: dict) -> str:
+    text = f"  EUI (annualised)  site {e['site_kwh_m2']:,.0f} kWh/m²·yr " \
+           f"({e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr)"
+    for r in e["references"]:
+        text += (f"; reference {r['kwh_m2']:,.0f} ({r['statistic']}, {r['source']}): "
+                 f"{e['site_kwh_m2'] / r['kwh_m2']:.2f}×")
+    if not e["references"]:
+        text += f"; {e['reference_note']}"
+    if e["source_kwh_m2"] is not None:
+        text += f"; source {e['source_kwh_m2']:,.0f} kWh/m²·yr"
+    else:
+        text += f"; {e['source_note']}"
+    return text
+
+
 def _kpi_lines(r: dict) -> list[str]:
     lines = [f"{r['name']} ({r['site']}), {r['period']}, {r['step_min']}-minute steps, "
              f"{r['coverage']:.1%} covered",
@@ -160,8 +204,9 @@ def _kpi_lines(r: dict) -> list[str]:
              f"  mean / load factor {r['mean_kw']:,.1f} kW / {r['load_factor']:.2f}",
              f"  baseload (P5)     {r['baseload_kw']:,.1f} kW",
              f"  after hours       {r['after_hours_share']:.1%} of energy (weekday nights)",
-             f"  weekend           {r['weekend_share']:.1%} of energy; weekday/weekend day "
-             f"ratio {r['weekday_weekend_ratio']:.2f}"]
+             f"  weekend/holidays  {r['weekend_share']:.1%} of energy; working/other day "
+             f"ratio {r['weekday_weekend_ratio']:.2f}"
+             + (f" ({r['calendar']})" if r.get("calendar") else "")]
     if r.get("generation_kwh") is not None or r.get("export_kwh") is not None:
         lines.append(f"  bought / made / sold  {_k(r['import_kwh'])} / {_k(r['generation_kwh'])}"
                      f" / {_k(r['export_kwh'])}; consumed {_k(r['consumption_kwh'])}"
@@ -169,10 +214,7 @@ def _kpi_lines(r: dict) -> list[str]:
                         f"{r['self_sufficiency']:.0%}" if r.get("self_consumption") is not None
                         else ""))
     if "eui" in r:
-        e = r["eui"]
-        lines.append(f"  EUI (annualised)  site {e['site_kwh_m2']:,.0f} kWh/m²·yr "
-                     f"({e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr); source {e['source_kwh_m2']:,.0f} "
-                     f"kWh/m²·yr at ratio {e['source_ratio']} ({e['ratio_source']})")
+        lines.append(_eui_line(r["eui"]))
     if "cost" in r:
         c = r["cost"]
         bands = ", ".join(f"{n} {b['kwh']:,.0f} kWh {c['currency']} {b['cost']:,.0f}"

@@ -24,8 +24,10 @@ from energize_desktop.jobs import ledger
 
 def add_parsers(sub) -> None:
     t = command(sub, "tariff", tariff_cmd, help="keep tariffs (JSON) in the workspace")
-    t.add_argument("action", choices=["add", "list", "show", "remove", "default"])
+    t.add_argument("action", choices=["add", "list", "show", "remove", "default", "add-prices"])
     t.add_argument("target", nargs="?", help="JSON file (add) or tariff name")
+    t.add_argument("file", nargs="?", type=Path,
+                   help="add-prices: CSV timestamp,price_per_kwh at 15/30/60 min (UTC offsets)")
 
     c = command(sub, "cost", cost_cmd, help="cost breakdown on a tariff; what a period would have cost "
                        "on others")
@@ -34,6 +36,9 @@ def add_parsers(sub) -> None:
     c.add_argument("--as-if", action="append", default=[], metavar="TARIFF",
                    help="also price the period on this tariff's latest terms (repeatable)")
     c.add_argument("--export-meter", help="meter of exported energy (PV export), credited")
+    c.add_argument("--compare", metavar="T1,T2,...",
+                   help="a table of what the period would have cost on each tariff (each on "
+                        "its own fuel, on its latest terms)")
 
     k = command(sub, "carbon", carbon_cmd, help="dated emission factors and kg CO2e per period")
     k.add_argument("action", choices=["add-factor", "import-hourly", "list", "report"])
@@ -91,18 +96,34 @@ def tariff_cmd(args) -> int:
             for name in store.names():
                 t = ledger.load_tariff(ws, name)
                 mark = "  (default)" if ledger.default_tariff(ws, t.fuel) == name else ""
-                print(f"{name}  [{t.fuel}]{mark}")
+                dyn = (f"  dynamic prices every {t.prices.step_s // 60} min, "
+                       f"{_utc_text(t.prices.first_us)} to {_utc_text(t.prices.end_us)} UTC"
+                       if t.prices is not None else "")
+                print(f"{name}  [{t.fuel}]{mark}{dyn}")
             return 0
         if not args.target:
             what = "JSON file" if args.action == "add" else "tariff"
             raise ValidationError(f"tariff {args.action}: name a {what}")
-        if args.action == "add":
+        if args.action == "add-prices":
+            if args.file is None:
+                raise ValidationError("tariff add-prices NAME FILE.csv: name the price file",
+                                      field="file")
+            from energize_desktop.imports.price_csv import read_price_csv
+
+            ts, price, step = read_price_csv(args.file)
+            ledger.load_tariff(ws, args.target)  # refuses an unknown tariff
+            n = store.save_prices(args.target, ts, price, step)
+            print(f"tariff {args.target!r}: {n:,} prices every {step // 60} min from "
+                  f"{_utc_text(ts[0])} to {_utc_text(ts[-1] + step * 1_000_000)} (UTC); its "
+                  "rates price the steps outside them")
+        elif args.action == "add":
             definition = _json_file(Path(args.target))
             t = parse_tariff(definition, str(args.target))
             store.save(t.name, definition)
             print(f"kept tariff {t.name!r}: {t.fuel}, {len(t.versions)} version(s) from "
                   f"{t.versions[0].valid_from}, {t.currency}"
                   + ("" if t.fuel_given else " (no \"fuel\" given: read as electricity)"))
+            print(_default_after_add(ws, t))
         elif args.action == "show":
             print(json.dumps(store.load(args.target), indent=1))
         elif args.action == "remove":
@@ -111,6 +132,25 @@ def tariff_cmd(args) -> int:
             t = ledger.set_default_tariff(ws, args.target)  # refuses an unknown name
             print(f"default {t.fuel} tariff: {args.target}")
     return 0
+
+
+def _default_after_add(ws, t) -> str:
+    """The first tariff of a fuel becomes its default (the one its meters are priced on);
+    a later one is kept beside it until `tariff default NAME` chooses it."""
+    chosen = ledger.default_tariff(ws, t.fuel)
+    if chosen is None or chosen not in ledger.tariff_names(ws, t.fuel):
+        ledger.set_default_tariff(ws, t.name)
+        return f"default {t.fuel} tariff: {t.name}"
+    if chosen == t.name:
+        return f"default {t.fuel} tariff: {t.name}"
+    return (f"{t.fuel} stays priced on {chosen!r}; compare with `energize cost --compare "
+            f"{t.name!r}`, choose with `energize tariff default {t.name!r}`")
+
+
+def _utc_text(us) -> str:
+    import numpy as np
+
+    return str(np.datetime64(int(us), "us").astype("datetime64[m]")).replace("T", " ")
 
 
 def _json_file(path: Path) -> dict:
@@ -166,9 +206,14 @@ def _site_cost(ws, args) -> int:
     out = [{"fuel": f, **line.cost.to_dict()} if line.cost else {"fuel": f, "note": line.cost_note}
            for f, line in book.fuels.items() if line.imported is not None]
     as_if = [_as_if(ws, book, name) for name in args.as_if]
+    compare = _compare(ws, book, out, args.compare) if args.compare else None
     if args.json:
         print(dump({"name": site.name, "period": args.period, "results": out,
-                    "as_if": as_if, "totals": book.costs()}))
+                    "as_if": as_if, "totals": book.costs(),
+                    **({"compare": compare} if compare is not None else {})}))
+        return 0
+    if compare is not None:
+        print(_compare_table(site.name, args.period, compare))
         return 0
     print(f"{site.name}, {args.period}")
     for r in out:
@@ -180,6 +225,38 @@ def _site_cost(ws, args) -> int:
     for r in as_if:
         print("\n".join(_cost_lines(r, as_if=True)))
     return 0
+
+
+def _compare(ws, book, current: list[dict], names_text: str) -> list[dict]:
+    """Each tariff named on its own fuel's import, on its latest terms, with the difference
+    against what that fuel costs now (same period, same energy, same export)."""
+    names = [n.strip() for n in names_text.split(",") if n.strip()]
+    if not names:
+        raise ValidationError("name tariffs separated by commas", field="compare")
+    now = {r["fuel"]: r for r in current if "total" in r}
+    rows = []
+    for name in names:
+        r = _as_if(ws, book, name)
+        base = now.get(r["fuel"])
+        rows.append({**r, "current_tariff": base["tariff"] if base else None,
+                     "difference": r["total"] - base["total"] if base else None})
+    return rows
+
+
+def _compare_table(site: str, period_text: str, rows: list[dict]) -> str:
+    head = (f"{'tariff':<26} {'fuel':<12} {'kWh':>10} {'energy':>11} {'demand':>9} "
+            f"{'fixed':>8} {'export':>9} {'total':>11} {'vs now':>10}")
+    lines = [f"{site}, {period_text}: each tariff on its latest terms, on the same energy", head]
+    for r in rows:
+        energy = sum(b["cost"] for b in r["bands"].values())
+        demand = sum(d["cost"] for d in r["demand"])
+        diff = "" if r["difference"] is None else f"{r['difference']:+,.0f}"
+        lines.append(f"{r['tariff'][:26]:<26} {r['fuel']:<12} {r['kwh']:>10,.0f} "
+                     f"{energy:>11,.2f} {demand:>9,.2f} {r['fixed']:>8,.2f} "
+                     f"{-r['export_credit']:>9,.2f} {r['total']:>11,.2f} {diff:>10}")
+    currencies = sorted({r["currency"] for r in rows})
+    lines.append(f"in {', '.join(currencies)}; 'vs now' against the fuel's tariff in force")
+    return "\n".join(lines)
 
 
 def _as_if(ws, book, name: str) -> dict:

@@ -62,6 +62,10 @@ def _info_text(info: dict) -> str:
                  f"{'first (UTC)':<20} {'last (UTC)':<20} {'readings':>10} {'gaps':>5}"
         lines.append(header)
         for m in site["meters"]:
+            if m["formula"]:
+                lines.append(f"  {m['id']:>3}  {m['name'][:22]:<22} {m['kind']:<12} "
+                             f"{m['amount_unit'] or m['unit']:<5} virtual = {m['formula']}")
+                continue
             lines.append(
                 f"  {m['id']:>3}  {m['name'][:22]:<22} {m['kind']:<12} {m['unit']:<5} "
                 f"{m['semantics']:<13} {(m['first'] or '-')[:19]:<20} "

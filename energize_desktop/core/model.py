@@ -90,6 +90,9 @@ class Meter:
     uid: str | None = None
     role: str = ""  # core.model.Role; "" = as its kind and parent say (see `effective_role`)
     enabled: bool = True  # a disabled meter is left out of totals, detection and acquisition
+    # A virtual meter's terms as JSON [{"uid": ..., "scale": ...}] (see jobs/virtual.py): it is
+    # computed from their rollups, stores no readings and is never added to a site total.
+    formula: str = ""
 
     def __post_init__(self):
         if not self.name.strip():
@@ -122,11 +125,17 @@ class Meter:
         parent, generation for PV, import for other energy, other for the rest."""
         if self.role:
             return Role(self.role)
+        if self.formula:
+            return Role.OTHER
         if self.parent_id is not None:
             return Role.SUB
         if self.kind is MeterKind.PV:
             return Role.GENERATION
         return Role.IMPORT if self.fuel and self.amount_unit == "kWh" else Role.OTHER
+
+    @property
+    def is_virtual(self) -> bool:
+        return bool(self.formula)
 
     @staticmethod
     def is_additive_unit(unit) -> bool:

@@ -1,10 +1,12 @@
-"""`energize demo`: an office building with nine meters (a PV export among them), an
-electricity and a gas tariff, dated carbon factors for both, and 13 months of 15-minute data.
+"""`energize demo`: an office building with nine meters (a PV export among them) and a virtual
+one (the building's consumption = import + PV − export), an electricity and a gas tariff, dated
+carbon factors for both, English bank holidays and 13 months of 15-minute data.
 
 Realism the later analytics must cope with: working hours, weekends, public holidays, seasons,
 weather-driven heating and cooling, a counter that rolls over and one that is reset, gaps, and
 injected anomalies of different kinds. The injected ones are recorded in the workspace (meta key
-`demo_injected`) so detectors can be checked against them.
+`demo_injected`) so detectors can be checked against them, and the energy the building really
+used, made, bought and sold per month (`demo_truth`) so every figure can be.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from energize_desktop.core.timezones import US, calendar
 from energize_desktop.demo import profiles as p
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.api import WorkspaceAPI
-from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED
+from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED, DEMO_TRUTH
 
 TZ = "Europe/London"
 START = np.datetime64("2024-10-01T00:00", "m")  # local time
 MONTHS = 13
 ROLLOVER_KWH = 100_000.0
+GAS_KWH_PER_M3 = 11.2
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def build_demo(out: Path, seed: int = 7, progress=None) -> Path:
     rng = np.random.default_rng(seed)
     utc_us, local = _grid()
     cal = p.Calendar.build(local, _holidays(local))
-    series, injected, gaps = _series(cal, rng)
+    series, injected, gaps, truth = _series(cal, rng)
     ws = Workspace.create(out)
     try:
         site = ws.add_site(Site("Riverside Office", timezone=TZ, address="1 Quay Street, Bristol",
@@ -51,7 +54,11 @@ def build_demo(out: Path, seed: int = 7, progress=None) -> Path:
         meters = _add_meters(ws, site)
         _write(ws, meters, series, gaps, utc_us, progress)
         _money_terms(ws)
+        from energize_desktop.jobs.virtual import add_virtual
+
+        add_virtual(ws, "Building consumption", "Main incomer + Rooftop PV - Grid export")
         DEMO_INJECTED.set(ws, [asdict(i) for i in injected])
+        DEMO_TRUTH.set(ws, _truth(local, truth, gaps))
         DEMO_SEED.set(ws, seed)
     finally:
         ws.close()
@@ -108,7 +115,34 @@ def _series(cal, rng):
     }
     gaps = {"Main incomer": [(60, 6 * 4)], "Outdoor temperature": [(200, 2 * 96)],
             "Rooftop PV": [(250, 96)], "Gas boiler": [(140, 12 * 4)]}
-    return series, injected + counter_events, {k: _gap_rows(cal, v) for k, v in gaps.items()}
+    truth = {"import": imported, "generation": np.round(pv * hours, 3), "export": exported,
+             "consumption": (hvac + lighting + plug + server + other) * hours,
+             "gas": gas * GAS_KWH_PER_M3}
+    gap_rows = {k: _gap_rows(cal, v) for k, v in gaps.items()}
+    return series, injected + counter_events, gap_rows, truth
+
+
+# which meter measures each line of the ground truth (its gaps are the truth's unknowns)
+TRUTH_METERS = {"import": "Main incomer", "generation": "Rooftop PV", "export": "Grid export",
+                "gas": "Gas boiler"}
+
+
+def _truth(local, truth: dict, gaps: dict) -> dict:
+    """What the building really did per local month (kWh), as generated before any meter
+    read it: import, PV generation, export, consumption (its load) and gas — and which months
+    a meter's gap leaves partly unknown. The ledger test's oracle."""
+    month = local.astype("datetime64[M]")
+    labels = np.unique(month)
+    out: dict = {"unit": "kWh", "months": {}, "gaps": {}}
+    for m in labels:
+        here = month == m
+        out["months"][str(m)] = {k: float(v[here].sum()) for k, v in truth.items()}
+    for line, meter in TRUTH_METERS.items():
+        if meter in gaps:
+            out["gaps"][line] = sorted({str(m) for m in month[gaps[meter]]})
+    out["gaps"]["consumption"] = sorted({g for line in ("import", "generation", "export")
+                                         for g in out["gaps"].get(line, [])})
+    return out
 
 
 def _inject(cal, hvac, lighting, plug) -> list[Injected]:
@@ -175,7 +209,8 @@ def _add_meters(ws: WorkspaceAPI, site) -> dict[str, Meter]:
                            parent_id=main.id),
         "Rooftop PV": add("Rooftop PV", "pv", "kWh", "interval"),
         "Grid export": add("Grid export", "electricity", "kWh", "interval", role="export"),
-        "Gas boiler": add("Gas boiler", "gas", "m³", "interval", calorific_kwh_per_m3=11.2),
+        "Gas boiler": add("Gas boiler", "gas", "m³", "interval",
+                      calorific_kwh_per_m3=GAS_KWH_PER_M3),
         "Outdoor temperature": add("Outdoor temperature", "temperature", "°C", "instantaneous"),
     }
 
@@ -206,8 +241,11 @@ def _money_terms(ws: WorkspaceAPI) -> None:
     from energize_desktop.analytics.carbon import parse_factors
     from energize_desktop.storage.energy_terms import CarbonStore, TariffStore
 
+    from energize_desktop.storage.metadata import DEFAULT_TARIFFS
+
     for t in TARIFFS:
         TariffStore(ws).save(t["name"], t)
+    DEFAULT_TARIFFS.set(ws, {t["fuel"]: t["name"] for t in TARIFFS})
     for name, rows in FACTORS.items():
         CarbonStore(ws).save_factors(name, parse_factors(
             [{"valid_from": a, "valid_to": b, "kg_per_kwh": kg, "source": src}

@@ -16,7 +16,7 @@ from energize_desktop.storage.api import WorkspaceAPI
 SITE_FIELDS = ("name", "floor_area_m2", "building_type", "country", "subdivision", "timezone",
                "address", "closures")
 METER_FIELDS = ("name", "fuel", "role", "parent", "calorific_kwh_per_m3", "rollover",
-                "retention_days", "enabled")
+                "retention_days", "enabled", "formula")
 
 
 def set_site(ws: WorkspaceAPI, site_ref, values: dict, who: str):
@@ -49,6 +49,8 @@ def set_meter(ws: WorkspaceAPI, meter_ref, values: dict, who: str):
         role = values.pop("role")
         out["role"] = "" if role == "auto" else Role(role).value if role in set(Role) else \
             _bad_role(role)
+    if "formula" in values:
+        out["formula"] = _formula(ws, meter, values.pop("formula"))
     if "parent" in values:
         out["parent_id"] = _parent(ws, meter, values.pop("parent"))
     if "retention_days" in values and values["retention_days"] is not None \
@@ -63,6 +65,21 @@ def set_meter(ws: WorkspaceAPI, meter_ref, values: dict, who: str):
     if any(c.field in REBUILT_BY for c in done):
         ws.writer().rebuild([updated.id])
     return updated, done
+
+
+def _formula(ws: WorkspaceAPI, meter, text: str) -> str:
+    from energize_desktop.jobs.virtual import resolve
+
+    if not meter.formula:
+        raise ValidationError(f"{meter.name!r} is a measured meter; only a virtual meter has a "
+                              "formula (energize meter add-virtual)", field="formula")
+    formula, terms = resolve(ws, ws.site_of(meter), text)
+    if any(t.id == meter.id for t in terms):
+        raise ValidationError(f"{meter.name!r} cannot be a term of itself", field="formula")
+    if {t.amount_unit for t in terms} != {meter.amount_unit}:
+        raise ValidationError(f"{meter.name!r} is in {meter.amount_unit}; the formula's meters "
+                              f"are in {terms[0].amount_unit}", field="formula")
+    return formula
 
 
 REBUILT_BY = ("calorific_kwh_per_m3", "rollover", "kind")  # a meter's amounts change with them

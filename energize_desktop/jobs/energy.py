@@ -3,11 +3,12 @@ the analysis commands, the ledger and the pages share."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.jobs.calendar import SiteCalendar, calendar_for
 from energize_desktop.core.model import MeterKind, Role
 from energize_desktop.core.timezones import US
 from energize_desktop.storage.api import WorkspaceAPI
@@ -25,6 +26,7 @@ class Energy:
     step_s: int
     tz: str
     meters: list
+    calendar: SiteCalendar = field(default_factory=SiteCalendar)  # its site's working days
 
 
 def meter_energy(ws: WorkspaceAPI, meter, start_us, end_us, step_s: int = 900) -> Energy:
@@ -34,11 +36,13 @@ def meter_energy(ws: WorkspaceAPI, meter, start_us, end_us, step_s: int = 900) -
         raise ValidationError(f"meter {meter.name}: measures {meter.unit}, not energy")
     step = 3600 if meter.interval_s > 900 else step_s
     s = meter_series(ws, meter, step, start_us, end_us)
-    energy = Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter])
+    cal = calendar_for(ws.site_of(meter), start_us if start_us is not None else
+                       (int(s.ts_us[0]) if len(s.ts_us) else None), end_us)
+    energy = Energy(meter.name, s.ts_us, s.values, step, s.tz, [meter], cal)
     if start_us is None or end_us is None:
         return energy
     grid = np.arange(start_us // (step * US) * step * US, end_us, step * US, dtype=np.int64)
-    return Energy(meter.name, grid, _on_grid(energy, grid, step), step, s.tz, [meter])
+    return Energy(meter.name, grid, _on_grid(energy, grid, step), step, s.tz, [meter], cal)
 
 
 def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy]:
@@ -55,17 +59,17 @@ def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy
 
 def _top_level(ws: WorkspaceAPI, site, kinds, roles=(Role.IMPORT, Role.CONSUMPTION)) -> list:
     """The meters whose sum is what the site draws of those kinds' fuels: never a sub-meter,
-    an export or a generation meter, nor one disabled."""
+    an export or a generation meter, nor one disabled or virtual (its terms are counted)."""
     fuels = {MeterKind(k).value if k is not MeterKind.PV else "electricity" for k in kinds}
     return [m for m in ws.meters(site) if m.fuel in fuels and m.effective_role in roles
-            and m.enabled and m.amount_unit == "kWh"]
+            and m.enabled and m.amount_unit == "kWh" and not m.is_virtual]
 
 
 def role_energy(ws: WorkspaceAPI, site, fuel: str, role: Role, start_us, end_us,
                 step_s: int = 900) -> Energy | None:
     """The site's meters of one fuel and role summed on the period's grid, or None."""
     meters = [m for m in ws.meters(site) if m.fuel == fuel and m.effective_role is role
-              and m.enabled and m.amount_unit == "kWh"]
+              and m.enabled and m.amount_unit == "kWh" and not m.is_virtual]
     return _total(ws, site, meters, start_us, end_us, step_s) if meters else None
 
 
@@ -84,7 +88,7 @@ def _total(ws: WorkspaceAPI, site, meters, start_us, end_us, step_s: int) -> Ene
     total = np.zeros(len(grid))
     for p in parts:
         total += _on_grid(p, grid, step)  # a gap in any meter is a gap in the total
-    return Energy(site.name, grid, total, step, site.timezone, meters)
+    return Energy(site.name, grid, total, step, site.timezone, meters, parts[0].calendar)
 
 
 def _on_grid(e: Energy, grid: np.ndarray, step_s: int) -> np.ndarray:

@@ -11,13 +11,13 @@ the period has readings, and nothing missing is priced or counted as zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from energize_desktop.analytics.carbon import Emissions, HourlyFactors, emissions, parse_factors
 from energize_desktop.analytics.costs import CostResult, cost
-from energize_desktop.analytics.tariffs import Tariff, parse_tariff
+from energize_desktop.analytics.tariffs import PriceSeries, Tariff, parse_tariff
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import Role
 from energize_desktop.jobs.energy import Energy, align, meter_energy, role_energy
@@ -46,7 +46,11 @@ def tariff_names(ws: WorkspaceAPI, fuel: str | None = None) -> list[str]:
 
 
 def load_tariff(ws: WorkspaceAPI, name: str) -> Tariff:
-    return parse_tariff(TariffStore(ws).load(name), f"tariff {name!r}")
+    """The tariff as kept, with its dynamic prices when it has any."""
+    store = TariffStore(ws)
+    t = parse_tariff(store.load(name), f"tariff {name!r}")
+    prices = store.prices(name)
+    return replace(t, prices=PriceSeries(*prices)) if prices else t
 
 
 def default_tariff(ws: WorkspaceAPI, fuel: str) -> str | None:
@@ -110,11 +114,24 @@ def cost_of(ws: WorkspaceAPI, energy: Energy, tariff_name: str | None = None, ex
 
 
 def cost_on(energy: Energy, on: Tariff, export_kwh=None, as_if: bool = False) -> CostResult:
-    result = cost(energy.ts_us, energy.kwh, energy.step_s, energy.tz, on, export_kwh,
+    priced_on = with_site_holidays(on, energy)
+    result = cost(energy.ts_us, energy.kwh, energy.step_s, energy.tz, priced_on, export_kwh,
                   as_if=as_if)
+    if priced_on is not on:
+        result.notes.append(f"holiday rates on the site's {energy.calendar.source}")
     if not on.fuel_given:
         result.notes.append(f"tariff {on.name!r} names no fuel: read as electricity")
     return result
+
+
+def with_site_holidays(on: Tariff, energy: Energy) -> Tariff:
+    """A tariff that names no holidays of its own prices a site's public holidays as the
+    site's calendar says (its closure days are the site's business, not the supplier's)."""
+    if on.holidays or (on.definition or {}).get("holidays") is not None or \
+            not energy.calendar.public_holidays:
+        return on
+    return replace(on, holidays=energy.calendar.public_holidays,
+                   holiday_country=energy.calendar.source)
 
 
 def cost_or_note(ws: WorkspaceAPI, energy: Energy, tariff_name: str | None = None
@@ -177,7 +194,7 @@ class FuelLedger:
         for part, sign in ((self.imported, 1), (self.generated, 1), (self.exported, -1)):
             if part is not None:
                 kwh = kwh + sign * (part.kwh if part is base else align(part, base))
-        return Energy(base.name, base.ts_us, kwh, base.step_s, base.tz, base.meters)
+        return Energy(base.name, base.ts_us, kwh, base.step_s, base.tz, base.meters, base.calendar)
 
     @property
     def consumption_kwh(self) -> float | None:
@@ -309,7 +326,7 @@ def _merged(a: Energy | None, b: Energy | None) -> Energy | None:
     if a is None or b is None:
         return a or b
     total = a.kwh + align(b, a)
-    return Energy(a.name, a.ts_us, total, a.step_s, a.tz, a.meters + b.meters)
+    return Energy(a.name, a.ts_us, total, a.step_s, a.tz, a.meters + b.meters, a.calendar)
 
 
 def _total(e: Energy | None) -> float | None:

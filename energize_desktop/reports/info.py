@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from energize_desktop.core.units import m2_to_ft2
+from energize_desktop.jobs.virtual import formula_text
 from energize_desktop.storage.api import WorkspaceAPI
 
 MAX_GAPS_LISTED = 20
@@ -43,6 +44,8 @@ def _meter(ws: WorkspaceAPI, meter, summary) -> dict:
         "gap_count": count,
         "gaps": [{"start": _iso(g.start), "end": _iso(g.end), "hours": round(g.hours, 2)}
                  for g in gaps],
+        "role": meter.effective_role.value, "fuel": meter.fuel, "enabled": meter.enabled,
+        "parent_id": meter.parent_id, "formula": formula_text(ws, meter) or None,
     }
 
 

@@ -73,8 +73,10 @@ def _generation_text(line) -> str:
 
 
 def _eui_figure(ctx) -> Figure:
-    """Consumption per m², annualised over the days with data (never over empty ones)."""
-    from energize_desktop.analytics.kpis import eui
+    """Consumption per m², annualised over the days with data (never over empty ones), beside
+    the reference for the site's country and type (or saying there is none)."""
+    from energize_desktop.core.units import m2_to_ft2
+    from energize_desktop.jobs.benchmarks import benchmark
 
     if not ctx.site.floor_area_m2:
         return Figure("Site EUI", "n/a", "the site has no floor area")
@@ -83,11 +85,25 @@ def _eui_figure(ctx) -> Figure:
     days = book.days * (max(covered) if covered else 0.0)
     if not days:
         return Figure("Site EUI", "n/a", "no data in the period")
-    annual = (book.consumption_kwh or 0.0) * 365.25 / days
-    e = eui(annual, ctx.site.floor_area_m2)
-    return Figure("Site EUI (annualised)", f"{e['site_kwh_m2']:,.0f} kWh/m²·yr",
-                  f"{e['site_kbtu_ft2']:,.1f} kBtu/ft²·yr over {ctx.site.floor_area_m2:,.0f} m²,"
-                  f" from {days:,.0f} days with data")
+    per_year = 365.25 / days
+    annual = {fuel: {k: (getattr(line, f"{k}_kwh") or 0.0) * per_year
+                     for k in ("consumption", "import", "export", "generation")}
+              for fuel, line in book.fuels.items()}
+    b = benchmark(ctx.site, annual)
+    total = b["eui"]["site"]["total"]
+    kbtu = total * ctx.site.floor_area_m2 * 3.412141633 / m2_to_ft2(ctx.site.floor_area_m2)
+    parts = [f"{kbtu:,.1f} kBtu/ft²·yr over {ctx.site.floor_area_m2:,.0f} m², from "
+             f"{days:,.0f} days with data"]
+    for r in b["references"]:
+        ours = r["ours_kwh_m2"]
+        parts.append(f"{r['fuel'].replace('_', '-')} {ours:,.0f} against {r['kwh_m2']:,.0f} "
+                     f"({r['statistic']}, {r['source']})" if ours is not None else
+                     f"{r['fuel']} reference {r['kwh_m2']:,.0f} ({r['source']})")
+    if not b["references"]:
+        parts.append(b["reference_note"])
+    if "source" in b["eui"]:
+        parts.append(f"source {b['eui']['source']['total']:,.0f} kWh/m²·yr")
+    return Figure("Site EUI (annualised)", f"{total:,.0f} kWh/m²·yr", "; ".join(parts))
 
 
 def _previous_total(ctx) -> float:
@@ -133,13 +149,23 @@ def breakdown(ctx) -> list:
         totals[m.name] = (m, float(np.nansum(e.kwh)), float(np.isfinite(e.kwh).mean())
                           if len(e.kwh) else 0.0)
     site_total = sum(e.kwh[np.isfinite(e.kwh)].sum() for e in ctx.fuels) or 1.0
+    counted = {m.id for e in ctx.fuels for m in e.meters}  # the meters the site total adds
     for name, (m, kwh, cover) in totals.items():
-        role = "sub-meter" if m.parent_id else m.kind.value
-        rows.append((name, role, _kwh(kwh), f"{kwh / site_total:.1%}" if not m.parent_id and
-                     m.kind in sd.CONSUMPTION else "–", f"{cover:.1%}"))
-    meters = Table(("Meter", "Kind", "Energy (kWh)", "Share of site total", "Coverage"),
+        rows.append((name, _role_label(m), _kwh(kwh),
+                     f"{kwh / site_total:.1%}" if m.id in counted else "–", f"{cover:.1%}"))
+    meters = Table(("Meter", "Role", "Energy (kWh)", "Share of site total", "Coverage"),
                    tuple(rows), "Energy per meter in the period")
     return [meters, _monthly_table(ctx)]
+
+
+def _role_label(m) -> str:
+    """What the meter is to the site: 'electricity import', 'gas import', 'sub-meter',
+    'generation', 'export', 'virtual' — the reason it is or is not in the site total."""
+    if m.is_virtual:
+        return "virtual"
+    role = m.effective_role.value
+    return {"sub": "sub-meter"}.get(role, f"{m.fuel} {role}" if role in ("import", "consumption")
+                                    else role)
 
 
 def _monthly(ctx, e: sd.Energy) -> dict[str, float]:

@@ -104,6 +104,8 @@ class WorkspaceService(QObject):
         # local seconds to UTC with a day's margin either side (the offset is at most 14 h)
         start = None if start_s is None else _utc(start_s - 86400)
         end = None if end_s is None else _utc(end_s + 86400)
+        if level == RAW and meter.is_virtual:
+            level = Level.QUARTER  # computed from its terms' rollups: no readings of its own
         if level == RAW:
             return self._raw_series(meter, start, end)
         frame = self.ws.queries.rollup(level, [meter_id], start, end)

@@ -16,7 +16,7 @@ SITE_COLS = ("id", "uid", "name", "address", "latitude", "longitude", "floor_are
              "timezone", "building_type", "country", "subdivision", "closures")
 METER_COLS = ("id", "uid", "site_id", "name", "kind", "unit", "semantics", "interval_s",
               "max_gap_s", "rollover", "max_power_kw", "calorific_kwh_per_m3", "retention_days",
-              "parent_id", "source", "role", "enabled")
+              "parent_id", "source", "role", "enabled", "formula")
 
 
 _METER_ARROW = pa.schema([
@@ -25,7 +25,7 @@ _METER_ARROW = pa.schema([
     ("interval_s", pa.int32()), ("max_gap_s", pa.int32()), ("rollover", pa.float64()),
     ("max_power_kw", pa.float64()), ("calorific_kwh_per_m3", pa.float64()),
     ("retention_days", pa.int32()), ("parent_id", pa.int32()), ("source", pa.string()),
-    ("role", pa.string()), ("enabled", pa.bool_())])
+    ("role", pa.string()), ("enabled", pa.bool_()), ("formula", pa.string())])
 
 
 def insert_site(cur, site: Site) -> Site:
@@ -122,6 +122,7 @@ def load_meters(cur) -> list[Meter]:
         d = dict(zip(METER_COLS, r))
         d["source"] = json.loads(d["source"] or "{}")
         d["role"] = d["role"] or ""
+        d["formula"] = d["formula"] or ""
         d["enabled"] = True if d["enabled"] is None else bool(d["enabled"])
         meters.append(Meter(**d))
     return meters

@@ -45,7 +45,36 @@ class TariffStore:
         with transaction(cur):
             n = cur.execute("SELECT count(*) FROM tariffs WHERE name = ?", [name]).fetchall()
             cur.execute("DELETE FROM tariffs WHERE name = ?", [name])
+            cur.execute("DELETE FROM tariff_prices WHERE tariff = ?", [name])
         return bool(n[0][0])
+
+    def save_prices(self, name: str, ts_us: np.ndarray, per_kwh: np.ndarray,
+                    step_s: int) -> int:
+        """Replace the tariff's dynamic prices (one frame insert, one transaction)."""
+        import polars as pl
+
+        self.load(name)  # refuses an unknown tariff
+        frame = pl.DataFrame({"tariff": [name] * len(ts_us), "ts": np.asarray(ts_us, np.int64),
+                              "per_kwh": np.asarray(per_kwh, float),
+                              "step_s": np.full(len(ts_us), step_s, np.int32)})
+        cur = self.ws.cursor()
+        with transaction(cur):
+            cur.execute("DELETE FROM tariff_prices WHERE tariff = ?", [name])
+            cur.register("incoming_prices", frame.to_arrow())
+            cur.execute("INSERT INTO tariff_prices SELECT tariff, ts, per_kwh, step_s "
+                        "FROM incoming_prices")
+            cur.unregister("incoming_prices")
+        return len(ts_us)
+
+    def prices(self, name: str):
+        """(ts_us, per_kwh, step_s) of the tariff's dynamic prices, or None."""
+        rows = self.ws.cursor().execute(
+            "SELECT ts, per_kwh, step_s FROM tariff_prices WHERE tariff = ? ORDER BY ts",
+            [name]).fetchnumpy()
+        if not len(rows["ts"]):
+            return None
+        return (rows["ts"].astype(np.int64), rows["per_kwh"].astype(float),
+                int(rows["step_s"][0]))
 
 
 class CarbonStore:

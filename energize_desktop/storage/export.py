@@ -34,6 +34,10 @@ def export(ws, meters, resolution: str, fmt: str, out: Path, start=None, end=Non
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if resolution == "raw":
+        virtual = [m.name for m in meters if m.formula]
+        if virtual:
+            raise ValidationError(f"{virtual[0]!r} is a virtual meter: it has no readings of its "
+                                  "own; export it at 15min or coarser", field="resolution")
         frame = raw_frame(ws, meters, start, end)
     else:
         frame = rollup_frame(ws, meters, Level.parse(resolution), start, end)

@@ -20,9 +20,10 @@ from energize_desktop.core.model import Meter, Site
 from energize_desktop.core.quality import Quality
 from energize_desktop.storage.api import WorkspaceAPI
 from energize_desktop.storage.imports import ImportSession
+from energize_desktop.storage.package_terms import check_terms, restore_terms, terms_of
 
 FORMAT = "energize-data-package"
-VERSION = 1
+VERSION = 2  # 2: virtual meters (formula) and the terms (package_terms.py)
 _SITE_FIELDS = ("name", "timezone", "address", "latitude", "longitude", "floor_area_m2",
                 "building_type", "country", "subdivision", "closures")
 _METER_FIELDS = ("name", "kind", "unit", "semantics", "interval_s", "max_gap_s", "rollover",
@@ -46,7 +47,9 @@ def write_package(ws, meters, out: Path, start=None, end=None) -> int:
         # a parent that is not in the package is left out: its sub-meter stands alone there
         "meters": [{"id": m.id, "site_id": m.site_id,
                     "parent_id": m.parent_id if m.parent_id in ids else None,
+                    **({"formula": _formula_out(ws, m, ids)} if m.formula else {}),
                     **{f: _plain(getattr(m, f)) for f in _METER_FIELDS}} for m in meters],
+        "terms": terms_of(ws, ids, set(sites)),
     }
     buffer = io.BytesIO()
     frame.select(["meter_id", pl.col("ts").cast(pl.Int64), "value", "quality"]) \
@@ -57,6 +60,17 @@ def write_package(ws, meters, out: Path, start=None, end=None) -> int:
         z.writestr("readings.parquet", buffer.getvalue())
     tmp.replace(out)
     return frame.height
+
+
+def _formula_out(ws, meter, ids: set) -> list[dict]:
+    """A virtual meter's terms by package id; every term must travel with it."""
+    by_uid = {m.uid: m for m in ws.meters()}
+    terms = json.loads(meter.formula)
+    missing = [by_uid[t["uid"]].name for t in terms if by_uid[t["uid"]].id not in ids]
+    if missing:
+        raise ValidationError(f"virtual meter {meter.name!r} needs {', '.join(missing)} in the "
+                              "package too", field="meter")
+    return [{"meter_id": by_uid[t["uid"]].id, "scale": t["scale"]} for t in terms]
 
 
 def _plain(v):
@@ -146,6 +160,13 @@ def _check_catalog(path: Path, manifest: dict) -> None:
         if m.get("parent_id") is not None and m["parent_id"] not in meter_ids:
             raise ValidationError(f"{where}: parent_id {m['parent_id']!r} is not a meter of the "
                                   "package")
+        formula = m.get("formula")
+        if formula is not None and (not isinstance(formula, list) or not formula or not all(
+                isinstance(t, dict) and t.get("meter_id") in meter_ids and
+                isinstance(t.get("scale"), (int, float)) for t in formula)):
+            raise ValidationError(f"{where}: formula: expected a list of {{meter_id, scale}} of "
+                                  "meters in the package")
+    check_terms(f"{path}: manifest", manifest.get("terms"), meter_ids, site_ids)
 
 
 def _build(where: str, cls, fields: dict, required: tuple, given: dict) -> None:
@@ -224,6 +245,14 @@ def import_package(ws: WorkspaceAPI, path: Path) -> dict:
             if m.get("parent_id") is not None:
                 meter = ws.meter(meter_ids[m["id"]])
                 ws.update_meter(replace(meter, parent_id=meter_ids[m["parent_id"]]))
+        uid_of = {m.id: m.uid for m in ws.meters()}
+        for m in manifest["meters"]:
+            if m.get("formula"):
+                meter = ws.meter(meter_ids[m["id"]])
+                terms = [{"uid": uid_of[meter_ids[t["meter_id"]]], "scale": float(t["scale"])}
+                         for t in m["formula"]]
+                ws.update_meter(replace(meter, formula=json.dumps(terms)))
+        restored = restore_terms(ws, manifest.get("terms"), meter_ids, site_ids)
         lookup = np.zeros(max(meter_ids, default=0) + 1, np.int32)
         for old, new in meter_ids.items():
             lookup[old] = new
@@ -233,7 +262,7 @@ def import_package(ws: WorkspaceAPI, path: Path) -> dict:
             "ts": frame["ts"].to_numpy(), "value": frame["value"].to_numpy(),
             "quality": frame["quality"].to_numpy().astype(np.uint8)})
     return {"sites": len(site_ids), "meters": len(meter_ids), "readings": outcome.stored,
-            "identical": outcome.identical}
+            "identical": outcome.identical, **restored}
 
 
 def _site(ws: WorkspaceAPI, s: dict) -> Site:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import reduce
 from typing import cast
 
 import numpy as np
@@ -92,6 +95,15 @@ class Queries:
         """
         level = Level.parse(level) if isinstance(level, str) else level
         ids = _ids(meter_ids)
+        formulas = {m.id: m.formula for m in self.ws.meters() if m.formula and m.id in ids}
+        if formulas:
+            measured = self.rollup(level, [i for i in ids if i not in formulas], start, end)
+            computed = [virtual_rollup(self.rollup(level, [t for t, _ in terms], start, end),
+                                       meter_id, terms)
+                        for meter_id, terms in ((i, formula_terms(self.ws, f))
+                                                for i, f in formulas.items())]
+            return pl.concat([measured, *computed], how="vertical_relaxed").sort(
+                "meter_id", "bucket")
         lo, hi = _key_bound(level, start), _key_bound(level, end)
         where, params = _range("bucket", _as_param(level, lo), _as_param(level, hi), ids)
         state = self.ws.state
@@ -120,6 +132,46 @@ class Queries:
             "estimated_s": rows.estimated_s,
             "coverage": np.clip(rows.covered_s / np.maximum(length, 1), 0.0, 1.0),
         }, nan_to_null=True)
+
+
+def formula_terms(ws, formula: str) -> list[tuple[int, float]]:
+    """(meter id, scale) of each term of a stored formula (terms are kept by uid)."""
+    by_uid = {m.uid: m.id for m in ws.meters()}
+    return [(by_uid[t["uid"]], float(t["scale"])) for t in json.loads(formula)
+            if t["uid"] in by_uid]
+
+
+def virtual_rollup(terms_frame: pl.DataFrame, meter_id: int,
+                   terms: list[tuple[int, float]]) -> pl.DataFrame:
+    """A virtual meter's buckets from its terms' buckets: a bucket exists only where every
+    term has one (a term missing is the result missing, never a zero); amount and mean are the
+    scaled sums, coverage the least of the terms'; a peak, min or max is not a sum: unknown."""
+    if not terms:
+        return terms_frame.clear()
+    joined = None
+    for k, (term_id, scale) in enumerate(terms):
+        part = terms_frame.filter(pl.col("meter_id") == term_id).select(
+            "bucket", (pl.col("amount") * scale).alias(f"a{k}"),
+            (pl.col("mean") * scale).alias(f"m{k}"), pl.col("n").alias(f"n{k}"),
+            pl.col("covered_s").alias(f"c{k}"), pl.col("estimated_s").alias(f"e{k}"),
+            pl.col("coverage").alias(f"v{k}"))
+        joined = part if joined is None else joined.join(part, on="bucket", how="inner")
+    assert joined is not None
+    ks = range(len(terms))
+    null = pl.lit(None, pl.Float64)
+
+    def total(prefix: str) -> pl.Expr:  # a null in any term is a null sum
+        return reduce(operator.add, [pl.col(f"{prefix}{k}") for k in ks])
+
+    return joined.select(
+        pl.lit(meter_id, pl.Int32).alias("meter_id"), "bucket",
+        total("a").alias("amount"),
+        null.alias("peak"), total("m").alias("mean"),
+        null.alias("vmin"), null.alias("vmax"),
+        pl.min_horizontal([pl.col(f"n{k}") for k in ks]).cast(pl.Int64).alias("n"),
+        pl.min_horizontal([pl.col(f"c{k}") for k in ks]).alias("covered_s"),
+        pl.max_horizontal([pl.col(f"e{k}") for k in ks]).alias("estimated_s"),
+        pl.min_horizontal([pl.col(f"v{k}") for k in ks]).alias("coverage"))
 
 
 def _in_range(key: np.ndarray, lo, hi) -> np.ndarray:

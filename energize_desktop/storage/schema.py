@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -112,5 +112,12 @@ V5 = [
         old_value VARCHAR, new_value VARCHAR, undone BOOLEAN NOT NULL DEFAULT FALSE)""",
 ]
 
+# Version 6: virtual meters (a meter whose energy is a formula over other meters' rollups) and
+# dynamic prices (a tariff's price per interval: day-ahead, Agile).
+V6 = ["ALTER TABLE meters ADD COLUMN formula VARCHAR",
+      """CREATE TABLE tariff_prices (
+          tariff VARCHAR NOT NULL, ts BIGINT NOT NULL, per_kwh DOUBLE NOT NULL,
+          step_s INTEGER NOT NULL, PRIMARY KEY (tariff, ts))"""]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}

@@ -151,8 +151,8 @@ class Writer:
 
     def _known_ids(self) -> np.ndarray:
         if self._known_version != self.ws.catalog_version:
-            ids = [m.id for m in self.ws.meters()]
-            self._known = np.zeros(max(ids, default=0) + 1, bool)
+            ids = [m.id for m in self.ws.meters() if not m.formula]  # a virtual one is computed
+            self._known = np.zeros(max((m.id for m in self.ws.meters()), default=0) + 1, bool)
             self._known[ids] = True
             self._known_version = self.ws.catalog_version
         return self._known
@@ -233,7 +233,8 @@ def to_batch(data, known: np.ndarray) -> Batch:
     if len(meter) and (meter.min() < 0 or meter.max() >= len(known) or not known[meter].all()):
         bad = meter[(meter < 0) | (meter >= len(known))]
         bad = np.unique(bad if len(bad) else meter[~known[meter]])
-        raise ValidationError(f"readings: unknown meter id(s) {bad[:10].tolist()}")
+        raise ValidationError(f"readings: unknown meter id(s) {bad[:10].tolist()} (a virtual "
+                              "meter is computed from its terms, never written)")
     ts = _utc_micros(cols["ts"])
     outside = (ts < EARLIEST_US) | (ts > LATEST_US)
     if outside.any():

@@ -132,20 +132,30 @@ def _definitions(ws: WorkspaceAPI, conn, org: str) -> tuple[int, int]:
     with conn.transaction():
         for s in sites:
             conn.execute(
-                "INSERT INTO energize.sites (uid, org, name, timezone, floor_area_m2, address) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (uid) DO UPDATE SET "
+                "INSERT INTO energize.sites (uid, org, name, timezone, floor_area_m2, address, "
+                "country, subdivision, building_type) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (uid) DO UPDATE SET "
                 "name = excluded.name, timezone = excluded.timezone, floor_area_m2 = "
-                "excluded.floor_area_m2, address = excluded.address, updated_at = now()",
-                [s.uid, org, s.name, s.timezone, s.floor_area_m2, s.address])
+                "excluded.floor_area_m2, address = excluded.address, country = "
+                "excluded.country, subdivision = excluded.subdivision, building_type = "
+                "excluded.building_type, updated_at = now()",
+                [s.uid, org, s.name, s.timezone, s.floor_area_m2, s.address, s.country or None,
+                 s.subdivision or None, s.building_type or None])
         uids = {s.id: s.uid for s in sites}
         meters = ws.meters()
+        uid_of = {m.id: m.uid for m in meters}
         for m in meters:
             conn.execute(
                 "INSERT INTO energize.meters (uid, org, site_uid, name, kind, unit, semantics, "
-                "interval_s) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (uid) DO UPDATE "
-                "SET name = excluded.name, unit = excluded.unit, updated_at = now()",
+                "interval_s, parent_uid, role, fuel, enabled, calorific_kwh_per_m3, formula) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb) "
+                "ON CONFLICT (uid) DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+                "parent_uid = excluded.parent_uid, role = excluded.role, fuel = excluded.fuel, "
+                "enabled = excluded.enabled, calorific_kwh_per_m3 = "
+                "excluded.calorific_kwh_per_m3, formula = excluded.formula, updated_at = now()",
                 [m.uid, org, uids[m.site_id], m.name, m.kind.value, m.unit, m.semantics.value,
-                 m.interval_s])
+                 m.interval_s, uid_of.get(m.parent_id), m.effective_role.value, m.fuel,
+                 m.enabled, m.calorific_kwh_per_m3, m.formula or None])
     return len(sites), len(meters)
 
 

@@ -14,7 +14,7 @@ import re
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.sync import layout, rollups
 
-SERVER_SCHEMA_VERSION = 6
+SERVER_SCHEMA_VERSION = 7
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -62,6 +62,16 @@ MIGRATIONS[4] = [  # readings partitioned by organisation: each laptop COPYs int
 ]
 MIGRATIONS[5] = rollups.MIGRATION  # hourly and daily rollups, from the workspaces' own
 MIGRATIONS[6] = rollups.KEY_MIGRATION  # the organisation in the rollups' key and policy
+# A site you can describe and meters that say what they are to it, so a server-side site total
+# adds only top-level import meters (`role`, as the laptop's ledger decides it) and never a
+# sub-meter (`parent_uid`), an export, a generation or a virtual meter (`formula`).
+MIGRATIONS[7] = [
+    """ALTER TABLE energize.sites ADD COLUMN country text, ADD COLUMN subdivision text,
+        ADD COLUMN building_type text""",
+    """ALTER TABLE energize.meters ADD COLUMN parent_uid uuid, ADD COLUMN role text,
+        ADD COLUMN fuel text, ADD COLUMN enabled boolean NOT NULL DEFAULT true,
+        ADD COLUMN calorific_kwh_per_m3 double precision, ADD COLUMN formula jsonb""",
+]
 RLS_TABLES = ("sites", "meters", "readings", "anomalies", "definitions", "alerts", "orgs",
               "rollups_hour", "rollups_day")
 ADDED_IN = {"definitions": 2, "alerts": 3, "orgs": 4, "rollups_hour": 5,

@@ -49,11 +49,14 @@ class MeterTree(QTreeWidget):
             top = QTreeWidgetItem([f"{printable(site.name)}{area}", "", site.timezone])
             self.addTopLevelItem(top)
             for meter in meters_of(site):
-                item = QTreeWidgetItem([printable(meter.name), meter.unit, str(meter.semantics)])
+                how = "virtual" if meter.is_virtual else str(meter.semantics)
+                item = QTreeWidgetItem([printable(meter.name), meter.unit, how])
                 item.setData(0, METER_ROLE, meter.id)
                 item.setData(0, SOURCE_ROLE, meter.source.get("device") or
                              meter.source.get("broker"))
-                item.setToolTip(0, f"{meter.kind} · every {meter.interval_s // 60} min")
+                item.setToolTip(0, f"{meter.kind} · computed from other meters" if
+                                meter.is_virtual else
+                                f"{meter.kind} · every {meter.interval_s // 60} min")
                 top.addChild(item)
             top.setExpanded(True)
         for col in range(3):

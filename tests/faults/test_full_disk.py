@@ -52,4 +52,4 @@ def test_a_file_duckdb_reads_whole_is_not_refused_for_its_size(demo_copy):
     with open(demo_copy, "ab") as f:
         f.write(b"\0" * 100)  # no longer a whole number of blocks
     with Workspace.open(demo_copy, read_only=True) as ws:
-        assert len(ws.meters()) == 9
+        assert len(ws.meters()) == 10

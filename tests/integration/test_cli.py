@@ -21,7 +21,7 @@ def test_info_json_lists_meters_ranges_counts_and_gaps(demo_file, capsys):
     site = info["sites"][0]
     assert site["timezone"] == "Europe/London" and site["floor_area_m2"] == 4200
     meters = {m["name"]: m for m in site["meters"]}
-    assert len(meters) == 9
+    assert len(meters) == 10  # nine measured, one virtual
     main_meter = meters["Main incomer"]
     assert (main_meter["kind"], main_meter["unit"], main_meter["semantics"]) == \
         ("electricity", "kWh", "cumulative")

@@ -123,7 +123,11 @@ def test_kpis_compare_and_degree_days(priced, capsys):
     elec, gas = rows
     assert elec["name"].endswith("electricity") and gas["name"].endswith("gas")
     assert elec["peak_rolling_kw"] >= elec["mean_kw"] > elec["baseload_kw"] > 0
-    assert elec["eui"]["source_ratio"] == 2.8 and gas["eui"]["source_ratio"] == 1.05
+    # a GB office: beside CIBSE TM46, and no other country's primary-energy factors
+    assert [r["kwh_m2"] for r in elec["eui"]["references"]] == [95.0]
+    assert [r["kwh_m2"] for r in gas["eui"]["references"]] == [120.0]
+    assert elec["eui"]["references"][0]["source"].startswith("CIBSE TM46 (2008)")
+    assert elec["eui"]["source_kwh_m2"] is None and "for GB" in elec["eui"]["source_note"]
     assert elec["cost"]["tariff"] == "Business TOU" and elec["carbon"]["kg"] > 0
     cmp = run_json(capsys, "compare", "-w", str(priced), "--period", "2025-09",
                    "--against", "previous")

@@ -66,8 +66,9 @@ def test_push_is_idempotent_and_incremental(pg, demo_copy, capsys):
 
     with Workspace.open(demo_copy, read_only=True) as ws:
         total = ws.queries.readings([m.id for m in ws.meters()]).height
-        uids = {m.uid for m in ws.meters()}
-        hours = ws.queries.rollup("hour", [m.id for m in ws.meters()])
+        uids = {m.uid for m in ws.meters() if not m.is_virtual}  # a virtual one has no readings
+        # a virtual meter is computed from its terms: the server gets the terms, not it
+        hours = ws.queries.rollup("hour", [m.id for m in ws.meters() if not m.is_virtual])
         main_meter = ws.meter("Main incomer")
         days = ws.queries.rollup("day", [main_meter.id])
         outdoor = ws.meter("Outdoor temperature")
@@ -444,3 +445,36 @@ def test_another_organisation_cannot_write_rollups_under_a_meter_it_does_not_own
     assert main(["sync", "-w", str(path), "--dsn", dsn(pg, "acme_laptop")]) == 0
     assert count(pg, "SELECT count(*) FROM energize.rollups_hour WHERE meter_uid = %s",
                  params=[uid]) == 48
+
+
+def test_a_server_side_site_total_adds_no_sub_export_or_virtual_meter(pg, demo_copy, capsys):
+    """The server knows each meter's parent, role, fuel and formula: its site total of June
+    (top-level import meters only, from the daily rollups) equals the laptop's ledger."""
+    from energize_desktop.core.periods import period
+    from energize_desktop.jobs import ledger
+    from energize_desktop.storage import Workspace
+
+    assert main(["sync", "-w", str(demo_copy), "--dsn", dsn(pg, "acme_laptop")]) == 0
+    capsys.readouterr()
+    with Workspace.open(demo_copy, read_only=True) as ws:
+        start, end = period("2025-06", "Europe/London")
+        site = ws.site("Riverside Office")  # the sync pulled the organisation's other sites
+        expected = ledger.site_ledger(ws, site, start, end).fuels["electricity"].import_kwh
+        hvac, virtual = ws.meter("HVAC"), ws.meter("Building consumption")
+    with psycopg.connect(dsn(pg, "acme_laptop")) as c:
+        total = c.execute(
+            "SELECT sum(r.amount) FROM energize.rollups_day r JOIN energize.meters m "
+            "ON m.uid = r.meter_uid JOIN energize.sites s ON s.uid = m.site_uid "
+            "WHERE s.uid = %s AND m.fuel = 'electricity' AND m.role = 'import' "
+            "AND m.parent_uid IS NULL AND m.formula IS NULL AND m.enabled "
+            "AND r.bucket >= '2025-06-01' AND r.bucket < '2025-07-01'", [site.uid]).fetchone()[0]
+        parent, formula = c.execute("SELECT parent_uid::text, role FROM energize.meters "
+                                    "WHERE uid = %s", [hvac.uid]).fetchone(), \
+            c.execute("SELECT formula, role FROM energize.meters WHERE uid = %s",
+                      [virtual.uid]).fetchone()
+        country = c.execute("SELECT country, building_type FROM energize.sites WHERE uid = %s",
+                            [site.uid]).fetchone()
+    assert total == pytest.approx(expected, rel=1e-6)
+    assert parent[1] == "sub" and parent[0] is not None
+    assert formula[1] == "other" and [t["scale"] for t in formula[0]] == [1.0, 1.0, -1.0]
+    assert country == ("GB", "office")

@@ -141,7 +141,7 @@ def test_copy_of_workspace_is_self_contained(demo_copy, tmp_path):
     moved.parent.mkdir()
     shutil.move(demo_copy, moved)
     with Workspace.open(moved, read_only=True) as ws:
-        assert len(ws.meters()) == 9
+        assert len(ws.meters()) == 10
         assert ws.queries.rollup("month", [1]).height == 13
 
 
