@@ -117,7 +117,6 @@ def _site_row(ws, site, line, args, start, end) -> dict:
 
 
 def _kpi_row(ws, site, energy: sup.Energy, args, start, end, line=None) -> dict:
-    from energize_desktop.analytics.kpis import eui
     from energize_desktop.analytics.kpis import kpis as compute
     from energize_desktop.analytics.series import on_grid
 

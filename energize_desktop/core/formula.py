@@ -31,6 +31,9 @@ def parse_formula(text: str) -> list[Term]:
     if not text:
         raise ValidationError("formula: empty; expected e.g. \"Main + PV - Export\"",
                               field="formula")
+    if re.search(r"(^|\s)[+-]$", text):
+        raise ValidationError(f"formula {text!r}: ends with an operator; expected a meter after "
+                              "it", field="formula")
     sign = 1.0
     if text[0] in "+-" and (len(text) == 1 or not text[1].isdigit()):
         sign, text = (-1.0 if text[0] == "-" else 1.0), text[1:].strip()
@@ -61,7 +64,9 @@ def format_formula(terms: list[tuple[float, str]]) -> str:
     """The formula as text from (scale, name) pairs — how it is shown and exported."""
     out = []
     for i, (scale, name) in enumerate(terms):
-        shown = f'"{name}"' if _SPLIT.search(f" {name} ") or name[:1] in "+-" else name
+        plain = not _SPLIT.search(f" {name} ") and name[:1] not in "+-\"'" and \
+            not name[:1].isdigit() and not _SCALED.match(name)
+        shown = name if plain else f'"{name}"'
         magnitude = abs(scale)
         body = shown if magnitude == 1 else f"{magnitude:g} * {shown}"
         if i == 0:

@@ -140,7 +140,8 @@ def _truth(local, truth: dict, gaps: dict) -> dict:
     for line, meter in TRUTH_METERS.items():
         if meter in gaps:
             out["gaps"][line] = sorted({str(m) for m in month[gaps[meter]]})
-    out["gaps"]["consumption"] = sorted({g for line in ("import", "generation", "export")
+    # the import meter is a register: the reading after its gap still counts what it missed
+    out["gaps"]["consumption"] = sorted({g for line in ("generation", "export")
                                          for g in out["gaps"].get(line, [])})
     return out
 
@@ -240,7 +241,6 @@ FACTORS = {  # kg CO2e per kWh, location-based (GHG Protocol scope 2 / scope 1 f
 def _money_terms(ws: WorkspaceAPI) -> None:
     from energize_desktop.analytics.carbon import parse_factors
     from energize_desktop.storage.energy_terms import CarbonStore, TariffStore
-
     from energize_desktop.storage.metadata import DEFAULT_TARIFFS
 
     for t in TARIFFS:

@@ -73,9 +73,7 @@ def _formula(ws: WorkspaceAPI, meter, text: str) -> str:
     if not meter.formula:
         raise ValidationError(f"{meter.name!r} is a measured meter; only a virtual meter has a "
                               "formula (energize meter add-virtual)", field="formula")
-    formula, terms = resolve(ws, ws.site_of(meter), text)
-    if any(t.id == meter.id for t in terms):
-        raise ValidationError(f"{meter.name!r} cannot be a term of itself", field="formula")
+    formula, terms = resolve(ws, ws.site_of(meter), text)  # a virtual term (itself) refused
     if {t.amount_unit for t in terms} != {meter.amount_unit}:
         raise ValidationError(f"{meter.name!r} is in {meter.amount_unit}; the formula's meters "
                               f"are in {terms[0].amount_unit}", field="formula")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.jobs.calendar import SiteCalendar, calendar_for
 from energize_desktop.core.model import MeterKind, Role
 from energize_desktop.core.timezones import US
+from energize_desktop.jobs.calendar import SiteCalendar, calendar_for
 from energize_desktop.storage.api import WorkspaceAPI
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)

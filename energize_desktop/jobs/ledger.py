@@ -15,7 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from energize_desktop.analytics.carbon import Emissions, HourlyFactors, emissions, parse_factors
+from energize_desktop.analytics.carbon import (
+    Emissions,
+    HourlyFactors,
+    emissions,
+    parse_factors,
+)
 from energize_desktop.analytics.costs import CostResult, cost
 from energize_desktop.analytics.tariffs import PriceSeries, Tariff, parse_tariff
 from energize_desktop.core.errors import ValidationError

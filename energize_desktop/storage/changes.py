@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import datetime, timezone
+from typing import Any
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.storage.transaction import transaction
