@@ -48,15 +48,23 @@ class Baseline:
     unit: str
     warnings: list[str] = field(default_factory=list)
     version: int = MODEL_VERSION
+    temp_range: tuple[float, float, float] | None = None  # training °C: min, max, std
 
     def predict(self, frame: Frame) -> np.ndarray:
         if self.granularity == "hourly":
             return self.model.predict(frame.temp_c, frame.slot, frame.month)
         return self.model.predict(frame.temp_c, frame.slot)
 
-    def interval(self, predicted: np.ndarray, confidence: float = 0.90):
-        """Prediction interval from the model's own error: predicted ± t·RMSE."""
+    def interval(self, predicted: np.ndarray, confidence: float = 0.90, temp_c=None):
+        """Prediction interval from the model's own error: predicted ± t·RMSE, widened where
+        the temperature lies outside what the model was fitted on (an extrapolation knows
+        less): by √(1 + (distance beyond the range / training std)²)."""
         half = mv_stats.t_value(confidence, self.stats.n - self.stats.p) * self.stats.rmse
+        if temp_c is not None and self.temp_range is not None:
+            lo, hi, std = self.temp_range
+            t = np.asarray(temp_c, float)
+            beyond = np.where(np.isfinite(t), np.maximum(lo - t, 0) + np.maximum(t - hi, 0), 0)
+            half = half * np.sqrt(1 + (beyond / max(std, 0.5)) ** 2)
         return predicted - half, predicted + half
 
     def to_json(self) -> str:
@@ -64,7 +72,7 @@ class Baseline:
                            "model": self.model.to_dict(), "stats": self.stats.to_dict(),
                            "train_start_us": self.train_start_us,
                            "train_end_us": self.train_end_us, "tz": self.tz, "unit": self.unit,
-                           "warnings": self.warnings})
+                           "warnings": self.warnings, "temp_range": self.temp_range})
 
     @classmethod
     def from_json(cls, text: str, where: str = "baseline") -> "Baseline":
@@ -78,7 +86,7 @@ class Baseline:
             stats = {k: v for k, v in d["stats"].items() if k != "meets_g14"}
             return cls(d["granularity"], model, mv_stats.FitStats(**stats), d["train_start_us"],
                        d["train_end_us"], d["tz"], d["unit"], list(d.get("warnings", [])),
-                       d["version"])
+                       d["version"], _temp_range(d.get("temp_range")))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationError(f"{where}: not a valid baseline ({exc})") from None
 
@@ -149,7 +157,17 @@ def fit(series: Series, temperature: np.ndarray, granularity: str = "hourly",
     result = Baseline(granularity, model, placeholder, int(frame.ts_us[0]),
                       int(frame.ts_us[-1]) + step, series.tz, series.unit, warnings)
     result.stats = mv_stats.fit_stats(frame.usage, result.predict(frame), p, granularity)
+    seen = frame.temp_c[np.isfinite(frame.temp_c) & np.isfinite(frame.usage)]
+    if len(seen):
+        result.temp_range = (float(seen.min()), float(seen.max()), float(seen.std()))
     return result
+
+
+def _temp_range(value) -> tuple[float, float, float] | None:
+    if value is None:
+        return None  # a model kept before ranges were recorded: intervals as before
+    lo, hi, std = (float(v) for v in value)
+    return lo, hi, std
 
 
 def window(frame: Frame, start_us, end_us) -> Frame:

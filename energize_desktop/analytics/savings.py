@@ -42,6 +42,8 @@ class SavingsResult:
     uncertainty: dict
     cusum: np.ndarray
     drift: list[str]
+    estimated: int = 0  # steps with drivers but no reading: predicted only (an estimate)
+    estimated_total: float = 0.0
 
     @property
     def fraction(self) -> float:
@@ -61,8 +63,9 @@ def avoided_energy(baseline: Baseline, frame: Frame, adjustments=(),
     for adj in adjustments:
         predicted = predicted + np.where((frame.ts_us >= adj.start_us) &
                                          (frame.ts_us < adj.end_us), adj.per_step, 0.0)
-    lower, upper = baseline.interval(predicted, confidence)
+    lower, upper = baseline.interval(predicted, confidence, frame.temp_c)
     ok = np.isfinite(frame.usage) & np.isfinite(predicted)
+    estimated = ~np.isfinite(frame.usage) & np.isfinite(predicted)
     resid = np.where(ok, frame.usage - predicted, 0.0)
     base_total = float(predicted[ok].sum())
     avoided = float(-resid.sum())
@@ -70,7 +73,8 @@ def avoided_energy(baseline: Baseline, frame: Frame, adjustments=(),
                                        confidence)
     return SavingsResult(frame.ts_us, frame.usage, predicted, lower, upper, avoided, base_total,
                          float(frame.usage[ok].sum()), int(ok.sum()), unc, np.cumsum(resid),
-                         drift(baseline, frame.ts_us, np.where(ok, resid, np.nan)))
+                         drift(baseline, frame.ts_us, np.where(ok, resid, np.nan)),
+                         int(estimated.sum()), float(predicted[estimated].sum()))
 
 
 def drift(baseline: Baseline, ts_us: np.ndarray, resid: np.ndarray) -> list[str]:
@@ -103,8 +107,16 @@ def mv_report_lines(baseline: Baseline, result: SavingsResult | None = None) -> 
     lines += [f"data sufficiency: {w}" for w in baseline.warnings]
     if result is not None:
         lines.append(result.summary(baseline.unit))
+        if result.estimated:
+            lines.append(f"estimated: {result.estimated:,} {_step(baseline)} with temperature "
+                         f"but no reading, {result.estimated_total:,.0f} {baseline.unit} "
+                         "predicted (not in the savings)")
         lines += result.drift
     return lines
+
+
+def _step(baseline: Baseline) -> str:
+    return "hours" if baseline.granularity == "hourly" else "days"
 
 
 def _describe(baseline: Baseline) -> str:

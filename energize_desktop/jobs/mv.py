@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import ref
 from energize_desktop.core.periods import period
@@ -68,7 +70,7 @@ def run(ws: WorkspaceAPI, req: MvRequest) -> dict:
     result = None
     if req.predict:
         start, end = period(req.predict, tz, "predict")
-        series, temp = _series(ws, meter, temp_meter, start, end)
+        series, temp = _period_series(ws, meter, temp_meter, start, end)
         frame = bl.window(bl.frame_for(series, temp, model.granularity), start, end)
         result = avoided_energy(model, frame, _adjustments(req.adjust, tz), req.confidence)
         out["reporting"] = _reporting_json(result)
@@ -118,6 +120,33 @@ def _series(ws: WorkspaceAPI, meter, temp_meter, start_us, end_us):
     return series, align_to(series, temp)
 
 
+def _period_series(ws: WorkspaceAPI, meter, temp_meter, start_us, end_us):
+    """The meter and temperature on every hour of [start, end): a prediction needs only the
+    temperature, so hours before the meter's first reading or after its last are predicted
+    (an estimate, its actual NaN) wherever the temperature is known."""
+    from energize_desktop.analytics.series import on_grid
+    from energize_desktop.jobs.detection import meter_series
+
+    temp = meter_series(ws, temp_meter, 3600, start_us, end_us)
+    if not np.isfinite(temp.values).any():
+        raise ValidationError(f"{temp_meter.name}: no temperature in that period: nothing to "
+                              "predict from", field="predict")
+    usage = meter_series(ws, meter, 3600, start_us, end_us)
+    first = start_us // 3_600_000_000 * 3_600_000_000
+    grid = np.arange(first, end_us, 3_600_000_000, dtype=np.int64)
+    tz = ws.site_of(meter).timezone
+    return (on_grid(meter.name, usage.unit, grid, _placed(usage, grid), 3600, tz),
+            _placed(temp, grid))
+
+
+def _placed(series, grid: np.ndarray) -> np.ndarray:
+    out = np.full(len(grid), np.nan)
+    idx = np.searchsorted(grid, series.ts_us)
+    ok = (idx < len(grid)) & (grid[np.minimum(idx, len(grid) - 1)] == series.ts_us)
+    out[idx[ok]] = series.values[ok]
+    return out
+
+
 def _adjustments(specs: list[str], tz: str):
     from energize_desktop.analytics.savings import Adjustment
 
@@ -139,4 +168,5 @@ def _reporting_json(r) -> dict:
     return {"avoided": r.avoided, "adjusted_baseline": r.baseline_total,
             "actual": r.actual_total, "fraction": r.fraction, "points": r.counted,
             "uncertainty": r.uncertainty, "drift": r.drift, "cusum_end": float(r.cusum[-1])
-            if len(r.cusum) else 0.0}
+            if len(r.cusum) else 0.0, "estimated_points": r.estimated,
+            "estimated_total": r.estimated_total}
