@@ -51,18 +51,29 @@ class DetectionJob(Job):
 
 def meter_series(ws: WorkspaceAPI, meter: Meter, step_s: int = 3600, start_us=None, end_us=None) -> Series:
     """Energy (or the mean, for temperatures and other levels) per step, gaps as NaN."""
+    return meters_series(ws, [meter], step_s, start_us, end_us)[meter.id]
+
+
+def meters_series(ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, start_us=None,
+                  end_us=None) -> dict[int, Series]:
+    """`meter_series` of several meters. Read one meter at a time on purpose: one query for
+    fifty meters builds arrays of a hundred MB whose first touch costs more here than fifty
+    small reads (benchmarks/ledger.py measured 6.9 s against 2.4 s for 50 meter-years)."""
     level = LEVELS.get(step_s)
     if level is None:
         raise ValueError(f"detection step {step_s} s: expected 900 or 3600")
-    frame = ws.queries.rollup(level, [meter.id], _dt(start_us), _dt(end_us))
-    ts = frame["bucket"].cast(int).to_numpy() if len(frame) else np.zeros(0, np.int64)
-    column = "amount" if meter.amount_unit else "mean"  # energy per step, or a level's mean
-    values = frame[column].to_numpy().astype(float) if len(frame) else np.zeros(0)
-    coverage = frame["coverage"].to_numpy() if len(frame) else np.zeros(0)
-    values = np.where(np.nan_to_num(coverage) >= MIN_COVERAGE, values, np.nan)
-    unit = meter.amount_unit if column == "amount" else meter.unit
-    site = ws.site_of(meter)
-    return on_grid(meter.name, unit or meter.unit, ts, values, step_s, site.timezone)
+    out = {}
+    for meter in meters:
+        frame = ws.queries.rollup(level, [meter.id], _dt(start_us), _dt(end_us))
+        ts = frame["bucket"].cast(int).to_numpy() if len(frame) else np.zeros(0, np.int64)
+        column = "amount" if meter.amount_unit else "mean"  # energy per step, or a level's mean
+        values = frame[column].to_numpy().astype(float) if len(frame) else np.zeros(0)
+        coverage = frame["coverage"].to_numpy() if len(frame) else np.zeros(0)
+        values = np.where(np.nan_to_num(coverage) >= MIN_COVERAGE, values, np.nan)
+        unit = meter.amount_unit if column == "amount" else meter.unit
+        out[meter.id] = on_grid(meter.name, unit or meter.unit, ts, values, step_s,
+                                ws.site_of(meter).timezone)
+    return out
 
 
 def settings_for(ws: WorkspaceAPI, meter_id: int) -> DetectorSettings:

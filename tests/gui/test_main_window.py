@@ -22,7 +22,9 @@ def window(qtbot, demo_file):
 
 def test_tree_lists_the_sites_meters(window):
     names = [item.text(0) for item in window.tree.meter_items()]
-    assert names[0] == "Main incomer" and "Outdoor temperature" in names and len(names) == 9
+    assert names[0] == "Main incomer" and "Outdoor temperature" in names and len(names) == 10
+    virtual = window.tree.meter_items()[-1]  # the demo's consumption, computed from 3 meters
+    assert virtual.text(0) == "Building consumption" and virtual.text(2) == "virtual"
     assert "demo.energize" in window.windowTitle()
 
 
@@ -50,7 +52,7 @@ def test_opening_a_bad_file_says_why_and_keeps_the_workspace(window, tmp_path):
     bad.write_text("not a workspace")
     assert not window.open_path(bad)
     assert "not an Energize workspace" in window.dialogs.errors[-1][1]
-    assert len(window.tree.meter_items()) == 9
+    assert len(window.tree.meter_items()) == 10
 
 
 def test_detection_runs_in_the_background_with_progress(qtbot, window):
@@ -60,8 +62,8 @@ def test_detection_runs_in_the_background_with_progress(qtbot, window):
         window.detect_anomalies()
         assert not window.progress.isHidden()  # shown while it runs
     result = blocker.args[1]
-    assert not result.cancelled and result.meters_done == 9
-    assert steps[-1] == (9, 9) and [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert not result.cancelled and result.meters_done == 10
+    assert steps[-1] == (10, 10) and [d for d, _ in steps] == sorted(d for d, _ in steps)
     assert window.anomalies.table.rowCount() == len(result.events) > 0
     assert "alarm(s)" in window.status.text() and window.progress.isHidden()
 

@@ -268,18 +268,18 @@ def test_import_page_previews_imports_and_reports(qtbot, demo_copy, tmp_path):
         assert not page.import_button.isEnabled() and page.cancel_button.isEnabled()
     _job, outcome = blocker.args
     assert outcome.reports[0].dry_run and "would store up to 72" in page.summary.toPlainText()
-    assert len(win.tree.meter_items()) == 9  # a preview stores nothing
+    assert len(win.tree.meter_items()) == 10  # a preview stores nothing
     with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     assert "stored 72" in page.summary.toPlainText() and page.import_button.isEnabled()
-    assert len(win.tree.meter_items()) == 10
+    assert len(win.tree.meter_items()) == 11
     page.files.clear()
     page.add_button.click()
     with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
         page.import_button.click()
     text = page.summary.toPlainText()
     assert text.startswith("failed:") and "bad.csv" in text and "line 22" in text
-    assert len(win.tree.meter_items()) == 10  # nothing of the bad file was stored
+    assert len(win.tree.meter_items()) == 11  # nothing of the bad file was stored
     service.close()
 
 
@@ -300,7 +300,7 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
     _job, outcome = blocker.args
     assert outcome.cancelled and not outcome.reports
     assert "rolled back" in win.importer.summary.toPlainText()
-    assert len(win.tree.meter_items()) == 9 and "big" not in [m.name for m in service.meters()]
+    assert len(win.tree.meter_items()) == 10 and "big" not in [m.name for m in service.meters()]
     service.close()
 
 
