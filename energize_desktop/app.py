@@ -13,13 +13,27 @@ from energize_desktop import paths
 
 def ensure_demo() -> Path:
     """The demo workspace in the user's data folder, written on first use."""
-    from energize_desktop.demo.build import build_demo
+    from energize_desktop.demo.build import VERSION, build_demo
 
     path = paths.demo_workspace()
+    if path.exists() and _demo_version(path) < VERSION:
+        # an older demo: kept aside (the user may have worked in it), a new one written
+        path.replace(path.with_name(f"{path.stem}-v{_demo_version(path)}{path.suffix}"))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         build_demo(path)
     return path
+
+
+def _demo_version(path: Path) -> int:
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.metadata import DEMO_VERSION
+
+    try:
+        with Workspace.open(path) as ws:  # an older schema is migrated (a backup kept)
+            return DEMO_VERSION.get(ws)
+    except Exception:  # unreadable: kept aside as version 0, a new demo written
+        return 0
 
 
 def load_fonts(app) -> str | None:
@@ -101,7 +115,8 @@ def _save_pages(app, window, folder: Path) -> None:
     from energize_desktop.ui.main_window import PAGES
 
     folder.mkdir(parents=True, exist_ok=True)
-    waits = {"Shapes": window.service.shapes_ready, "Baselines": window.service.baseline_ready}
+    # the baseline runs as a job: its result arrives with the job runner's `finished`
+    waits = {"Shapes": window.service.shapes_ready, "Baselines": window.service.jobs.finished}
     for name, signal in waits.items():
         i = PAGES.index(name)
         signal.connect(lambda *_a, i=i: QTimer.singleShot(200, lambda: save(i)))

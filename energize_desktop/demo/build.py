@@ -22,12 +22,13 @@ from energize_desktop.core.timezones import US, calendar
 from energize_desktop.demo import profiles as p
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.api import WorkspaceAPI
-from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED, DEMO_TRUTH
+from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED, DEMO_TRUTH, DEMO_VERSION
 
 TZ = "Europe/London"
 START = np.datetime64("2024-10-01T00:00", "m")  # local time
 MONTHS = 13
 ROLLOVER_KWH = 100_000.0
+VERSION = 2  # 2: the consumption virtual meter, tariff defaults, ground truth
 GAS_KWH_PER_M3 = 11.2
 
 
@@ -60,6 +61,7 @@ def build_demo(out: Path, seed: int = 7, progress=None) -> Path:
         DEMO_INJECTED.set(ws, [asdict(i) for i in injected])
         DEMO_TRUTH.set(ws, _truth(local, truth, gaps))
         DEMO_SEED.set(ws, seed)
+        DEMO_VERSION.set(ws, VERSION)
     finally:
         ws.close()
     return out

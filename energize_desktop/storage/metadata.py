@@ -76,11 +76,13 @@ DEMO_INJECTED = Key("demo_injected", "json", list, "demo.build",
                     "the anomalies the demo generator planted (ground truth for detectors)")
 DEMO_TRUTH = Key("demo_truth", "json", dict, "demo.build",
                  "the demo's ground truth per local month: import, PV, export, consumption, gas")
+DEMO_VERSION = Key("demo_version", "int", 1, "demo.build",
+                   "which demo generator wrote it (an older demo is rebuilt, the old kept aside)")
 DEMO_SEED = Key("demo_seed", "int", None, "demo.build", "the seed the demo was built with")
 
 KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, DEFAULT_TARIFFS, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS,
         IMPORT_PROFILE, SYNC_DSN, SYNC_LAST, SYNC_LAST_AT, SYNC_WATERMARK, SYNC_ROLLUPS,
-        DEMO_INJECTED, DEMO_TRUTH, DEMO_SEED)
+        DEMO_INJECTED, DEMO_TRUTH, DEMO_VERSION, DEMO_SEED)
 
 
 def declared(key: str) -> Key:

@@ -98,7 +98,7 @@ class Queries:
             rest = [i for i in ids if i not in formulas]
             measured = self.rollup(level, rest, start, end) if rest else None
             computed = [virtual_rollup(self.rollup(level, [t for t, _ in terms], start, end),
-                                       meter_id, terms)
+                                       meter_id, terms, whole=level is not Level.QUARTER)
                         for meter_id, terms in ((i, formula_terms(self.ws, f))
                                                 for i, f in formulas.items())]
             frames = [f for f in (measured, *computed) if f is not None]
@@ -144,11 +144,12 @@ def formula_terms(ws, formula: str) -> list[tuple[int, float]]:
 
 
 def virtual_rollup(terms_frame: pl.DataFrame, meter_id: int,
-                   terms: list[tuple[int, float]]) -> pl.DataFrame:
+                   terms: list[tuple[int, float]], whole: bool = False) -> pl.DataFrame:
     """A virtual meter's buckets from its terms' buckets: a bucket exists only where every
     term has one (a term missing is the result missing, never a zero); amount and mean are the
     scaled sums (a null in a term is a null sum), coverage the least of the terms'; a peak, min
-    or max is not a sum: unknown."""
+    or max is not a sum: unknown. `whole`: an hour, day or month where a term is only partly
+    covered has no amount (PV missing half a day is not half the day's consumption)."""
     if not terms or not len(terms_frame):
         return terms_frame.clear()
     ids = terms_frame["meter_id"].to_numpy()
@@ -165,6 +166,10 @@ def virtual_rollup(terms_frame: pl.DataFrame, meter_id: int,
 
     def least(name):
         return np.min([cols[name][r] for r in picked], axis=0)
+
+    if whole:
+        partial = ~(np.nan_to_num(least("coverage")) >= 0.999)
+        amount, mean = np.where(partial, np.nan, amount), np.where(partial, np.nan, mean)
 
     none = np.full(len(common), np.nan)
     out = pl.DataFrame({
