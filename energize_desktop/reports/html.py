@@ -60,7 +60,9 @@ def _block(b, chart_ref, counter) -> str:
     if isinstance(b, Note):
         return f"<p class='note'>{escape(b.text)}</p>"
     if isinstance(b, KeyFigures):
-        cells = "".join(f"<tr><td>{escape(f.label)}</td><td class='value'>{escape(f.value)}</td>"
+        # Qt's rich text ignores cell padding: the spaces keep a label off its value
+        cells = "".join(f"<tr><td nowrap>{escape(f.label)}&nbsp;&nbsp;&nbsp;</td>"
+                        f"<td class='value' nowrap>{escape(f.value)}</td>"
                         f"<td class='caption'>{escape(f.detail)}</td></tr>" for f in b.figures)
         return f"<table class='figures'>{cells}</table>"
     if isinstance(b, Table):

@@ -186,8 +186,8 @@ def _monthly_table(ctx) -> Table:
     months = sorted({m for d in per_fuel.values() for m in d})
     rows = tuple((m, *(_kwh(d.get(m, float("nan"))) for d in per_fuel.values()))
                  for m in months)
-    return Table(("Month", *(f"{f.capitalize()} (kWh)" for f in per_fuel)), rows,
-                 "Site energy per local calendar month")
+    return Table(("Month", *(f"{f.capitalize()} bought (kWh)" for f in per_fuel)), rows,
+                 "Site energy bought per local calendar month")
 
 
 # -- charts -------------------------------------------------------------------------------------
@@ -200,21 +200,39 @@ def charts(ctx) -> list:
         raise ValidationError("no electricity meter")
     monthly = _monthly(ctx, ctx.elec)
     out = [Chart(svg_charts.bars(list(monthly), list(monthly.values()), "kWh", "month"),
-                 "Site electricity per month (kWh)")]
-    hourly = sd.site_energy(ctx.ws, ctx.site, ctx.start_us, ctx.end_us, step_s=3600,
-                            kinds=(MeterKind.ELECTRICITY,))
+                 "Site electricity bought per month (kWh)")]
+    hourly, what = _hourly_use(ctx)
     series = on_grid("site", "kWh", hourly.ts_us, hourly.kwh, 3600, ctx.tz)
     s = shapes(series, local_times(series.ts_us, ctx.tz).month)
     profiles = {k: list(v) for k, v in s.profiles.items() if k.endswith("all year")}
     out.append(Chart(svg_charts.lines(profiles, list(range(24)), "kW (mean)", "hour of day",
                                       [(h, f"{h:02d}") for h in range(0, 24, 3)]),
-                     "Average day profiles, weekdays and weekends (kW)"))
+                     f"Average day profiles of {what}, weekdays and weekends (kW)"))
     out.append(Chart(svg_charts.carpet(s.carpet, "kW"),
-                     "Carpet plot: each column a day, each row an hour (blank = no data)"))
+                     f"Carpet plot of {what}: each column a day, each row an hour (blank = no "
+                     "data)"))
     ldc = s.duration_kw
     out.append(Chart(svg_charts.lines({"demand": list(ldc)}, list(range(len(ldc))), "kW",
-                                      "hours at or above"), "Load-duration curve (kW)"))
+                                      "hours at or above"), f"Load-duration curve of {what} (kW)"))
     return out
+
+
+def _hourly_use(ctx) -> tuple[sd.Energy, str]:
+    """What the building used per hour — consumption (bought + generated − exported) where it
+    makes or sells electricity, never the net import a PV roof hollows out at noon."""
+    line = ctx.ledger.fuels.get("electricity")
+    used = line.consumed if line is not None else None
+    if used is None or (line.generation_kwh is None and line.export_kwh is None):
+        hourly = sd.site_energy(ctx.ws, ctx.site, ctx.start_us, ctx.end_us, step_s=3600,
+                                kinds=(MeterKind.ELECTRICITY,))
+        return hourly, "site electricity"
+    per = 3600 // used.step_s
+    n = len(used.kwh) // per * per
+    block = used.kwh[:n].reshape(-1, per)
+    kwh = np.where(np.isfinite(block).all(axis=1), block.sum(axis=1), np.nan)
+    hourly = sd.Energy(used.name, used.ts_us[:n:per], kwh, 3600, used.tz, used.meters,
+                       used.calendar)
+    return hourly, "electricity consumed"
 
 
 # -- anomalies and alerts -----------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_demo_report_pdf_has_every_section_numbers_and_units(demo_copy, tmp_path
 
     for unit in ("kWh/m²·yr", "kW", "kBtu/ft²·yr", "CV(RMSE)", "%"):
         assert unicodedata.normalize("NFKC", unit) in text, unit
-    assert "Figure 4: Load-duration curve (kW)" in text
+    assert "Figure 4: Load-duration curve of electricity consumed (kW)" in text
     png = tmp_path / "page"
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(out), str(png)],
                    check=True)
