@@ -5,7 +5,7 @@
 
 import argparse
 
-from benchmarks import (alerts, anomaly, baselines, forecasts, frozen, hostile, imports, ingest,
+from benchmarks import (alerts, anomaly, anomaly_lobo, baselines, forecasts, frozen, hostile, imports, ingest,
                         ledger, modbus, mqtt, reports, sync, ui)
 
 
@@ -15,7 +15,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly",
                                                    "alerts", "baselines", "forecasts", "ui",
                                                    "reports", "sync", "frozen", "hostile",
-                                                   "ledger"])
+                                                   "ledger", "anomaly-lobo"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -33,7 +33,8 @@ def main() -> None:
             "baselines": baselines.run, "forecasts": forecasts.run,
             "ui": lambda: ui.run(args.quick), "reports": reports.run,
             "sync": lambda: sync.run(500_000 if args.quick else 10_000_000),
-            "frozen": frozen.run, "hostile": hostile.run, "ledger": ledger.run}
+            "frozen": frozen.run, "hostile": hostile.run, "ledger": ledger.run,
+            "anomaly-lobo": anomaly_lobo.run}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

@@ -66,7 +66,11 @@ def isolation_forest(s: Series) -> np.ndarray:
 
 
 def ensemble(s: Series) -> tuple[list[tuple[int, int]], np.ndarray]:
-    d = detect(s)
+    return ensemble_with(s, None)
+
+
+def ensemble_with(s: Series, tuning) -> tuple[list[tuple[int, int]], np.ndarray]:
+    d = detect(s, tuning=tuning)
     alarms, flagged = [], np.zeros(len(s), bool)
     for e in d.alarms():
         a = int(np.searchsorted(s.ts_us, e.start_us))

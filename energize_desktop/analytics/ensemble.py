@@ -8,7 +8,7 @@ last, and dismissals raise this meter's thresholds for the next run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -50,7 +50,8 @@ class Detection:
 
 def detect(series: Series, settings: DetectorSettings = DetectorSettings(),
            meter_id: int | None = None, live: bool = False, tuning: Tuning | None = None,
-           since_us: int | None = None, level_channel: bool = False) -> Detection:
+           since_us: int | None = None, level_channel: bool = False,
+           quality_only: str | None = None) -> Detection:
     """Events of one meter. `live` uses only earlier weeks for the expectation; `since_us`
     keeps only events ending after it (incremental scoring of newly arrived data). A level
     channel (outdoor temperature, voltage) gets the data-quality checks only: its seasons are
@@ -58,7 +59,7 @@ def detect(series: Series, settings: DetectorSettings = DetectorSettings(),
     tuning = tuning or Tuning()
     result = Detection([])
     why = "a level channel (not energy): data-quality checks only" if level_channel \
-        else _not_enough(series, tuning)
+        else quality_only or _not_enough(series, tuning)
     if why:
         result.not_run = {d: why for d in ("seasonal", "sustained", "level-shift", "patterns",
                                            "unusual-days", "isolation-forest")}
@@ -73,6 +74,8 @@ def detect(series: Series, settings: DetectorSettings = DetectorSettings(),
         _statistical(series, settings, tuning, faulty, _suppressed_steps(series, settings),
                      meter_id, live, result)
     result.events = _apply_feedback(result.events, settings)
+    if not level_channel and not quality_only:
+        result.events = within_budget(result.events, series, tuning.alarm_budget)
     if since_us is not None:
         result.events = [e for e in result.events if e.end_us > since_us]
     result.events.sort(key=lambda e: (e.start_us, e.kind.value))
@@ -103,7 +106,7 @@ def _suppressed_steps(series: Series, settings: DetectorSettings) -> np.ndarray:
 def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
                  result: Detection) -> None:
     bad = faulty | suppressed
-    exp = expect(series, bad, tuning.weeks, live)
+    exp = expect(series, bad, tuning.weeks, live, non_negative=not settings.can_be_negative)
     result.expectation = exp
     steps_per_hour = 3600 / series.step_s
     factor = settings.threshold_factor(STATISTICAL_KINDS)
@@ -119,12 +122,14 @@ def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
     score[bad] = 0.0
     result.score = score
     flags = close_gaps((score >= 1.0) | faulty, int(tuning.merge_hours * steps_per_hour))
+    usual_day = _usual_day(series)
     for a, b in runs(flags):
         if faulty[a:b].any():
             continue  # the data-quality event already explains this episode
         if b - a == 1 and score[a] < tuning.spike_factor:
             continue  # a lone step needs more evidence than a held deviation
-        result.events.append(_deviation_event(series, exp, score, a, b, meter_id))
+        result.events.append(_deviation_event(series, exp, score, a, b, meter_id,
+                                              tuning.min_stake * usual_day))
     if settings.runs("level-shift"):
         result.events += patterns.level_shift_events(series, meter_id)
     if settings.runs("patterns"):
@@ -159,7 +164,35 @@ def _corroborate(series: Series, score: np.ndarray, tuning: Tuning) -> np.ndarra
     return np.where(borderline & (forest > 0), 1.0, score)
 
 
-def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, meter_id):
+def _usual_day(series: Series) -> float:
+    """The meter's median daily total (in its unit), the yardstick of the energy at stake."""
+    v = series.values
+    if not np.isfinite(v).any():
+        return 0.0
+    day = series.local_day()
+    ids, inverse = np.unique(day, return_inverse=True)
+    total = np.bincount(inverse, np.nan_to_num(np.abs(v)), minlength=len(ids))
+    full = np.bincount(inverse, np.isfinite(v), minlength=len(ids)) >= 0.9 * series.slots_per_day
+    return float(np.median(total[full])) if full.any() else float(np.nanmedian(total))
+
+
+def within_budget(events: list[Event], series: Series, per_month: float) -> list[Event]:
+    """At most `per_month` warning-or-worse alarms per month of this meter's history, the
+    strongest kept; the others stay as findings, saying why."""
+    alarms = [e for e in events if e.severity is not Severity.INFO]
+    months = np.isfinite(series.values).sum() * series.step_s / (30.44 * 86400)
+    cap = max(1, int(np.ceil(per_month * months)))
+    if len(alarms) <= cap:
+        return events
+    kept = {id(e) for e in sorted(alarms, key=lambda e: e.score, reverse=True)[:cap]}
+    note = (f" (a finding, not an alarm: beyond this meter's budget of {per_month:g} alarm a "
+            "month, the strongest kept)")
+    return [e if e.severity is Severity.INFO or id(e) in kept else
+            replace(e, severity=Severity.INFO, explanation=e.explanation + note) for e in events]
+
+
+def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, meter_id,
+                     min_stake: float = 0.0):
     flagged = np.arange(a, b)[score[a:b] >= 1.0]
     worst = int(flagged[np.argmax(np.abs(np.nan_to_num(exp.z[flagged])))])
     excess = float(np.nansum(exp.residual[a:b]))
@@ -170,7 +203,9 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
     start, end = int(series.ts_us[a]), int(series.ts_us[b - 1]) + series.step_s * US
     u, step = series.unit, series.step_s
     z = float(exp.z[worst])
-    where = profile_name(int(series.slot[worst]), series.slots_per_day, step)
+    on_holiday = series.holiday is not None and bool(series.holiday[worst])
+    where = "weekend profile (a holiday or closure)" if on_holiday else \
+        profile_name(int(series.slot[worst]), series.slots_per_day, step)
     text = (f"{local_span(start, end, series.tz)}: {amount(series.values[worst], u, step)} against "
             f"a usual {amount(exp.expected[worst], u, step)} ({abs(z):.1f} MADs "
             f"{'above' if z > 0 else 'below'} the {where})")
@@ -179,7 +214,66 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
         text += (f"; over these {hours:g} h {abs(excess):,.1f} {u} "
                  f"{'more' if excess > 0 else 'less'} than usual")
     severity = Severity.CRITICAL if top >= 2.0 else Severity.WARNING
+    stake = abs(excess) if not single else abs(float(exp.residual[worst]))
+    if stake < min_stake:  # clear in MADs, but too little energy to act on: a finding
+        severity = Severity.INFO
+        text += f"; {stake:,.1f} {u} at stake, too little to alarm"
+    elif severity is Severity.CRITICAL and stake < 10 * min_stake:
+        severity = Severity.WARNING  # critical needs energy at stake as well as a large z
+    weather = _weather_explains(exp, a, b, high) or _seasonal_off(series, a, b, high)
+    if weather and severity is not Severity.INFO:
+        severity = Severity.INFO
+        text += f"; {weather}"
     return Event(series.name, start, end, kind, severity, top, text, "seasonal", meter_id)
+
+
+WEATHER_C = 2.0  # °C warmer or colder than usual over an episode: the weather's doing
+
+
+def _weather_explains(exp: Expectation, a: int, b: int, high: bool) -> str | None:
+    """A heating load that falls in a warm spell (or a cooling load that rises in a hot one)
+    is the weather, not the building: said, and kept as a finding. Judged by this meter's
+    own temperature response (its slope above the usual temperature)."""
+    if exp.temperature_slope is None or exp.warmer is None:
+        return None
+    dt = exp.warmer[a:b]
+    if not np.isfinite(dt).any():
+        return None
+    mean_dt = float(np.nanmean(dt))
+    above = exp.temperature_slope[0]  # per °C warmer than usual
+    if abs(mean_dt) < WEATHER_C or above == 0:
+        return None
+    warmer = mean_dt > 0
+    # a warmer spell lowers a heating meter (negative slope) and raises a cooling one
+    expected_direction_high = (above > 0) == warmer
+    if expected_direction_high != high:
+        return None
+    what = "warmer" if warmer else "colder"
+    return (f"{abs(mean_dt):.1f} °C {what} than usual at these hours: the weather, not the "
+            "building (a finding)")
+
+
+def _seasonal_off(series: Series, a: int, b: int, high: bool) -> str | None:
+    """A heating meter that reads (near) nothing at temperatures where it usually does: its
+    season has ended, the weather's doing (found from this meter's own off-season)."""
+    t = series.temperature
+    if high or t is None:
+        return None
+    v = series.values
+    ok = np.isfinite(v) & np.isfinite(t)
+    if ok.sum() < 24 * 28:
+        return None
+    level = np.median(np.abs(v[ok]))
+    off = ok & (np.abs(v) <= 0.1 * level)
+    on = ok & (np.abs(v) > 0.1 * level)
+    if off.sum() < 48 or on.sum() < 48 or np.median(t[off]) <= np.median(t[on]) + WEATHER_C:
+        return None  # it does not switch off when warm: not a heating season
+    here = np.nanmean(t[a:b]) if np.isfinite(t[a:b]).any() else np.nan
+    if not np.nanmean(v[a:b]) <= 0.5 * np.nanmean(np.abs(v[ok])) or \
+            not here >= np.percentile(t[off], 25):
+        return None
+    return (f"{here:.1f} °C, a temperature at which this meter is usually off: the heating "
+            "season, not a fault (a finding)")
 
 
 def _apply_feedback(events: list[Event], settings: DetectorSettings) -> list[Event]:

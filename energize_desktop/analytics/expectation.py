@@ -31,29 +31,50 @@ class Expectation:
     residual: np.ndarray
     z: np.ndarray  # residual / scale
     temperature_slope: tuple[float, float] | None = None  # per °C above / below usual
+    warmer: np.ndarray | None = None  # per step: °C above the usual temperature of that time
 
 
 def expect(series: Series, bad: np.ndarray | None = None, weeks: int = 4,
-           live: bool = False, floor_fraction: float = 0.03) -> Expectation:
+           live: bool = False, floor_fraction: float = 0.03,
+           non_negative: bool = False) -> Expectation:
+    """`non_negative`: a consumption is never expected below zero (a temperature term that
+    extrapolates into a warm summer would otherwise expect a boiler to run backwards)."""
     v = series.values
     bad = np.zeros(len(v), bool) if bad is None else bad
-    clean = np.where(bad, np.nan, v)
+    holiday = np.zeros(len(v), bool) if series.holiday is None else series.holiday
+    clean = np.where(bad | holiday, np.nan, v)  # a holiday teaches nothing about its weekday
     layout = _Layout(series)
-    expected = layout.flat(_window_median(layout.matrix(clean), weeks, live))
-    slopes = None
+    m = layout.matrix(clean)
+    expected = layout.flat(_window_median(m, weeks, live))
+    if holiday.any():  # a holiday is expected to look like the weekends around it
+        weekend = _weekend_median(m, series.slots_per_day, weeks, live)
+        expected = np.where(holiday, layout.flat(weekend), expected)
+    slopes, warmer = None, None
     if series.temperature is not None:
         t_usual = layout.flat(_window_median(layout.matrix(series.temperature), weeks, live))
-        expected, slopes = _temperature_term(clean, expected, series.temperature - t_usual)
+        warmer = series.temperature - t_usual
+        expected, slopes = _temperature_term(clean, expected, warmer)
+    if non_negative:
+        expected = np.where(np.isfinite(expected), np.maximum(expected, 0.0), expected)
     residual = v - expected
-    clean_residual = np.where(bad, np.nan, residual)
-    scale = layout.flat(_window_scale(layout.matrix(clean_residual), series.slots_per_day,
-                                      weeks, live))
-    level = np.nanmedian(np.abs(clean)) if np.isfinite(clean).any() else 0.0
+    clean_residual = np.where(bad | holiday, np.nan, residual)
+    scales = _window_scale(layout.matrix(clean_residual), series.slots_per_day, weeks, live)
+    scale = layout.flat(scales)
+    if holiday.any():  # ... and to vary as weekends do
+        spd = series.slots_per_day
+        sunday = scales[:, 6 * spd:7 * spd]
+        scale = np.where(holiday, np.tile(sunday, (1, 7))[layout.row, layout.col], scale)
+    finite = clean[np.isfinite(clean)]
+    # the spread is never below a share of the meter's typical level — its median, or its
+    # mean for a meter that is mostly zero (an export, a standby load), so a 0.1 kWh step on
+    # a meter that reads 0 most hours is not a billion MADs
+    level = max(float(np.median(np.abs(finite))), float(np.mean(np.abs(finite)))) \
+        if len(finite) else 0.0
     floor = max(floor_fraction * level, 1e-9)
     scale = np.where(np.isfinite(scale), np.maximum(scale, floor), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = residual / scale
-    return Expectation(expected, scale, residual, z, slopes)
+    return Expectation(expected, scale, residual, z, slopes, warmer)
 
 
 class _Layout:
@@ -91,6 +112,18 @@ def _window_median(m: np.ndarray, weeks: int, live: bool) -> np.ndarray:
     stack = _windows(m, weeks, live)
     enough = np.isfinite(stack).sum(axis=-1) >= 2
     return np.where(enough, nanmedian(stack, axis=-1), np.nan)
+
+
+def _weekend_median(m: np.ndarray, slots_per_day: int, weeks: int, live: bool) -> np.ndarray:
+    """Per (week, slot of week): the median of Saturdays and Sundays at that time of day in
+    the weeks around — what a holiday on any weekday is compared with."""
+    w = m.shape[0]
+    days = m.reshape(w, 7, slots_per_day)
+    stack = _windows(days[:, 5:7, :], weeks, live)  # (W, 2, spd, n)
+    pooled = np.moveaxis(stack, 1, 2).reshape(w, slots_per_day, -1)
+    enough = np.isfinite(pooled).sum(axis=-1) >= 2
+    med = np.where(enough, nanmedian(pooled, axis=-1), np.nan)  # (W, spd)
+    return np.tile(med, (1, 7))
 
 
 def _window_scale(r: np.ndarray, slots_per_day: int, weeks: int, live: bool) -> np.ndarray:

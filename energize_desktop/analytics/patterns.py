@@ -25,9 +25,12 @@ def level_shift_events(series: Series, meter_id=None) -> list[Event]:
                 continue  # statistically clear but too small to act on
             kind = rise_kind if after > before else Kind.LEVEL_SHIFT
             start = _day_start(series, k)
-            scale = series.step_s if how == "min" else 86400
-            text = (f"{what} stepped from {amount(before, series.unit, scale)} to "
-                    f"{amount(after, series.unit, scale)} ({(after / before - 1):+.0%}) from "
+            if how == "min":  # a level: in kW
+                shown = [amount(x, series.unit, series.step_s) for x in (before, after)]
+            else:  # a daily total: in kWh a day, never kW
+                shown = [f"{x:,.0f} {series.unit}/day" for x in (before, after)]
+            text = (f"{what} stepped from {shown[0]} to {shown[1]} "
+                    f"({(after / before - 1):+.0%}) from "
                     f"{_date(series, start)}: a schedule, setpoint or equipment change")
             # a finding to review rather than an alarm: the new level becomes the norm
             events.append(Event(series.name, start, start + 86400 * US, kind, Severity.INFO,

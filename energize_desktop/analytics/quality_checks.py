@@ -24,6 +24,7 @@ from energize_desktop.core.timezones import US
 FLAT_HOURS = 3  # identical readings for this long is a stuck meter ...
 FLAT_STEPS_MIN = 4
 FLAT_USUAL_MAX = 0.2  # ... unless repeats are common for this meter anyway
+FLAT_CHANCE = 0.01  # ... and the run is this improbable for it (expected count by chance)
 
 
 @dataclass
@@ -106,20 +107,47 @@ class _Ctx:
         return by_time.reshape(-1)[key] >= share
 
     def flat(self, v):
+        """A run of equal values is "stuck" only when this meter would hardly ever repeat
+        itself that long by chance: a meter reporting whole kWh repeats a stable night load
+        for hours, a fine-resolution one almost never does. The chance is this meter's own
+        rate of repeats at that time of day, raised to the run's length; our own estimate
+        across a gap is flat by design and never counted."""
         same = np.r_[False, (np.diff(v) == 0) & (v[1:] != 0)]  # zero is "off", not stuck
+        if self.s.estimated is not None:
+            same &= ~self.s.estimated & ~np.r_[False, self.s.estimated[:-1]]
         finite_pairs = np.isfinite(np.diff(v)).sum()
         if finite_pairs == 0 or same.sum() / finite_pairs > FLAT_USUAL_MAX:
             return
         need = max(FLAT_STEPS_MIN, FLAT_HOURS * 3600 // self.s.step_s)
+        repeat = self._repeat_rate(v, same)
+        opportunities = max(finite_pairs, 1)
         for a, b in runs(same):
             a -= 1  # the run starts at the first of the equal values
-            if b - a >= need and not self.bad[a:b].all():
-                self.bad[a:b] = True
-                hours = (b - a) * self.s.step_s / 3600
-                self.event(a, b, Kind.FLAT, Severity.WARNING, 1.5,
-                           f"stuck at {amount(float(v[a]), self.s.unit, self.s.step_s)} for "
-                           f"{hours:g} h: the same value {b - a} times in a row (a frozen "
-                           "meter or a gateway repeating its last value)")
+            if b - a < need or self.bad[a:b].all():
+                continue
+            # chance of this run by chance anywhere in the meter's history
+            chance = opportunities * float(np.prod(repeat[a + 1:b]))
+            if chance > FLAT_CHANCE:
+                continue
+            self.bad[a:b] = True
+            hours = (b - a) * self.s.step_s / 3600
+            self.event(a, b, Kind.FLAT, Severity.WARNING, 1.5,
+                       f"stuck at {amount(float(v[a]), self.s.unit, self.s.step_s)} for "
+                       f"{hours:g} h: the same value {b - a} times in a row (a frozen "
+                       "meter or a gateway repeating its last value; this meter repeats "
+                       f"itself {float(np.mean(repeat[a + 1:b])):.0%} of the time at these "
+                       "hours)")
+
+    def _repeat_rate(self, v, same) -> np.ndarray:
+        """Per step: how often this meter repeats its previous value at that time of day
+        (a prior of one repeat in 50 at least, so an unseen repeat is not impossible)."""
+        s = self.s
+        tod = s.slot % s.slots_per_day
+        ok = np.r_[False, np.isfinite(np.diff(v))]
+        hits = np.bincount(tod, same & ok, minlength=s.slots_per_day)
+        tries = np.bincount(tod, ok, minlength=s.slots_per_day)
+        rate = (hits + 1.0) / (tries + 50.0)
+        return np.clip(rate, 1e-6, 0.999)[tod]
 
     def mark(self, mask, kind, severity, template):
         for a, b in runs(mask):

@@ -8,7 +8,7 @@ its place in the *local* week (slot 0 is Monday 00:00 local time), so a building
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,6 +30,10 @@ class Series:
     slot: np.ndarray  # local slot of the week, 0 = Monday 00:00
     temperature: np.ndarray | None = None  # outdoor °C aligned with values, NaN where unknown
     tz: str = "UTC"
+    # per step: a weekday the site does not work (public holiday, closure): compared with the
+    # weekend profile, never with the weekday's
+    holiday: np.ndarray | None = None
+    estimated: np.ndarray | None = None  # per step: the product estimated or interpolated it
 
     @property
     def slots_per_week(self) -> int:
@@ -47,8 +51,20 @@ class Series:
         return self.week * 7 + self.slot // self.slots_per_day
 
     def with_temperature(self, temperature: np.ndarray) -> "Series":
-        return Series(self.name, self.unit, self.ts_us, self.values, self.step_s, self.week,
-                      self.slot, np.asarray(temperature, dtype=np.float64), self.tz)
+        return replace(self, temperature=np.asarray(temperature, dtype=np.float64))
+
+    def with_calendar(self, non_working_days) -> "Series":
+        """Mark the weekdays in `non_working_days` (local day numbers since 1970) as holidays."""
+        if not len(self) or not non_working_days:
+            return self
+        day = self.local_day() - 3  # local_day counts from the Monday before 1970-01-01
+        weekday = self.slot // self.slots_per_day < 5
+        return replace(self, holiday=weekday & np.isin(day, list(non_working_days)))
+
+    def is_non_working(self) -> np.ndarray:
+        """Weekends and the holidays marked on weekdays."""
+        weekend = self.slot // self.slots_per_day >= 5
+        return weekend if self.holiday is None else weekend | self.holiday
 
     def local_hour(self, i: int) -> float:
         return (int(self.slot[i]) % self.slots_per_day) * self.step_s / 3600

@@ -6,6 +6,8 @@
     energize alerts -w W audit ID             who did what, and when
     energize alerts -w W rules                the rules (add one with `add-rule`)
     energize alerts -w W add-rule NAME --meter M --kind above --limit 250 [--clear 200 ...]
+    energize alerts -w W test-rule NAME --meter M --kind above --limit 250 --period 2025
+                                              (the alerts it would have raised: tune, then add)
     energize alerts -w W disable-rule ID | enable-rule ID
     energize alerts -w W notify [--webhook URL] [--smtp HOST:PORT --from A --to B ...] [--test]
 """
@@ -20,6 +22,7 @@ from energize_desktop.cli.common import command, ref
 from energize_desktop.storage.metadata import NOTIFICATIONS
 
 ACTIONS = ("list", "ack", "resolve", "reopen", "snooze", "audit", "rules", "add-rule",
+           "test-rule",
            "disable-rule", "enable-rule", "notify")
 _MOVES = {"ack": "acknowledge", "resolve": "resolve", "reopen": "reopen"}
 _DONE = {"ack": "acknowledged", "resolve": "resolved", "reopen": "reopened"}
@@ -50,6 +53,7 @@ def add_parsers(sub) -> None:
     rule.add_argument("--pending", type=float, default=0.0, metavar="SECONDS",
                       help="the condition must hold this long first")
     rule.add_argument("--severity", choices=["info", "warning", "critical"], default="warning")
+    rule.add_argument("--period", help="test-rule: FROM..TO, YYYY-MM or YYYY (site local)")
     out = p.add_argument_group("notify")
     out.add_argument("--webhook", metavar="URL", help="POST each alert as JSON here")
     out.add_argument("--smtp", metavar="HOST:PORT", help="send e-mail through this server")
@@ -67,12 +71,12 @@ def run(args) -> int:
     from energize_desktop.storage import Workspace
     from energize_desktop.storage.alerts import AlertStore
 
-    read_only = args.action in ("list", "audit", "rules") or (
+    read_only = args.action in ("list", "audit", "rules", "test-rule") or (
         args.action == "notify" and not (args.webhook or args.smtp))
     with Workspace.open(args.workspace, read_only=read_only) as ws:
         store = AlertStore(ws)
         handler = {"list": _list, "audit": _audit, "rules": _rules, "add-rule": _add_rule,
-                   "notify": _notify}.get(args.action, _move)
+                   "notify": _notify, "test-rule": _test_rule}.get(args.action, _move)
         return handler(ws, store, args)
 
 
@@ -161,6 +165,30 @@ def _add_rule(ws, store, args) -> int:
                 meter_id, site_id, measure=args.measure)
     rid = store.add_rule(rule.name, rule.to_json(), meter_id, site_id)
     print(f"rule {rid} added: {rule.name}")
+    return 0
+
+
+def _test_rule(ws, store, args) -> int:
+    from energize_desktop.analytics.alert_rules import Rule
+    from energize_desktop.core.errors import ValidationError
+    from energize_desktop.core.instants import iso_local
+    from energize_desktop.core.periods import period
+    from energize_desktop.jobs.rule_history import try_rule
+
+    if args.kind is None or args.limit is None or not args.meter or not args.period:
+        raise ValidationError("alerts test-rule: needs --meter, --kind, --limit and --period",
+                              field="period" if args.kind and args.meter else "kind")
+    meter = ws.meter(ref(args.meter))
+    rule = Rule(args.target or "test", args.kind, args.limit, args.clear, args.pending,
+                args.severity, meter.id, None, measure=args.measure)
+    tz = ws.site_of(meter).timezone
+    start, end = period(args.period, tz)
+    found = try_rule(ws, rule, meter, start, end)
+    print(f"{rule.name} on {meter.name}, {args.period}: would have raised {len(found)} "
+          f"alert(s)")
+    for w in found:
+        until = iso_local(w.end_us, tz) if w.end_us is not None else "still raised"
+        print(f"  {iso_local(w.start_us, tz)} → {until}   worst {w.worst:,.1f} {w.unit}")
     return 0
 
 

@@ -56,3 +56,10 @@ EARLIEST_US = -2_208_988_800_000_000  # 1900-01-01T00:00Z
 LATEST_US = 7_258_118_400_000_000  # 2200-01-01T00:00Z
 EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def iso_local(us: int, tz: str) -> str:
+    """A moment as the site's wall clock, e.g. '2025-03-03 16:45' (what people read)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(us / 1_000_000, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")

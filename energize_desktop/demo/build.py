@@ -22,7 +22,12 @@ from energize_desktop.core.timezones import US, calendar
 from energize_desktop.demo import profiles as p
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.api import WorkspaceAPI
-from energize_desktop.storage.metadata import DEMO_INJECTED, DEMO_SEED, DEMO_TRUTH, DEMO_VERSION
+from energize_desktop.storage.metadata import (
+    DEMO_INJECTED,
+    DEMO_SEED,
+    DEMO_TRUTH,
+    DEMO_VERSION,
+)
 
 TZ = "Europe/London"
 START = np.datetime64("2024-10-01T00:00", "m")  # local time
@@ -121,7 +126,9 @@ def _series(cal, rng):
              "consumption": (hvac + lighting + plug + server + other) * hours,
              "gas": gas * GAS_KWH_PER_M3}
     gap_rows = {k: _gap_rows(cal, v) for k, v in gaps.items()}
-    return series, injected + counter_events, gap_rows, truth
+    planted = [_event(cal, meter, "gap", int(rows[0]), int(rows[-1]) + 1,
+                      f"{len(rows) / 4:g} h without readings") for meter, rows in gap_rows.items()]
+    return series, injected + counter_events + planted, gap_rows, truth
 
 
 # which meter measures each line of the ground truth (its gaps are the truth's unknowns)

@@ -16,9 +16,10 @@ from energize_desktop.analytics.ensemble import Detection, detect
 from energize_desktop.analytics.events import Event
 from energize_desktop.analytics.series import Series, on_grid
 from energize_desktop.analytics.settings import DetectorSettings
-from energize_desktop.core.model import Meter, MeterKind
+from energize_desktop.core.model import Meter, MeterKind, Role
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs.base import Job
+from energize_desktop.jobs.calendar import calendar_for
 from energize_desktop.storage.anomalies import AnomalyStore
 from energize_desktop.storage.api import WorkspaceAPI
 
@@ -71,8 +72,13 @@ def meters_series(ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, sta
         coverage = frame["coverage"].to_numpy() if len(frame) else np.zeros(0)
         values = np.where(np.nan_to_num(coverage) >= MIN_COVERAGE, values, np.nan)
         unit = meter.amount_unit if column == "amount" else meter.unit
-        out[meter.id] = on_grid(meter.name, unit or meter.unit, ts, values, step_s,
-                                ws.site_of(meter).timezone)
+        series = on_grid(meter.name, unit or meter.unit, ts, values, step_s,
+                         ws.site_of(meter).timezone)
+        if len(frame) and len(series):  # what the product estimated (a gap bridged)
+            est = frame["estimated_s"].fill_null(0).to_numpy() > 0
+            placed = on_grid("", "", ts, est.astype(float), step_s).values
+            series = replace(series, estimated=np.nan_to_num(placed) > 0)
+        out[meter.id] = series
     return out
 
 
@@ -111,11 +117,24 @@ def detect_meter(ws: WorkspaceAPI, meter: Meter, step_s=3600, start_us=None, end
     series = meter_series(ws, meter, step_s, start_us, end_us)
     if temperature is not None and temperature[0] != meter.id and len(series):
         series = series.with_temperature(align_to(series, temperature[1]))
+    if len(series):  # the site's holidays and closures are compared with its weekends
+        cal = calendar_for(ws.site_of(meter), int(series.ts_us[0]), int(series.ts_us[-1]))
+        series = series.with_calendar(cal.non_working)
     settings = settings_for(ws, meter.id)
-    if meter.kind is MeterKind.PV:  # generation: no after-hours norm
-        settings = replace(settings, disabled=settings.disabled | {"patterns"})
     return detect(series, settings, meter.id, live=live, since_us=since_us,
-                  level_channel=meter.amount_unit is None)
+                  level_channel=meter.amount_unit is None, quality_only=_quality_only(meter))
+
+
+def _quality_only(meter: Meter) -> str | None:
+    """A meter's role decides which rules apply: what the sun makes or the grid takes back
+    follows the weather, not the building's schedule — its data is checked, not its use."""
+    role = meter.effective_role
+    if role is Role.GENERATION:
+        return "generation follows the weather: data-quality checks only (zero at night is " \
+               "expected)"
+    if role is Role.EXPORT:
+        return "export is what generation leaves over: data-quality checks only"
+    return None
 
 
 def _temperature_meter(ws: WorkspaceAPI, meters: list[Meter]) -> Meter | None:
@@ -131,6 +150,23 @@ def align_to(series: Series, other: Series) -> np.ndarray:
     idx = np.searchsorted(series.ts_us, other.ts_us)
     ok = (idx < len(series)) & (series.ts_us[np.minimum(idx, len(series) - 1)] == other.ts_us)
     out[idx[ok]] = other.values[ok]
+    return out
+
+
+def stored_events(ws: WorkspaceAPI, meter_ids=None) -> list[Event]:
+    """The events the last runs stored, as Events again (meter names of today)."""
+    from energize_desktop.analytics.events import Kind, Severity
+
+    names = {m.id: m.name for m in ws.meters()}
+    out = []
+    for r in AnomalyStore(ws).events(meter_ids):
+        try:
+            kind, severity = Kind(r["kind"]), Severity(r["severity"])
+        except ValueError:
+            continue  # a kind a newer version wrote: not shown rather than misread
+        out.append(Event(names.get(r["meter_id"], f"meter {r['meter_id']}"), r["start_us"],
+                         r["end_us"], kind, severity, float(r["score"]), r["explanation"],
+                         r["detector"], r["meter_id"]))
     return out
 
 

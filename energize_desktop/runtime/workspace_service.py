@@ -228,6 +228,13 @@ class WorkspaceService(QObject):
 
         return AlertStore(self.ws).alerts() if self.ws else []
 
+    def stored_events(self) -> list:
+        """The last detection run's events of every meter, as kept in the workspace: what
+        the Anomalies page shows again when a workspace is reopened."""
+        from energize_desktop.jobs.detection import stored_events
+
+        return stored_events(self.ws) if self.ws else []
+
     def move_alert(self, alert_id: int, action: str, note: str, who: str) -> None:
         from energize_desktop.storage.alerts import AlertStore
 

@@ -19,11 +19,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("When", "Meter", "Kind", "Severity", "Explanation")
+COLUMNS = ("Start (local)", "Meter", "Kind", "Severity", "Score", "Explanation")
+RANK = {"critical": 0, "warning": 1, "info": 2}
 ALERT_COLUMNS = ("Opened", "State", "Severity", "Message")
 COLOURS = {"critical": QColor(200, 40, 40), "warning": QColor(200, 120, 0),
            "info": QColor(90, 90, 90)}
 EVENT_ROLE = Qt.ItemDataRole.UserRole
+
+
+class _Item(QTableWidgetItem):
+    """A cell that sorts by a key of its own (a time, a severity rank, a number), not by the
+    text it shows: "Fri 18 Apr" must not sort before "Mon 05 May"."""
+
+    def __init__(self, text: str, key):
+        super().__init__(text)
+        self.key = key
+
+    def __lt__(self, other):
+        return self.key < other.key if isinstance(other, _Item) else super().__lt__(other)
 
 
 def _table(columns) -> QTableWidget:
@@ -53,8 +66,21 @@ class AnomalyPanel(QWidget):
         self.filter.setAccessibleName("filter anomalies")
         self.filter.textChanged.connect(self._apply_filter)
         self.severity = QComboBox()
-        self.severity.addItems(["all severities", "warning and above", "critical"])
+        self.severity.addItems(["all severities", "alarms (warning and above)", "critical"])
+        self.severity.setCurrentIndex(1)  # findings are kept apart from alarms: asked for
         self.severity.currentIndexChanged.connect(self._apply_filter)
+        self.meter = QComboBox()
+        self.meter.setAccessibleName("filter by meter")
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("filter by kind")
+        for box in (self.meter, self.kind):
+            box.currentIndexChanged.connect(self._apply_filter)
+        self.since = QLineEdit(placeholderText="from YYYY-MM-DD")
+        self.until = QLineEdit(placeholderText="to YYYY-MM-DD")
+        for edit in (self.since, self.until):
+            edit.setMaximumWidth(130)
+            edit.textChanged.connect(self._apply_filter)
+        self.counts = QLabel()
         self.dismiss_button = QPushButton("Not an anomaly…")
         self.dismiss_button.setToolTip("The next detection run leaves this event out and raises "
                                        "this meter's threshold for its kind a little")
@@ -69,12 +95,14 @@ class AnomalyPanel(QWidget):
 
     def _layout(self) -> None:
         bar = QHBoxLayout()
-        for w in (self.filter, self.severity, self.dismiss_button):
+        for w in (self.filter, self.severity, self.meter, self.kind, self.since, self.until,
+                  self.dismiss_button):
             bar.addWidget(w)
         top, bottom = QWidget(), QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(bar)
+        tl.addWidget(self.counts)
         tl.addWidget(self.table)
         alert_bar = QHBoxLayout()
         alert_bar.addWidget(QLabel("<b>Alerts</b> (open and acknowledged)"))
@@ -95,24 +123,43 @@ class AnomalyPanel(QWidget):
 
     # -- events ---------------------------------------------------------------------------------
     def show_events(self, events) -> None:
-        rank = {"critical": 0, "warning": 1, "info": 2}
-        events = sorted(events, key=lambda e: (rank[e.severity.value], -e.start_us))
+        """Alarms first (critical, then warning), newest first; findings after them."""
+        events = sorted(events, key=lambda e: (RANK[e.severity.value], -e.start_us))
+        self._fill_choices(self.meter, "all meters", sorted({e.meter for e in events}))
+        self._fill_choices(self.kind, "all kinds", sorted({e.kind.value for e in events}))
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(events))
         for row, e in enumerate(events):
-            when = e.explanation.split(": ", 1)[0] if ": " in e.explanation else ""
-            cells = (when, e.meter, e.kind.value, e.severity.value, e.explanation)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+            when, _, what = e.explanation.partition(": ") if ": " in e.explanation else \
+                ("", "", e.explanation)
+            cells = ((when, e.start_us), (e.meter, e.meter), (e.kind.value, e.kind.value),
+                     (e.severity.value, RANK[e.severity.value]), (f"{e.score:.1f}", e.score),
+                     (what, what))
+            for col, (text, key) in enumerate(cells):
+                item = _Item(text, key)
                 item.setToolTip(e.explanation)
                 item.setData(EVENT_ROLE, e)
                 if col == 3:
                     item.setForeground(COLOURS[e.severity.value])
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(4, 600)
+        self.table.setColumnWidth(len(COLUMNS) - 1, 600)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)  # ranked as above
+        alarms = sum(e.severity.value != "info" for e in events)
+        self.counts.setText(f"{alarms} alarm(s), {len(events) - alarms} finding(s) "
+                            "(findings: choose 'all severities')")
         self._apply_filter()
+
+    @staticmethod
+    def _fill_choices(box: QComboBox, everything: str, values: list[str]) -> None:
+        chosen = box.currentText()
+        box.blockSignals(True)
+        box.clear()
+        box.addItems([everything, *values])
+        if chosen in values:
+            box.setCurrentText(chosen)
+        box.blockSignals(False)
 
     def event_at(self, row: int):
         item = self.table.item(row, 0)
@@ -125,10 +172,18 @@ class AnomalyPanel(QWidget):
         text = self.filter.text().strip().lower()
         wanted = {0: ("critical", "warning", "info"), 1: ("critical", "warning"),
                   2: ("critical",)}[self.severity.currentIndex()]
+        meter = self.meter.currentText() if self.meter.currentIndex() > 0 else None
+        kind = self.kind.currentText() if self.kind.currentIndex() > 0 else None
+        since, until = _day_us(self.since.text()), _day_us(self.until.text())
         for row in range(self.table.rowCount()):
             e = self.event_at(row)
             hay = f"{e.meter} {e.kind.value} {e.explanation}".lower()
-            self.table.setRowHidden(row, not (e.severity.value in wanted and text in hay))
+            shown = (e.severity.value in wanted and text in hay
+                     and (meter is None or e.meter == meter)
+                     and (kind is None or e.kind.value == kind)
+                     and (since is None or e.end_us > since)
+                     and (until is None or e.start_us < until + 86_400_000_000))
+            self.table.setRowHidden(row, not shown)
 
     def _jump(self, row: int) -> None:
         event = self.event_at(row)
@@ -161,3 +216,15 @@ class AnomalyPanel(QWidget):
         rows = {i.row() for i in self.alerts.selectedItems()}
         if rows:
             self.alert_action.emit(int(self.alerts.item(rows.pop(), 0).data(EVENT_ROLE)), action)
+
+
+def _day_us(text: str) -> int | None:
+    """A typed date as µs (UTC midnight: the filter is by day, a few hours either way is
+    fine), or None while it is empty or not yet a whole date."""
+    from datetime import date, datetime, timezone
+
+    try:
+        d = date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp() * 1_000_000)

@@ -105,8 +105,10 @@ class FindingActions:
         self.progress.hide()
         self.cancel_button.hide()
         alarms = [e for e in result.events if e.severity.value != "info"]
-        self.anomalies.show_events(result.events)
+        self.anomalies.show_events(self.service.stored_events() if not result.cancelled
+                                   else result.events)  # every meter's latest, as kept
         self.pages.setCurrentWidget(self.anomalies)
+        self._request_overview()  # its latest anomalies and findings follow the run
         stopped = " (cancelled: meters not yet scored are left as they were)" \
             if result.cancelled else ""
         self.status.setText(f"{len(alarms)} alarm(s) and {len(result.events) - len(alarms)} "

@@ -290,6 +290,7 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
                             f"{len(meters)} meter(s)")
         self.chart.clear()
         self.refresh_alerts()
+        self.anomalies.show_events(self.service.stored_events())  # the last run, kept
         self.baselines.set_meters(meters)
         self.importer.set_sites([s.name for s in self.service.sites()])
         self.reports.set_sites([s.name for s in self.service.sites()])

@@ -280,3 +280,35 @@ def test_a_threshold_on_a_counter_sees_power_never_the_register(tmp_path):
     messages = sorted(a["message"] for a in opened)
     assert len(messages) == 2
     assert "300.00 kW is above 250.00 kW" in messages[1] and "75.00 kWh" in messages[0]
+
+
+def test_a_rule_tried_on_history_lists_what_it_would_have_raised(demo_file, capsys):
+    """Oracle: the Main incomer's own 15-minute power above 125 kW, counted by hand as runs
+    of steps (cleared below 110 kW); test-rule lists as many alerts, each worst value above
+    125, and stores nothing."""
+    import numpy as np
+
+    from energize_desktop.cli import main
+    from energize_desktop.core.periods import period
+    from energize_desktop.jobs.detection import meter_series
+    from energize_desktop.storage import Workspace
+
+    assert main(["alerts", "-w", str(demo_file), "test-rule", "Main overload", "--meter",
+                 "Main incomer", "--kind", "above", "--limit", "125", "--clear", "110",
+                 "--period", "2025"]) == 0
+    out = capsys.readouterr().out
+    with Workspace.open(demo_file, read_only=True) as ws:
+        start, end = period("2025", "Europe/London")
+        kw = meter_series(ws, ws.meter("Main incomer"), 900, start, end).values * 4
+        rules = len(ws.cursor().execute("SELECT * FROM alert_rules").fetchall())
+    raised, n = False, 0
+    for v in kw[np.isfinite(kw)]:
+        if not raised and v > 125:
+            raised, n = True, n + 1
+        elif raised and v <= 110:
+            raised = False
+    assert f"would have raised {n} alert(s)" in out and n > 0
+    worst = [float(line.split("worst ")[1].split()[0].replace(",", ""))
+             for line in out.splitlines() if "worst" in line]
+    assert len(worst) == n and min(worst) > 125
+    assert rules == 0  # tried, not kept

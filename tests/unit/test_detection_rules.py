@@ -1,0 +1,104 @@
+"""Detection rules on small real-shaped cases: a whole-kWh night load repeats by chance (not
+stuck) where a fine-resolution meter frozen for hours is; a bank holiday is expected to look
+like a weekend; gas in summer is never expected below zero; a PV meter at night is expected
+to read zero; an alarm must put energy at stake; at most about one alarm a month."""
+
+import numpy as np
+
+from energize_desktop.analytics.ensemble import detect, within_budget
+from energize_desktop.analytics.events import Event, Kind, Severity
+from energize_desktop.analytics.expectation import expect
+from energize_desktop.analytics.series import on_grid
+
+HOUR = 3_600_000_000
+MONDAY = int(np.datetime64("2025-01-06T00:00", "us").astype(np.int64))
+
+
+def _office(weeks=12, seed=1, decimals=None, night=20.0):
+    rng = np.random.default_rng(seed)
+    n = weeks * 168
+    hour, day = np.arange(n) % 24, np.arange(n) // 24
+    busy = (hour >= 8) & (hour < 18) & (day % 7 < 5)
+    kwh = np.where(busy, 60.0, night) + rng.normal(0, 1.5, n)
+    if decimals is not None:
+        kwh = np.round(kwh, decimals)
+    return MONDAY + np.arange(n, dtype=np.int64) * HOUR, kwh
+
+
+def _flat_events(values, ts):
+    d = detect(on_grid("M", "kWh", ts, values, 3600))
+    return [e for e in d.events if e.kind is Kind.FLAT]
+
+
+def test_a_whole_kwh_night_load_repeating_is_not_stuck():
+    ts, kwh = _office(decimals=0, night=3.0)  # a small building: 3 kWh an hour at night
+    rng = np.random.default_rng(5)
+    night = (np.arange(len(kwh)) % 24 < 6)
+    kwh[night] = np.round(3.0 + rng.normal(0, 0.3, night.sum()))  # 3, 3, 3, 3 (sometimes 2 or 4)
+    assert not _flat_events(kwh, ts)
+
+
+def test_a_fine_resolution_meter_frozen_for_hours_is_stuck():
+    ts, kwh = _office(decimals=3)
+    kwh[500:512] = kwh[500]  # a gateway repeating its last value for 12 hours
+    found = _flat_events(kwh, ts)
+    assert len(found) == 1 and "12 h" in found[0].explanation
+
+
+def test_a_bank_holiday_is_compared_with_the_weekend_profile():
+    ts, kwh = _office()
+    day = 7 * 6  # a Monday in week 7
+    monday = (np.arange(len(kwh)) // 24) == day
+    kwh[monday] = 20.0 + np.random.default_rng(2).normal(0, 1.5, 24)  # closed: a weekend day
+    s = on_grid("M", "kWh", ts, kwh, 3600)
+    plain = [e for e in detect(s).alarms() if e.kind is Kind.LOW]
+    assert plain  # without the calendar a closed Monday is a low-use alarm
+    day_number = (MONDAY // 86_400_000_000) + day
+    with_holiday = s.with_calendar(frozenset({int(day_number)}))
+    assert with_holiday.holiday.sum() == 24
+    assert not [e for e in detect(with_holiday).alarms() if e.start_us // HOUR - MONDAY // HOUR
+                in range(day * 24 - 12, day * 24 + 36)]
+    exp = expect(with_holiday)
+    assert np.nanmax(exp.expected[monday]) < 30  # expected like a Sunday, not 60
+
+
+def test_gas_in_summer_is_never_expected_below_zero():
+    n = 16 * 168
+    ts = MONDAY + np.arange(n, dtype=np.int64) * HOUR
+    temp = np.linspace(0, 24, n)  # winter into summer
+    gas = np.clip(40 - 2.5 * temp, 0, None)  # heating fades out, then none
+    s = on_grid("Gas", "kWh", ts, gas, 3600).with_temperature(temp)
+    exp = expect(s, non_negative=True)
+    assert np.nanmin(exp.expected) >= 0
+    assert not [e for e in detect(s).alarms() if "-" in e.explanation.split("usual")[-1][:3]]
+
+
+def test_pv_at_night_is_expected_zero_and_checked_for_data_only():
+    n = 12 * 168
+    hour = np.arange(n) % 24
+    pv = np.where((hour > 7) & (hour < 17), 5 * np.sin((hour - 7) / 10 * np.pi), 0.0)
+    pv = pv * np.random.default_rng(3).uniform(0.2, 1.0, n // 24).repeat(24)  # cloudy days
+    s = on_grid("PV", "kWh", MONDAY + np.arange(n, dtype=np.int64) * HOUR, pv, 3600)
+    d = detect(s, quality_only="generation follows the weather")
+    assert not d.alarms() and "weather" in d.not_run["seasonal"]
+    exp = expect(s, non_negative=True)
+    night = (hour < 6)
+    assert np.nanmax(np.abs(exp.expected[night])) == 0
+
+
+def test_an_alarm_must_put_energy_at_stake():
+    ts, kwh = _office()
+    kwh[900] += 0.5  # 14 MADs of a meter whose noise is tiny? no: 0.5 kWh of a 900 kWh day
+    s = on_grid("M", "kWh", ts, kwh * 0 + np.round(kwh, 6), 3600)
+    assert not [e for e in detect(s).alarms() if e.start_us == ts[900]]
+
+
+def test_at_most_about_one_alarm_a_month_the_strongest_kept():
+    ts, kwh = _office(weeks=9)  # about two months
+    s = on_grid("M", "kWh", ts, kwh, 3600)
+    events = [Event("M", int(ts[i * 24]), int(ts[i * 24 + 1]), Kind.HIGH, Severity.WARNING,
+                    1.0 + i / 10, f"e{i}", "seasonal") for i in range(10)]
+    kept = within_budget(events, s, 1.0)
+    alarms = [e for e in kept if e.severity is not Severity.INFO]
+    assert len(alarms) == 3 and {e.explanation for e in alarms} == {"e9", "e8", "e7"}
+    assert all("budget" in e.explanation for e in kept if e.severity is Severity.INFO)
