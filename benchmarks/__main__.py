@@ -5,7 +5,7 @@
 
 import argparse
 
-from benchmarks import (alerts, anomaly, anomaly_lobo, baselines, forecasts, frozen, hostile, imports, ingest,
+from benchmarks import (alarm_budget, alerts, anomaly, anomaly_lobo, baselines, forecasts, frozen, hostile, imports, ingest,
                         ledger, modbus, mqtt, reports, sync, ui)
 
 
@@ -15,7 +15,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["ingest", "import", "modbus", "mqtt", "anomaly",
                                                    "alerts", "baselines", "forecasts", "ui",
                                                    "reports", "sync", "frozen", "hostile",
-                                                   "ledger", "anomaly-lobo"])
+                                                   "ledger", "anomaly-lobo",
+                                                   "alarm-budget"])
     parser.add_argument("--meters", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--live-days", type=int, default=7)
@@ -34,7 +35,7 @@ def main() -> None:
             "ui": lambda: ui.run(args.quick), "reports": reports.run,
             "sync": lambda: sync.run(500_000 if args.quick else 10_000_000),
             "frozen": frozen.run, "hostile": hostile.run, "ledger": ledger.run,
-            "anomaly-lobo": anomaly_lobo.run}
+            "anomaly-lobo": anomaly_lobo.run, "alarm-budget": alarm_budget.run}
     for name, run in runs.items():
         if args.only and name != args.only:
             continue

@@ -189,12 +189,13 @@ def test_a_relative_rule_compares_each_finished_hour_with_the_usual(tmp_path):
 
 
 def test_an_anomaly_rule_alerts_once_per_event(demo_copy):
-    """The logger starts on 25 Aug 2025 at 20:00 UTC: the day's anomaly (the building empty
-    on a bank holiday Monday) raises one alert; the year before does not replay; a restart
-    does not raise it twice."""
+    """The logger starts on 4 Aug 2025 at 20:00 UTC, a week into the HVAC left running at
+    night that the demo planted (28 Jul – 11 Aug): the Main incomer above it raises one
+    alert; the year before does not replay; a restart does not raise it twice. (A bank
+    holiday Monday, an empty building, is no anomaly: it is compared with weekends.)"""
     from datetime import datetime, timezone
 
-    clock = [datetime(2025, 8, 25, 20, tzinfo=timezone.utc).timestamp()]
+    clock = [datetime(2025, 8, 4, 20, tzinfo=timezone.utc).timestamp()]
     with Workspace.open(demo_copy) as ws:
         main_incomer = ws.meter("Main incomer")
         rule = Rule("Main incomer anomalies", "anomaly", 1.0, severity="critical",
@@ -210,8 +211,7 @@ def test_an_anomaly_rule_alerts_once_per_event(demo_copy):
         restarted.close()
     (alert,) = first
     assert alert["severity"] == "critical"
-    assert alert["message"].startswith("Mon 25 Aug 2025 07:00–18:00") and "below" in \
-        alert["message"]
+    assert alert["message"].startswith("Mon 28 Jul 2025") and "above" in alert["message"]
 
 
 def test_alerts_command_rules_workflow_and_notify(tmp_path, hook_server, capsys):
