@@ -117,7 +117,8 @@ def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
         window = max(3, int(tuning.sustain_hours * steps_per_hour))
         score = np.maximum(score, statistical.sustained_score(exp, window,
                                                               tuning.sustain_z * factor))
-    if settings.runs("isolation-forest") and tuning.corroborate < 1.0:
+    if settings.runs("isolation-forest") and tuning.corroborate < 1.0 and \
+            not _budget_full(series, score, tuning):
         score = _corroborate(series, score, tuning)
     score[bad] = 0.0
     result.score = score
@@ -147,6 +148,16 @@ def _add_unusual_days(series, bad, meter_id, settings, result: Detection) -> Non
     alarms = result.alarms()
     result.events += [d for d in days if not any(d.overlaps(a.start_us, a.end_us)
                                                  for a in alarms)]
+
+
+def _budget_full(series: Series, score: np.ndarray, tuning: Tuning) -> bool:
+    """Episodes above the threshold already fill this meter's alarm budget: a borderline one
+    the forest confirmed would rank below them all and be a finding anyway — skip the forest
+    (it was half the scoring time of a meter)."""
+    months = np.isfinite(series.values).sum() * series.step_s / (30.44 * 86400)
+    episodes = len(runs(close_gaps(score >= 1.0, int(tuning.merge_hours * 3600 /
+                                                       series.step_s))))
+    return episodes >= max(1, int(tuning.alarm_budget * months))
 
 
 def _corroborate(series: Series, score: np.ndarray, tuning: Tuning) -> np.ndarray:
@@ -181,7 +192,7 @@ def within_budget(events: list[Event], series: Series, per_month: float) -> list
     strongest kept; the others stay as findings, saying why."""
     alarms = [e for e in events if e.severity is not Severity.INFO]
     months = np.isfinite(series.values).sum() * series.step_s / (30.44 * 86400)
-    cap = max(1, int(np.ceil(per_month * months)))
+    cap = max(1, int(per_month * months))  # whole alarms, never above the rate
     if len(alarms) <= cap:
         return events
     kept = {id(e) for e in sorted(alarms, key=lambda e: e.score, reverse=True)[:cap]}

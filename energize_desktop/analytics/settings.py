@@ -88,7 +88,9 @@ class Tuning:
     merge_hours: float = 30.0  # flags closer than this are one episode (a night after night)
     iqr_k: float = 1.5
     min_weeks: float = 3.0  # less history than this: not enough data for the profile
-    corroborate: float = 0.8  # borderline steps the IsolationForest may confirm (1 = off)
+    # borderline steps the IsolationForest may confirm (1 = off). Off: with the alarm budget it
+    # changed no LEAD score at 0.8 or 0.9 (same F1 and precision) and cost half the scoring time
+    corroborate: float = 1.0
     forest_contamination: float = 0.02  # share of steps the forest calls outliers
     forest_trees: int = 30  # a stable ranking; more trees cost fit time, not F1
     # an alarm must put at stake at least this share of the meter's usual day (kWh above or

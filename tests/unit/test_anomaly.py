@@ -261,6 +261,6 @@ def test_the_isolation_forest_confirms_only_what_it_isolates():
     v[i:i + 3] = 60.0  # a working-day level at night: the forest isolates it
     score = np.zeros(len(v))
     score[[i, i + 1, i + 2, i + 100]] = 0.8  # borderline everywhere, one ordinary hour
-    out = _corroborate(series(v, ts), score, Tuning())
+    out = _corroborate(series(v, ts), score, Tuning(corroborate=0.8))  # off by default
     assert (out[i:i + 3] == 1.0).all() and out[i + 100] == 0.8
     assert (_corroborate(series(v, ts), score, Tuning(corroborate=1.0)) == score).all()
