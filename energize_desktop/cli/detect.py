@@ -43,11 +43,18 @@ def run(args) -> int:
     for meter, reasons in result.not_run.items():
         for why in sorted(set(reasons.values())):
             print(f"{meter}: {why}")
-    for e in events:
+    alarms = [e for e in events if e.severity.value != "info"]
+    findings = [e for e in events if e.severity.value == "info"]
+    for e in alarms:  # alarms first; findings apart, after them
         print(f"[{e.severity.value:<8}] {e.meter} · {e.kind.value}: {e.explanation}")
+    if findings:
+        print("findings (not alarms):")
+    for e in findings:
+        print(f"  {e.meter} · {e.kind.value}: {e.explanation}")
     hidden = len(result.events) - len(events)
-    print(f"{len(events)} event(s) in {len(meters)} meter(s)"
-          + (f"; {hidden} info-level finding(s) not shown (--all)" if hidden else ""))
+    print(f"{len(alarms)} alarm(s) in {len(meters)} meter(s)"
+          + (f", {len(findings)} finding(s)" if findings else "")
+          + (f"; {hidden} finding(s) not shown (--all)" if hidden else ""))
     return 0
 
 

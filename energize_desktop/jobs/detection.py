@@ -7,6 +7,7 @@ batch run can be stopped between meters with what was finished kept.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -105,6 +106,7 @@ def run(ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, start_us=None
             result.not_run[meter.name] = found.not_run
         if store:
             store_.replace_events(meter.id, [_row(e) for e in found.events], since_us)
+            _record_run(ws, meter, found, step_s)
         result.meters_done = i + 1
         if progress is not None:
             progress(i + 1, len(meters), meter.name)
@@ -151,6 +153,30 @@ def align_to(series: Series, other: Series) -> np.ndarray:
     ok = (idx < len(series)) & (series.ts_us[np.minimum(idx, len(series) - 1)] == other.ts_us)
     out[idx[ok]] = other.values[ok]
     return out
+
+
+def _record_run(ws: WorkspaceAPI, meter: Meter, found: Detection, step_s: int) -> None:
+    """What the run was, kept beside its events: when, by which version, with which settings
+    and constants — so a result shown on reopen can be told from one a newer run would give."""
+    from dataclasses import asdict
+
+    from energize_desktop import __version__
+    from energize_desktop.analytics.settings import Tuning
+    from energize_desktop.storage.metadata import DETECTION_RUN
+
+    alarms = len(found.alarms())
+    DETECTION_RUN.set(ws, {
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "version": __version__,
+        "step_s": step_s, "settings": json.loads(settings_for(ws, meter.id).to_json()),
+        "constants": asdict(Tuning()), "alarms": alarms,
+        "findings": len(found.events) - alarms, "not_run": found.not_run},
+        suffix=meter.uid)
+
+
+def last_run(ws: WorkspaceAPI, meter: Meter) -> dict:
+    from energize_desktop.storage.metadata import DETECTION_RUN
+
+    return DETECTION_RUN.get(ws, suffix=meter.uid)
 
 
 def stored_events(ws: WorkspaceAPI, meter_ids=None) -> list[Event]:

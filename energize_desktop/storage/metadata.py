@@ -72,6 +72,9 @@ SYNC_WATERMARK = Key("sync_watermark:", "json", dict, "sync.push",
                      prefix=True)
 SYNC_ROLLUPS = Key("sync_rollups:", "json", dict, "sync.rollups",
                    "per server: the last rollup bucket sent per meter and level", prefix=True)
+DETECTION_RUN = Key("detection_run:", "json", dict, "jobs.detection",
+                    "per meter uid: the last detection run (when, product version, settings, "
+                    "constants, alarms and findings)", prefix=True)
 DEMO_INJECTED = Key("demo_injected", "json", list, "demo.build",
                     "the anomalies the demo generator planted (ground truth for detectors)")
 DEMO_TRUTH = Key("demo_truth", "json", dict, "demo.build",
@@ -81,7 +84,7 @@ DEMO_VERSION = Key("demo_version", "int", 1, "demo.build",
 DEMO_SEED = Key("demo_seed", "int", None, "demo.build", "the seed the demo was built with")
 
 KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, DEFAULT_TARIFFS, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS,
-        IMPORT_PROFILE, SYNC_DSN, SYNC_LAST, SYNC_LAST_AT, SYNC_WATERMARK, SYNC_ROLLUPS,
+        IMPORT_PROFILE, DETECTION_RUN, SYNC_DSN, SYNC_LAST, SYNC_LAST_AT, SYNC_WATERMARK, SYNC_ROLLUPS,
         DEMO_INJECTED, DEMO_TRUTH, DEMO_VERSION, DEMO_SEED)
 
 

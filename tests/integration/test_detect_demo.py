@@ -102,9 +102,15 @@ def test_alarms_stay_within_about_one_a_meter_a_month(detected):
 
 
 def test_results_are_kept_for_the_next_open(detected):
+    from energize_desktop import __version__
+    from energize_desktop.jobs.detection import last_run
+
     path, result, _inj, _rel = detected
     with Workspace.open(path, read_only=True) as ws:
         kept = stored_events(ws)
+        record = last_run(ws, ws.meter("HVAC"))
+    assert record["version"] == __version__ and record["alarms"] >= 1
+    assert record["constants"]["alarm_budget"] == 1.0 and "sensitivity" in record["settings"]
     assert len(kept) == len(result.events)
     assert {(e.meter, e.start_us, e.kind) for e in kept} == \
         {(e.meter, e.start_us, e.kind) for e in result.events}
