@@ -79,10 +79,14 @@ class LocalCalendar:
 
     def day_start_utc(self, days: np.ndarray) -> np.ndarray:
         """UTC instant of local midnight for each local day (days since epoch)."""
-        naive = np.asarray(days, dtype=np.int64) * DAY_US
+        days = np.asarray(days, dtype=np.int64)
+        naive = days * DAY_US
         guess = naive - self.offsets(naive)
         # A second pass settles days where the offset changed between naive and true midnight.
-        return naive - self.offsets(guess)
+        settled = naive - self.offsets(guess)
+        # Where the clocks jump forward at midnight (São Paulo until 2019, Havana, Beirut) the
+        # day has no 00:00: it begins at the jump, which is the first pass's instant.
+        return np.where(self.local_days(settled) == days, settled, guess)
 
     def day_length_us(self, days: np.ndarray) -> np.ndarray:
         days = np.asarray(days, dtype=np.int64)

@@ -61,3 +61,12 @@ def test_half_hour_zone_hours_start_at_half_past_utc():
     start = cal.floor(t.astype(np.int64), HOUR_US)[0]
     assert datetime.fromtimestamp(start / US, tz=timezone.utc).minute == 30
     assert DAY_US == 24 * HOUR_US
+
+
+def test_a_day_whose_midnight_is_skipped_starts_at_the_jump():
+    """São Paulo sprang forward at 00:00 on 16 Oct 2011: that day began at 01:00 local,
+    03:00 UTC (found by hypothesis; pinned here)."""
+    cal = calendar("America/Sao_Paulo")
+    start = cal.day_start_utc(np.array([15263]))
+    assert int(start[0]) == int(np.datetime64("2011-10-16T03:00", "us").astype(np.int64))
+    assert cal.day_length_us(np.array([15263]))[0] == 23 * 3600 * US
