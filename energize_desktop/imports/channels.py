@@ -26,6 +26,7 @@ class ChannelSpec:
     interval_s: int
     source: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    role: str = ""  # core.model.Role when the file says more than the kind does
 
 
 @dataclass

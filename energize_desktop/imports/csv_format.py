@@ -35,10 +35,14 @@ class CsvFormat:
     clock_column: str | None = None  # a separate time-of-day column ("Date","Time" files)
     time_format: str = ""  # strptime format, or "epoch_s" / "epoch_ms"
     meter_column: str | None = None  # long: names the meter of each row
+    # long: columns whose values split one meter into several series (Register: offtake /
+    # injection × day / night; a Unit column giving m³ and kWh of every hour)
+    key_columns: list[str] = field(default_factory=list)
     value_column: str | None = None  # long: the reading
     unit_column: str | None = None
     quality_column: str | None = None
-    value_columns: list[str] = field(default_factory=list)  # wide: meters; intervals: slots
+    # wide: meters; intervals: slots; long: further value columns of the same device (L1/L2/L3)
+    value_columns: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # column or meter name -> unit
     timezone: str | None = None  # None: the site's zone (naive times are local)
     ts_marks: str = "start"  # does a timestamp mark the start or the end of its interval?
@@ -72,7 +76,9 @@ TIME_NAMES = {"timestamp", "time", "datetime", "date", "ts", "start", "starttime
 CLOCK_NAMES = {"time", "starttime", "endtime", "hour", "clock", "timeofday", "intervaltime"}
 METER_NAMES = {"meter", "meterid", "metername", "channel", "sensor", "device", "point",
                "buildingid", "building", "nmi", "register", "series", "serial", "mpan", "mprn",
-               "esiid", "site", "siteid", "meternumber", "account", "name", "id", "tag", "signal"}
+               "esiid", "site", "siteid", "meternumber", "account", "name", "id", "tag", "signal",
+               "meternummer", "zahlernummer", "zaehlernummer", "compteur",
+               "serialnumber", "deviceid", "contador"}
 VALUE_NAMES = {"value", "reading", "readings", "kwh", "consumption", "usage", "energy",
                "meterreading", "amount", "quantity", "val", "reading_value", "readingvalue",
                "data", "import", "netusage", "usagekwh", "consumptionkwh"}

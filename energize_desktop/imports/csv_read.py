@@ -69,7 +69,9 @@ class CsvReader:
     # -- reading --------------------------------------------------------------------------------
     def _value_columns(self) -> list[str]:
         f = self.fmt
-        return [cast(str, f.value_column)] if f.shape == "long" else list(f.value_columns)
+        if f.shape == "long":
+            return [cast(str, f.value_column), *f.value_columns]
+        return list(f.value_columns)
 
     def _schema(self) -> dict:
         numeric = pl.Float64 if not self.fmt.thousands else pl.Utf8
@@ -172,8 +174,18 @@ class CsvReader:
             meter_column, value_column = cast(str, f.meter_column), cast(str, f.value_column)
             meter = table[meter_column].cast(pl.Utf8).str.strip_chars()
             self._check_present(table, meter, meter_column, "a meter name")
-            return pl.DataFrame([table["line"], meter.alias("meter"), ts.alias("ts"),
-                                 table[value_column].alias("value"), *extra])
+            for key in f.key_columns:  # one meter id, several series: "<id> – <register>"
+                meter = meter + " – " + table[key].cast(pl.Utf8).str.strip_chars()
+            parts = [pl.DataFrame([table["line"], meter.alias("meter"), ts.alias("ts"),
+                                   table[value_column].alias("value"), *extra])]
+            for column in f.value_columns:  # L1, L2, L3 of one device: a series each
+                named = meter + " – " + meter_name(f, column)
+                parts.append(pl.DataFrame([table["line"], named.alias("meter"), ts.alias("ts"),
+                                           table[column].alias("value"), *extra]))
+            if f.value_columns:
+                first = meter + " – " + meter_name(f, value_column)
+                parts[0] = parts[0].with_columns(first.alias("meter"))
+            return pl.concat(parts)
         base = pl.DataFrame([table["line"], ts.alias("ts"), *extra])
         parts = [base.with_columns(pl.lit(meter_name(f, c, self.default_meter)).alias("meter"),
                                    table[c].alias("value")) for c in f.value_columns]

@@ -60,6 +60,9 @@ class CsvSource:
         for name, part in frame.group_by("meter", maintain_order=True):
             name = name[0]
             column = columns.get(name, f.value_column)
+            if f.shape == "long" and f.value_columns:  # "<id> – <column>": that column's unit
+                column = next((c for c in (f.value_column, *f.value_columns)
+                               if c and name.endswith(" – " + meter_name(f, c))), column)
             unit = units.get(name) or f.units.get(column or "")
             ts = part["ts"].to_numpy()
             spec = decide(name, unit, ts, part["value"].to_numpy(), self.hints, str(self.path),
@@ -72,6 +75,33 @@ class CsvSource:
             self.channels[name] = spec
             self._units[name] = unit or spec.unit
             self.notes.extend(spec.notes)
+        self._same_fuel_as_siblings()
+
+    def _same_fuel_as_siblings(self) -> None:
+        """Series split from one meter id ("7MIT… – m³", "7MIT… – kWh") measure one thing: a
+        kWh series beside a gas volume is gas energy, not electricity."""
+        if not self.fmt.key_columns:
+            return
+        from energize_desktop.core.model import MeterKind
+
+        by_id: dict[str, list[ChannelSpec]] = {}
+        for name, spec in self.channels.items():
+            by_id.setdefault(name.split(" – ")[0], []).append(spec)
+        for specs in by_id.values():
+            kinds = {s.kind for s in specs}
+            if MeterKind.GAS in kinds and MeterKind.ELECTRICITY in kinds:
+                volume = next(s for s in specs if s.kind is MeterKind.GAS)
+                for spec in specs:
+                    if spec.kind is MeterKind.ELECTRICITY and not self.hints.kind:
+                        spec.kind, spec.role = MeterKind.GAS, "other"
+                        spec.notes.append(f"{spec.name}: gas in kWh beside {volume.name!r} — "
+                                          "the same gas: kept, not added to the site total "
+                                          "again (meter set --role import to count it instead)")
+            for spec in specs:  # a direction the register names: export, never a cost
+                if any(w in spec.name.lower() for w in ("injection", "feed-in", "feedin",
+                                                        "export", "returned", "received",
+                                                        "teruglevering")):
+                    spec.role = spec.role or "export"
 
     def _check_units(self, frame: pl.DataFrame) -> None:
         if "unit" not in frame.columns:

@@ -199,7 +199,10 @@ def _kind(path: Path, name: str, values: list[str], date_order: str | None) -> s
         return "time:" + (timeformats.apply_date_order(found, date_order) if date_order
                           else found)
     clock = timeformats.clock_format(filled[0])
-    if fold(name) in CLOCK_NAMES | {"time"} and clock:
+    # a time of day by its name ("Time", "From (time)", "Uur", "Heure") or by every value
+    named = fold(name) in CLOCK_NAMES | {"time"} or any(
+        w in fold(name) for w in ("time", "hour", "uur", "heure", "zeit", "tijd", "hora"))
+    if clock and (named or all(timeformats.clock_format(v) == clock for v in filled[:200])):
         return "clock:" + clock
     return "text"
 
@@ -225,6 +228,9 @@ def _time_columns(path: Path, fmt: CsvFormat, columns: dict, kinds: dict) -> Non
         fmt.notes.append(f"column {fmt.time_column!r} marks the end of each interval")
     clocks = [n for n, k in kinds.items() if k.startswith("clock:")]
     if clocks and "%H" not in fmt.time_format and "%I" not in fmt.time_format:
+        # the clock beside the date ("From (date)", "From (time)"), not an "Until" one
+        order = list(kinds)
+        clocks.sort(key=lambda n: abs(order.index(n) - order.index(fmt.time_column)))
         fmt.clock_column = clocks[0]
         fmt.time_format += " " + kinds[clocks[0]][6:]
     fmt.notes.append(f"timestamps in {fmt.time_column!r}"
@@ -240,6 +246,9 @@ def _long(fmt: CsvFormat, numeric: list[str], text: list[str], columns: dict) ->
     if meter is None:
         repeated = [n for n in text if len(set(columns[n])) < len(columns[n]) and
                     not known_unit(columns[n][0]) and fold(n) not in UNIT_NAMES | QUALITY_NAMES]
+        # an id has digits (E0042, 1SAG123…); a word column (Afname/Injectie) is more likely
+        # a register or direction that splits the meter's series
+        repeated.sort(key=lambda n: not any(ch.isdigit() for ch in columns[n][0]))
         meter = repeated[0] if repeated else None
     if meter is None:
         return False
@@ -251,14 +260,49 @@ def _long(fmt: CsvFormat, numeric: list[str], text: list[str], columns: dict) ->
     fmt.shape, fmt.meter_column, fmt.value_column = "long", meter, value
     fmt.unit_column = pick(UNIT_NAMES, text)
     fmt.quality_column = pick(QUALITY_NAMES, text) or pick(QUALITY_NAMES, numeric)
-    unit = unit_from_header(value)[1]
-    if unit:
-        fmt.units[value] = unit
-    ignored = [n for n in fmt.columns if n not in (fmt.time_column, fmt.clock_column, meter,
-                                                   value, fmt.unit_column, fmt.quality_column)]
-    fmt.notes.append(f"long format: meter in {meter!r}, value in {value!r}"
+    # every other measurement column of the same device is a series too (L1, L2, L3)
+    fmt.value_columns = [n for n in values if n != value and unit_from_header(n)[1]
+                         and unit_from_header(n)[1] == unit_from_header(value)[1]]
+    for column in (value, *fmt.value_columns):
+        unit = unit_from_header(column)[1]
+        if unit:
+            fmt.units[column] = unit
+    fmt.key_columns = _key_columns(fmt, text, columns)
+    used = (fmt.time_column, fmt.clock_column, meter, value, fmt.unit_column,
+            fmt.quality_column, *fmt.value_columns, *fmt.key_columns)
+    ignored = [n for n in fmt.columns if n not in used]
+    fmt.notes.append(f"long format: meter in {meter!r}, value in "
+                     f"{', '.join(map(repr, (value, *fmt.value_columns)))}"
+                     + (f"; series split by {', '.join(map(repr, fmt.key_columns))}"
+                        if fmt.key_columns else "")
                      + (f"; ignored {', '.join(map(repr, ignored))}" if ignored else ""))
     return True
+
+
+MAX_KEY_VALUES = 12
+
+
+def _key_columns(fmt: CsvFormat, text: list[str], columns: dict) -> list[str]:
+    """The column (a register, a direction, a unit) whose few values make the rows of one
+    meter at one time distinct: one meter id, several series. None when times do not repeat."""
+    stamp = [columns[fmt.time_column][i] + (columns[fmt.clock_column][i] if fmt.clock_column
+                                            else "")
+             for i in range(len(columns[fmt.time_column]))]
+    meters = columns[fmt.meter_column] if fmt.meter_column else [""] * len(stamp)
+    rows = list(zip(stamp, meters))
+    if len(set(rows)) == len(rows):
+        return []  # one row per meter and time: nothing to split
+    taken = {fmt.time_column, fmt.clock_column, fmt.meter_column, fmt.quality_column}
+    pool = [n for n in text if n not in taken]
+    if fmt.unit_column:
+        pool.append(fmt.unit_column)  # the same hour in m³ and in kWh
+    for name in pool:
+        values = columns[name]
+        distinct = {v.strip() for v in values if v.strip()}
+        if 2 <= len(distinct) <= MAX_KEY_VALUES and \
+                len(set(zip(stamp, meters, values))) == len(rows):
+            return [name]
+    return []
 
 
 def _wide(path: Path, fmt: CsvFormat, numeric: list[str]) -> None:

@@ -179,7 +179,7 @@ class _Run:
             return existing[name], False
         return Meter(name, spec.kind, spec.unit, spec.semantics, site_id=self.site.id,
                      interval_s=spec.interval_s, source={"import": Path(self.report.path).name,
-                                                         **spec.source}), True
+                                                         **spec.source}, role=spec.role), True
 
     def _register(self, name: str, meter: Meter, new: bool) -> None:
         spec = self.source.channels[name]

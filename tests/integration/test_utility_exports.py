@@ -1,0 +1,120 @@
+"""The real utility exports in ../shared/data/utility_exports give what their README lists
+(series, unit, count, first/last UTC, sum to 1e-6) with the flags a new user would pass — for
+the files this round made right — and the same mechanisms on files of our own making (other
+delimiters, languages, names and orders), so nothing hangs on one header seen once."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from energize_desktop.core.model import Site
+from energize_desktop.imports.channels import ChannelHints
+from energize_desktop.jobs.importer import ImportOptions, import_file
+from energize_desktop.storage import Workspace
+
+EXPORTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "utility_exports"
+pytestmark = pytest.mark.skipif(not EXPORTS.exists(), reason="utility_exports missing")
+ISO = "%Y-%m-%dT%H:%M:%SZ"
+
+# file, --tz, {series suffix: (unit, count, first UTC, last UTC, sum)} — from the README
+EXPECTED = {
+    "csv/Myenergi_Zappi_report.csv": (None, {
+        "Diverter Energy (L1)": ("Wh", 48, "2025-07-30T00:00:00Z", "2025-07-31T23:00:00Z",
+                                 35142.35),
+        "Diverter Energy (L2)": ("Wh", 48, "2025-07-30T00:00:00Z", "2025-07-31T23:00:00Z",
+                                 10761.52),
+        "Diverter Energy (L3)": ("Wh", 48, "2025-07-30T00:00:00Z", "2025-07-31T23:00:00Z",
+                                 10911.46)}),
+    "csv/Fluvius_Consumption_history_electricity_15_minute_totals.csv": ("Europe/Brussels", {
+        "Offtake Day": ("kWh", 3000, "2023-10-23T05:00:00Z", "2023-12-29T20:45:00Z", 723.492),
+        "Offtake Night": ("kWh", 3819, "2023-10-21T22:15:00Z", "2023-12-31T22:45:00Z", 738.829),
+        "Injection Day": ("kWh", 3000, "2023-10-23T05:00:00Z", "2023-12-29T20:45:00Z", 81.319),
+        "Injection Night": ("kWh", 3819, "2023-10-21T22:15:00Z", "2023-12-31T22:45:00Z",
+                            43.611)}),
+    "csv/Fluvius_Consumption_history_gas_hourly_totals.csv": ("Europe/Brussels", {
+        "m³": ("m³", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 628.173),
+        "kWh": ("kWh", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 7095.984)}),
+    "nem12/Example_NEM12_multiple_meters.csv": (None, {
+        "NCDE001111 E1": ("Wh", 192, "2003-12-03T14:00:00Z", "2003-12-05T13:45:00Z", 1920.0),
+        "NCDE001111 Q1": ("varh", 192, "2003-12-03T14:00:00Z", "2003-12-05T13:45:00Z", 9600.0),
+        "NDDD001888 B1": ("Wh", 192, "2003-12-03T14:00:00Z", "2003-12-05T13:45:00Z", 3840.0)}),
+}
+
+
+def _series(ws) -> dict:
+    out = {}
+    for m in ws.meters():
+        frame = ws.queries.readings([m.id])
+        ts = frame["ts"].to_numpy()
+        out[m.name] = (m.unit, frame.height, ts.min(), ts.max(), float(frame["value"].sum()), m)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_real_export_gives_what_its_readme_lists(tmp_path, name):
+    tz, expected = EXPECTED[name]
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        import_file(ws, EXPORTS / name, ImportOptions(tz=tz))
+        got = _series(ws)
+    for suffix, (unit, count, first, last, total) in expected.items():
+        match = [k for k in got if k == suffix or k.endswith(" – " + suffix) or
+                 k.endswith(" " + suffix)]
+        assert len(match) == 1, (suffix, sorted(got))
+        g_unit, g_count, g_first, g_last, g_sum, _m = got[match[0]]
+        assert (g_unit, g_count) == (unit, count)
+        assert np.datetime_as_string(g_first, "s") + "Z" == first
+        assert np.datetime_as_string(g_last, "s") + "Z" == last
+        assert g_sum == pytest.approx(total, rel=1e-6)
+
+
+def test_split_series_know_their_fuel_and_direction(tmp_path):
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        import_file(ws, EXPORTS / "csv/Fluvius_Consumption_history_gas_hourly_totals.csv",
+                    ImportOptions(tz="Europe/Brussels"))
+        import_file(ws, EXPORTS /
+                    "csv/Fluvius_Consumption_history_electricity_15_minute_totals.csv",
+                    ImportOptions(tz="Europe/Brussels"))
+        roles = {m.name.split(" – ")[-1]: (m.fuel, m.effective_role.value) for m in ws.meters()}
+    assert roles["kWh"] == ("gas", "other")  # the same gas as the m³: never added twice
+    assert roles["m³"] == ("gas", "import")
+    assert roles["Injection Day"] == ("electricity", "export")
+    assert roles["Offtake Night"] == ("electricity", "import")
+
+
+def test_a_register_column_in_another_language_and_layout(tmp_path):
+    """Dutch headers, tab-separated, decimal commas, the direction before the meter."""
+    lines = ["Datum\tTijd\tRichting\tMeternummer\tWaarde"]
+    t0 = np.datetime64("2024-03-13T00:00")  # a day above 12: the order is plain
+    for i in range(96):
+        t = t0 + np.timedelta64(15 * i, "m")
+        d, c = str(t)[:10], str(t)[11:16]
+        lines.append(f"{d[8:]}-{d[5:7]}-{d[:4]}\t{c}\tAfname\tE0042\t{0.25 + i % 4 * 0.01:.3f}"
+                     .replace(".", ","))
+        lines.append(f"{d[8:]}-{d[5:7]}-{d[:4]}\t{c}\tInjectie\tE0042\t{i % 3 * 0.1:.3f}"
+                     .replace(".", ","))
+    path = tmp_path / "verbruik.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        ws.add_site(Site("Huis", "Europe/Amsterdam"))
+        import_file(ws, path, ImportOptions(site="Huis", hints=ChannelHints(unit="kWh")))
+        got = _series(ws)
+    assert set(got) == {"E0042 – Afname", "E0042 – Injectie"}
+    assert got["E0042 – Afname"][1] == got["E0042 – Injectie"][1] == 96
+    assert got["E0042 – Afname"][4] == pytest.approx(sum(0.25 + i % 4 * 0.01 for i in range(96)))
+    assert got["E0042 – Injectie"][4] == pytest.approx(sum(i % 3 * 0.1 for i in range(96)))
+
+
+def test_several_value_columns_of_one_device_are_each_a_series(tmp_path):
+    rows = ["device;time;E phase 1 [kWh];E phase 2 [kWh];E phase 3 [kWh]"]
+    for h in range(48):
+        rows.append(f"inv-7;2024-05-01T{h % 24:02d}:00:00+02:00;{h}.5;{2 * h};1".replace(
+            "2024-05-01", "2024-05-01" if h < 24 else "2024-05-02"))
+    path = tmp_path / "phases.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        import_file(ws, path, ImportOptions(tz="UTC"))
+        got = _series(ws)
+    assert sorted(got) == ["inv-7 – E phase 1", "inv-7 – E phase 2", "inv-7 – E phase 3"]
+    assert got["inv-7 – E phase 2"][4] == pytest.approx(2 * sum(range(48)))
+    assert got["inv-7 – E phase 3"][0] == "kWh"  # nothing dropped, units from the headers
