@@ -78,6 +78,9 @@ class GreenButtonSource:
         self.channels: dict[str, ChannelSpec] = {}
         self.zone_hint: str | None = None
         self.billing: dict[str, dict] = {}  # readings of a month or longer: billing periods
+        # (usage point, reading title, unit, flow, semantics) → the meter it is: one usage point
+        # and one commodity is one meter, however many MeterReadings publish it
+        self._series: dict[tuple, str] = {}
         self._frame = self._parse()
 
     def frames(self):
@@ -109,7 +112,13 @@ class GreenButtonSource:
         parts = [p for p in found if p is not None]
         if not parts:
             raise ImportFormatError(f"{self.path}: no IntervalReading values found")
-        return pl.concat(parts)
+        frame = pl.concat(parts)
+        # the same reading published twice (two ReadingTypes, two MeterReadings) is one
+        unique = frame.unique(subset=["meter", "ts", "value"], keep="first", maintain_order=True)
+        if unique.height < frame.height:
+            self.notes.append(f"{frame.height - unique.height} reading(s) published twice "
+                              "under another MeterReading of the same usage point: kept once")
+        return unique
 
     def _entries(self, root) -> list[_Entry]:
         out = []
@@ -175,18 +184,32 @@ class GreenButtonSource:
                      Semantics.CUMULATIVE if cumulative else Semantics.INTERVAL)
         kind = SERVICE_KIND.get(service, MeterKind.OTHER)
         src = {"green_button": point.self_href if point else "", "flow_direction": flow}
-        self.channels[name] = ChannelSpec(name, unit, kind, semantics, interval, src)
+        key = (point.self_href if point else "", _plain_title(name), unit, flow, semantics)
+        if key in self._series:  # another MeterReading of the same series: one meter
+            name = self._series[key]
+            self.notes.append(f"{name}: a further MeterReading of the same usage point and "
+                              "commodity, merged into it")
+        else:
+            self._series[key] = name
+            self.channels[name] = ChannelSpec(name, unit, kind, semantics, interval, src)
+            if flow == 4:  # net = delivered − received: the ledger derives it, never adds it
+                self.channels[name].role = "other"
         frame = _frame(name, start, value, quality)
         if interval >= BILLING_PERIOD_S:
             currency = CURRENCY.get(self._int(rtype, "currency", "840", "ReadingType"), "USD")
-            self.billing[name] = {"unit": unit, "currency": currency, "start_s": start,
-                                  "duration_s": dur, "amount": value, "cost": cost / 100_000}
+            bill = {"unit": unit, "currency": currency, "start_s": start, "duration_s": dur,
+                    "amount": value, "cost": cost / 100_000}
+            kept = self.billing.get(name)
+            self.billing[name] = bill if kept is None else {
+                **kept, **{k: np.concatenate([kept[k], bill[k]])
+                           for k in ("start_s", "duration_s", "amount", "cost")}}
         self.notes.append(f"{name}: {len(rows)} interval readings, uom {uom} × 10^{power}")
         if np.isfinite(cost).any():
             currency = CURRENCY.get(self._int(rtype, "currency", "840", "ReadingType"), "USD")
             cname = f"{name} cost"
-            self.channels[cname] = ChannelSpec(cname, currency, MeterKind.COST,
-                                               Semantics.INTERVAL, interval, {"cost_of": name})
+            self.channels.setdefault(cname, ChannelSpec(cname, currency, MeterKind.COST,
+                                                        Semantics.INTERVAL, interval,
+                                                        {"cost_of": name}))
             frame = pl.concat([frame, _frame(cname, start, cost / 100_000, quality)])
         return frame
 
@@ -204,7 +227,14 @@ class GreenButtonSource:
             base = f"{base} – {mr.title}"
         if flow == 19:
             base += " (export)"
+        elif flow == 4:
+            base += " (net)"
         return base if base not in self.channels else f"{base} [{unit}]"
+
+
+def _plain_title(name: str) -> str:
+    """A channel name without the unit a name clash appended ('X [kWh]' is X)."""
+    return name.rsplit(" [", 1)[0] if name.endswith("]") else name
 
 
 def _belongs(child: _Entry, parent: _Entry) -> bool:

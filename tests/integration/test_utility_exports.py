@@ -35,6 +35,18 @@ EXPECTED = {
     "csv/Fluvius_Consumption_history_gas_hourly_totals.csv": ("Europe/Brussels", {
         "m³": ("m³", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 628.173),
         "kWh": ("kWh", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 7095.984)}),
+    # Green Button: values in Wh on the wire are stored in kWh (the product's energy unit)
+    "greenbutton/BulkSCEUsageSummaryAndIntervalBlock.xml": (None, {
+        "Monthly Electricity Consumption": ("kWh", 3, "2015-06-07T07:00:00Z",
+                                            "2015-06-07T07:30:00Z", 0.620)}),
+    "greenbutton/EGD_Gas_EnergyUsage_20221225_20241225.xml": (None, {
+        "Meter Reading": ("m³", 20, "2022-12-03T00:00:00Z", "2024-07-04T00:00:00Z", 999.0)}),
+    "greenbutton/united_power_green_button_data.xml": (None, {
+        "Energy Consumption": ("kWh", 2, "2025-10-19T06:00:00Z", "2025-10-20T06:00:00Z", 72.630),
+        "Energy Consumption (net)": ("kWh", 2, "2025-10-19T06:00:00Z", "2025-10-20T06:00:00Z",
+                                     32.110),
+        "Energy Consumption (export)": ("kWh", 2, "2025-10-19T06:00:00Z",
+                                        "2025-10-20T06:00:00Z", -40.520)}),
     "nem12/Example_NEM12_multiple_meters.csv": (None, {
         "NCDE001111 E1": ("Wh", 192, "2003-12-03T14:00:00Z", "2003-12-05T13:45:00Z", 1920.0),
         "NCDE001111 Q1": ("varh", 192, "2003-12-03T14:00:00Z", "2003-12-05T13:45:00Z", 9600.0),
