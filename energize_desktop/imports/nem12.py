@@ -44,7 +44,7 @@ class Nem12Source:
         yield pl.concat(parts), 1.0
 
     def _parse(self) -> None:
-        channel, interval, ended = None, None, False
+        channel, interval, ended, header = None, None, False, False
         with open(self.path, newline="", encoding="utf-8-sig", errors="replace") as f:
             for line, rec in _records(self.path, f):
                 if not rec or not rec[0].strip():
@@ -53,6 +53,7 @@ class Nem12Source:
                 if ended:
                     raise ImportFormatError(f"{self.path}: line {line}: data after the 900 record")
                 if kind == "100":
+                    header = True
                     continue
                 if kind == "200":
                     channel, interval = self._nmi(rec, line)
@@ -68,9 +69,12 @@ class Nem12Source:
                     raise ImportFormatError(f"{self.path}: line {line}: unknown record type "
                                             f"{kind[:20]!r}; expected 100, 200, 300, 400, 500 "
                                             "or 900")
-        if not ended:
+        if not ended and header:
             raise ImportFormatError(f"{self.path}: no 900 (end of data) record: the file is cut "
                                     "short or not a whole NEM12 file")
+        if not header:
+            self.notes.append("no 100 header record: read as NEM12 from its 200 and 300 "
+                              "records (a distributor's download)")
 
     def _nmi(self, rec, line) -> tuple[str, int]:
         if len(rec) < 9:

@@ -32,6 +32,14 @@ def _green_button(path, options, zone, profile) -> FileSource:
     return GreenButtonSource(path)
 
 
+def _headerless_nem12(sample) -> bool:
+    """A distributor download that starts at its 200 record (no 100 header): a 200 with the
+    NMI, its nine fields, and 300 interval records after it."""
+    first = sample.first.split(",")
+    return len(first) >= 9 and first[0] == "200" and any(
+        ln.startswith("300,") for ln in sample.lines[1:20])
+
+
 def _nem12(path, options, zone, profile) -> FileSource:
     from energize_desktop.imports.nem12 import Nem12Source
 
@@ -56,7 +64,8 @@ READERS: tuple[Reader, ...] = (
     Reader("greenbutton", "Green Button (ESPI) XML",
            lambda s: 1.0 if s.first.startswith("<") else 0.0, _green_button),
     Reader("nem12", "AU NEM12 interval data",
-           lambda s: 1.0 if s.first.startswith(("100,NEM12", "100,NEM13")) else 0.0, _nem12),
+           lambda s: 1.0 if s.first.startswith(("100,NEM12", "100,NEM13")) else
+           0.9 if _headerless_nem12(s) else 0.0, _nem12),
     Reader("epw", "EnergyPlus EPW weather",
            lambda s: 1.0 if s.first.upper().startswith("LOCATION,")
            and s.path.suffix.lower() == ".epw" else 0.0, _weather("epw")),

@@ -130,3 +130,17 @@ def test_several_value_columns_of_one_device_are_each_a_series(tmp_path):
     assert sorted(got) == ["inv-7 – E phase 1", "inv-7 – E phase 2", "inv-7 – E phase 3"]
     assert got["inv-7 – E phase 2"][4] == pytest.approx(2 * sum(range(48)))
     assert got["inv-7 – E phase 3"][0] == "kWh"  # nothing dropped, units from the headers
+
+
+def test_nem12_without_its_100_header_is_still_nem12(tmp_path):
+    """A distributor download that starts at its 200 record (and has no 900): the same six
+    series and sums as the whole file, and a note that the header was missing."""
+    lines = (EXPORTS / "nem12/Example_NEM12_multiple_meters.csv").read_text().splitlines()
+    path = tmp_path / "download.csv"
+    path.write_text("\n".join(ln for ln in lines if not ln.startswith(("100,", "900"))) + "\n")
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        report = import_file(ws, path, ImportOptions())
+        got = _series(ws)
+    assert len(got) == 6 and sum(v[1] for v in got.values()) == 6 * 192
+    assert got["NCDE001111 E2"][4] == pytest.approx(19200.0)
+    assert any("no 100 header" in n for n in report.notes)
