@@ -11,6 +11,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+# A new site takes this computer's zone: the same zone on every machine the tests run on.
+os.environ["TZ"] = "UTC"
+
 # Never the developer's real data folder.
 os.environ["ENERGIZE_DATA_DIR"] = tempfile.mkdtemp(prefix="energize-test-data-")
 

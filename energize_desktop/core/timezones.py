@@ -154,3 +154,32 @@ def _bisect(zone, lo: int, hi: int, off_lo: int) -> int:
         else:
             hi = mid
     return hi
+
+
+def computer_zone() -> str:
+    """This computer's IANA zone (TZ, /etc/timezone, the /etc/localtime link), else UTC: the
+    zone a new site takes when neither the user nor the file says."""
+    import os
+    from pathlib import Path
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or "/" not in name and name != "UTC":
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return "UTC" if name in ("Etc/UTC", "Etc/Universal", "Etc/Zulu") else name
+    return "UTC"

@@ -33,6 +33,8 @@ class Nem12Source:
         self.dst_notes: list[str] = []
         self.channels: dict[str, ChannelSpec] = {}
         self._rows: list[tuple] = []  # (line, name, ts_us array, values, quality)
+        # market time is AEST all year: a new site for this file is in the NEM's zone
+        self.zone_hint = "Australia/Brisbane"
         self._parse()
 
     def frames(self):

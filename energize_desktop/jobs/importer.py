@@ -19,6 +19,7 @@ from energize_desktop.core.instants import EARLIEST_US, LATEST_US
 from energize_desktop.core.model import Meter, Semantics, Site
 from energize_desktop.core.ordering import sort_order
 from energize_desktop.core.prefetch import prefetch
+from energize_desktop.core.timezones import computer_zone
 from energize_desktop.core.units import (
     convert,
     implausible,
@@ -80,8 +81,14 @@ def _import_file(ws: WorkspaceAPI, path: Path, options: ImportOptions, progress)
     profile = import_profiles.load(ws, options.profile) if options.profile else ({}, False)
     source = open_source(path, options, site.timezone, profile)
     hint = getattr(source, "zone_hint", None)
-    if create and hint and not options.tz:
-        site = Site(site.name, hint)  # honour the file's LocalTimeParameters
+    zone_note = None
+    if create and not options.tz:
+        if hint:  # what the file proves: Green Button LocalTimeParameters, NEM12 market time
+            site = Site(site.name, hint)
+            zone_note = f"new site {site.name!r} in {hint}: the file's own time (--tz to choose)"
+        else:
+            zone_note = (f"new site {site.name!r} in {site.timezone}: this computer's zone "
+                         "(--tz to choose another)")
     report = FileReport(str(path), source.label, options.dry_run)
     run = _Run(ws, site, source, report, options)
     if options.dry_run:
@@ -97,7 +104,7 @@ def _import_file(ws: WorkspaceAPI, path: Path, options: ImportOptions, progress)
         out = session.outcome
         report.stored, report.identical = out.stored, out.identical
         report.kept, report.replaced = out.kept, out.replaced
-    report.notes = source.notes
+    report.notes = ([zone_note] if zone_note else []) + source.notes
     report.dst = list(source.dst_notes)
     report.seconds = time.perf_counter() - started
     if progress:
@@ -112,9 +119,9 @@ def _site(ws: WorkspaceAPI, options: ImportOptions) -> tuple[Site, bool]:
     if wanted is None and len(sites) != 1:
         if sites:
             return ws.site(None), False  # raises: several sites, name one
-        return Site("Site", options.tz or "UTC"), True
+        return Site("Site", options.tz or computer_zone()), True
     if wanted is not None and not any(str(wanted) in (s.name, str(s.id)) for s in sites):
-        zone = options.tz or (sites[0].timezone if sites else "UTC")
+        zone = options.tz or (sites[0].timezone if sites else computer_zone())
         return Site(str(wanted), zone), True
     return ws.site(wanted), False
 

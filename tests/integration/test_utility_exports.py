@@ -144,3 +144,19 @@ def test_nem12_without_its_100_header_is_still_nem12(tmp_path):
     assert len(got) == 6 and sum(v[1] for v in got.values()) == 6 * 192
     assert got["NCDE001111 E2"][4] == pytest.approx(19200.0)
     assert any("no 100 header" in n for n in report.notes)
+
+
+def test_a_new_site_takes_the_files_zone_or_this_computers_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    with Workspace.create(tmp_path / "a.energize") as ws:
+        report = import_file(ws, EXPORTS / "csv/HomeWizard_2022-09_15min_elec.csv",
+                             ImportOptions())
+        zone = ws.site().timezone
+        first = _series(ws)["Import T1"][2]
+    assert zone == "Europe/Amsterdam" and "this computer's zone" in report.notes[0]
+    assert np.datetime_as_string(first, "s") == "2022-08-31T22:00:00"  # as its README says
+    with Workspace.create(tmp_path / "b.energize") as ws:
+        report = import_file(ws, EXPORTS / "nem12/Example_NEM12_multiple_meters.csv",
+                             ImportOptions())
+        assert ws.site().timezone == "Australia/Brisbane"
+    assert "the file's own time" in report.notes[0]
