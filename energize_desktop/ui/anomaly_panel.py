@@ -61,6 +61,12 @@ class AnomalyPanel(QWidget):
         self.setObjectName("anomalies")
         self.table = _table(COLUMNS)
         self.table.setAccessibleName("anomalies found")
+        self.table.verticalHeader().setVisible(False)
+        # sorted on a click of a header only: the order as given (alarms first, newest first)
+        # stays until then — Qt's own sorting would re-sort it by the last column clicked
+        self.table.horizontalHeader().setSectionsClickable(True)
+        self.table.horizontalHeader().sectionClicked.connect(self._sort_by)
+        self._sorted = (-1, Qt.SortOrder.AscendingOrder)
         self.table.cellDoubleClicked.connect(lambda row, _c: self._jump(row))
         self.filter = QLineEdit(placeholderText="Filter by meter, kind or text…")
         self.filter.setAccessibleName("filter anomalies")
@@ -143,13 +149,22 @@ class AnomalyPanel(QWidget):
                     item.setForeground(COLOURS[e.severity.value])
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 270))
         self.table.setColumnWidth(len(COLUMNS) - 1, 600)
-        self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicatorShown(False)  # ranked as above
         alarms = sum(e.severity.value != "info" for e in events)
         self.counts.setText(f"{alarms} alarm(s), {len(events) - alarms} finding(s) "
                             "(findings: choose 'all severities')")
         self._apply_filter()
+
+    def _sort_by(self, column: int) -> None:
+        last, order = self._sorted
+        order = Qt.SortOrder.DescendingOrder if column == last and \
+            order == Qt.SortOrder.AscendingOrder else Qt.SortOrder.AscendingOrder
+        self._sorted = (column, order)
+        self.table.sortItems(column, order)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.table.horizontalHeader().setSortIndicator(column, order)
 
     @staticmethod
     def _fill_choices(box: QComboBox, everything: str, values: list[str]) -> None:

@@ -595,3 +595,35 @@ def test_files_dropped_or_opened_by_the_desktop(qtbot, demo_file, tmp_path):
     assert blocker.args == [other]
     win.close()
     service.close()
+
+
+def test_the_anomaly_table_ranks_alarms_sorts_dates_and_filters(qtbot):
+    """Alarms first (critical, then warning), newest first; a click on Start sorts by time,
+    not by the text ('Fri 18 Apr' before 'Mon 05 May' is what text would do); findings are
+    hidden until asked; meter, kind and date filters."""
+    from energize_desktop.analytics.events import Event, Kind, Severity
+    from energize_desktop.ui.anomaly_panel import AnomalyPanel
+
+    day = 86_400_000_000
+    t0 = 1_745_000_000_000_000  # Apr 2025
+    events = [Event("HVAC", t0, t0 + 3600_000_000, Kind.HIGH, Severity.WARNING, 1.2,
+                    "Fri 18 Apr 2025 10:00–11:00: x", "seasonal", 1),
+              Event("Main", t0 + 17 * day, t0 + 17 * day + 1, Kind.LOW, Severity.CRITICAL, 3.0,
+                    "Mon 05 May 2025 09:00: y", "seasonal", 2),
+              Event("Main", t0 + 20 * day, t0 + 20 * day + 1, Kind.GAP, Severity.INFO, 0.5,
+                    "Thu 08 May 2025: z", "quality", 2)]
+    panel = AnomalyPanel()
+    qtbot.addWidget(panel)
+    panel.show_events(events)
+    order = [panel.event_at(r).severity.value for r in range(panel.table.rowCount())]
+    assert order == ["critical", "warning", "info"]
+    assert [panel.event_at(r).kind.value for r in panel.visible_rows()] == ["low", "high"]
+    assert "2 alarm(s), 1 finding(s)" in panel.counts.text()
+    panel.table.horizontalHeader().sectionClicked.emit(0)  # Start, ascending: by time
+    assert [panel.event_at(r).meter for r in range(3)] == ["HVAC", "Main", "Main"]
+    panel.severity.setCurrentIndex(0)
+    panel.meter.setCurrentText("Main")
+    assert {panel.event_at(r).meter for r in panel.visible_rows()} == {"Main"}
+    panel.meter.setCurrentIndex(0)
+    panel.since.setText("2025-05-06")
+    assert [panel.event_at(r).kind.value for r in panel.visible_rows()] == ["gap"]
