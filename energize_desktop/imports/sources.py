@@ -55,6 +55,18 @@ def _weather(kind: str):
     return open_weather
 
 
+def _blocked(path, options, zone, profile) -> FileSource:
+    from energize_desktop.imports.blocked_csv import BlockedCsvSource
+
+    return BlockedCsvSource(path, options.tz or zone, options.hints, options.meter)
+
+
+def _looks_blocked(sample) -> float:
+    from energize_desktop.imports.blocked_csv import looks_blocked
+
+    return 0.5 if looks_blocked(sample) else 0.0
+
+
 def _csv(path, options, zone, profile) -> FileSource:
     return CsvSource(path, csv_format(path, options, profile), options.tz or zone,
                      options.hints, default_meter=options.meter)
@@ -72,6 +84,7 @@ READERS: tuple[Reader, ...] = (
     Reader("tmy3", "NREL TMY3 weather",
            lambda s: 1.0 if len(s.lines) > 1
            and s.lines[1].lower().startswith("date (mm/dd/yyyy)") else 0.0, _weather("tmy3")),
+    Reader("blocked-csv", "CSV report (several blocks)", _looks_blocked, _blocked),
     Reader("csv", "CSV (sniffed)", lambda s: 0.1, _csv),
 )
 

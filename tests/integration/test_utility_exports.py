@@ -35,6 +35,13 @@ EXPECTED = {
     "csv/Fluvius_Consumption_history_gas_hourly_totals.csv": ("Europe/Brussels", {
         "m³": ("m³", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 628.173),
         "kWh": ("kWh", 1699, "2023-10-22T04:00:00Z", "2023-12-31T22:00:00Z", 7095.984)}),
+    "csv/United_Power_hourly_sample.csv": ("America/Denver", {
+        "Energy Consumption (block 1)": ("kWh", 48, "2025-10-19T06:00:00Z",
+                                         "2025-10-21T05:00:00Z", -40.59),
+        "Energy Consumption (block 2)": ("kWh", 48, "2025-10-19T06:00:00Z",
+                                         "2025-10-21T05:00:00Z", 72.61),
+        "Energy Consumption (block 3)": ("kWh", 48, "2025-10-19T06:00:00Z",
+                                         "2025-10-21T05:00:00Z", 32.06)}),
     # Green Button: values in Wh on the wire are stored in kWh (the product's energy unit)
     "greenbutton/BulkSCEUsageSummaryAndIntervalBlock.xml": (None, {
         "Monthly Electricity Consumption": ("kWh", 3, "2015-06-07T07:00:00Z",
@@ -160,3 +167,40 @@ def test_a_new_site_takes_the_files_zone_or_this_computers_and_says_so(tmp_path,
                              ImportOptions())
         assert ws.site().timezone == "Australia/Brisbane"
     assert "the file's own time" in report.notes[0]
+
+
+def _report(tmp_path, bad_value=None) -> Path:
+    """A portal report of our own: '#' banners, titled blocks, periods with ' - '."""
+    out = ["#######", "Account 42", "#######"]
+    for title, base in (("Type of reading: Import", 1.0), ("Type of reading: Export", 0.2)):
+        out += [title, "#######", "Period,Energy (kilowatt-hours)"]
+        for h in range(24):
+            value = bad_value if (bad_value and h == 5 and base == 1.0) else f"{base + h / 100:.2f}"
+            out.append(f"2024-02-03 {h:02d}:00 - 2024-02-0{3 + (h == 23)} "
+                       f"{(h + 1) % 24:02d}:00,{value}")
+        out += ["", "#######"]
+    path = tmp_path / "report.csv"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_a_report_of_titled_blocks_of_periods(tmp_path):
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        report = import_file(ws, _report(tmp_path), ImportOptions(tz="UTC"))
+        got = _series(ws)
+    assert sorted(got) == ["Export", "Import"] and report.format.startswith("CSV report")
+    assert got["Import"][1] == 24 and got["Import"][0] == "kWh"
+    assert got["Export"][4] == pytest.approx(sum(0.2 + h / 100 for h in range(24)))
+    assert np.datetime_as_string(got["Import"][2], "m") == "2024-02-03T00:00"  # the start
+
+
+def test_a_bad_value_in_a_block_names_the_users_file_and_block(tmp_path):
+    from energize_desktop.core.errors import EnergizeError
+
+    path = _report(tmp_path, bad_value="n/a?")
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        with pytest.raises(EnergizeError) as e:
+            import_file(ws, path, ImportOptions(tz="UTC"))
+        assert ws.meters() == []  # nothing half-written
+    assert str(path) in str(e.value) and "block 1" in str(e.value) and "tmp" not in \
+        str(e.value).replace(str(tmp_path), "")
