@@ -123,8 +123,55 @@ def detect_meter(ws: WorkspaceAPI, meter: Meter, step_s=3600, start_us=None, end
         cal = calendar_for(ws.site_of(meter), int(series.ts_us[0]), int(series.ts_us[-1]))
         series = series.with_calendar(cal.non_working)
     settings = settings_for(ws, meter.id)
-    return detect(series, settings, meter.id, live=live, since_us=since_us,
-                  level_channel=meter.amount_unit is None, quality_only=_quality_only(meter))
+    found = detect(series, settings, meter.id, live=live, since_us=since_us,
+                   level_channel=meter.amount_unit is None, quality_only=_quality_only(meter))
+    children = [m for m in ws.meters() if m.parent_id == meter.id and m.enabled
+                and m.amount_unit == meter.amount_unit]
+    # behind a meter with generation on its site, sub-meters rightly read more than its net
+    generates = any(m.effective_role is Role.GENERATION for m in ws.meters()
+                    if m.site_id == meter.site_id)
+    if children and len(series) and meter.amount_unit and not generates:
+        subs = meters_series(ws, children, step_s, start_us, end_us)
+        extra = submeter_excess(series, [subs[c.id] for c in children], meter.id)
+        found.events += [e for e in extra if since_us is None or e.end_us > since_us]
+    return found
+
+
+SUBMETER_SLACK = 0.02  # sub-meters may read a little over their parent (CT accuracy classes)
+SUBMETER_HOURS = 3  # ... for this long before it is a finding, not a rounding
+
+
+def submeter_excess(parent: Series, subs: list[Series], meter_id: int | None = None) -> list:
+    """Hours where the sub-meters together read more than the meter they are inside — a CT
+    on the wrong meter, a sub-meter counted twice, a parent that lost pulses: a data-quality
+    warning on the parent, with the amounts."""
+    from energize_desktop.analytics.events import (
+        Event,
+        Kind,
+        Severity,
+        local_span,
+        runs,
+    )
+
+    total = np.zeros(len(parent))
+    for s in subs:
+        total = total + align_to(parent, s)  # NaN where any sub-meter has no data
+    v = parent.values
+    over = np.nan_to_num(total - v * (1 + SUBMETER_SLACK), nan=-1.0) > 0
+    need = max(1, SUBMETER_HOURS * 3600 // parent.step_s)
+    events = []
+    for a, b in runs(over):
+        if b - a < need:
+            continue
+        end = int(parent.ts_us[b - 1]) + parent.step_s * US
+        sub_sum, own = float(np.nansum(total[a:b])), float(np.nansum(v[a:b]))
+        events.append(Event(
+            parent.name, int(parent.ts_us[a]), end, Kind.OUT_OF_RANGE, Severity.WARNING, 1.5,
+            f"{local_span(int(parent.ts_us[a]), end, parent.tz)}: its {len(subs)} sub-meters "
+            f"read {sub_sum:,.1f} {parent.unit}, more than its own {own:,.1f} {parent.unit} "
+            "(a CT on the wrong meter, a sub-meter counted twice, or lost pulses)",
+            "quality", meter_id))
+    return events
 
 
 def _quality_only(meter: Meter) -> str | None:

@@ -102,3 +102,18 @@ def test_at_most_about_one_alarm_a_month_the_strongest_kept():
     alarms = [e for e in kept if e.severity is not Severity.INFO]
     assert len(alarms) == 2 and {e.explanation for e in alarms} == {"e9", "e8"}
     assert all("budget" in e.explanation for e in kept if e.severity is Severity.INFO)
+
+
+def test_sub_meters_reading_more_than_their_parent_is_a_finding():
+    from energize_desktop.jobs.detection import submeter_excess
+
+    ts, kwh = _office(weeks=4)
+    parent = on_grid("Main", "kWh", ts, kwh, 3600)
+    a = on_grid("HVAC", "kWh", ts, kwh * 0.6, 3600)
+    b_values = kwh * 0.3
+    b_values[100:106] = kwh[100:106] * 0.9  # 6 h: 0.6 + 0.9 of the parent
+    b = on_grid("Lights", "kWh", ts, b_values, 3600)
+    found = submeter_excess(parent, [a, b])
+    assert len(found) == 1 and found[0].start_us == ts[100] and "2 sub-meters" in \
+        found[0].explanation
+    assert not submeter_excess(parent, [a, on_grid("L", "kWh", ts, kwh * 0.41, 3600)])
