@@ -141,11 +141,24 @@ def _window_scale(r: np.ndarray, slots_per_day: int, weeks: int, live: bool) -> 
     return out.reshape(w, -1)
 
 
-def nanmedian(a: np.ndarray, **kw) -> np.ndarray:
-    """np.nanmedian without the warning for all-NaN stacks (they give NaN: not enough data)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(a, **kw)
+def nanmedian(a: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
+    """np.nanmedian without the warning for all-NaN stacks (they give NaN: not enough data).
+    Along an axis it sorts once (NaN sort last) and takes the middle of the finite values:
+    numpy's own path for stacks with a few NaN goes through masked arrays and was a third of
+    a meter's scoring time."""
+    a = np.asarray(a, dtype=float)
+    if axis is None or a.ndim == 0 or a.size == 0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(a, axis=axis, keepdims=keepdims)
+    ordered = np.sort(a, axis=axis)
+    n = np.isfinite(ordered).sum(axis=axis, keepdims=True)
+    lo = np.clip((n - 1) // 2, 0, None)
+    hi = np.clip(n // 2, 0, None)
+    low = np.take_along_axis(ordered, lo, axis=axis)
+    high = np.take_along_axis(ordered, hi, axis=axis)
+    out = np.where(n > 0, (low + high) / 2, np.nan)
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
 def _temperature_term(v, expected, dt):

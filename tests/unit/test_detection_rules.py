@@ -117,3 +117,19 @@ def test_sub_meters_reading_more_than_their_parent_is_a_finding():
     assert len(found) == 1 and found[0].start_us == ts[100] and "2 sub-meters" in \
         found[0].explanation
     assert not submeter_excess(parent, [a, on_grid("L", "kWh", ts, kwh * 0.41, 3600)])
+
+
+def test_the_fast_nanmedian_equals_numpys():
+    import warnings
+
+    from energize_desktop.analytics.expectation import nanmedian
+
+    rng = np.random.default_rng(4)
+    for shape, axis in (((20, 7, 24, 9), -1), ((30, 5), 0), ((12,), 0)):
+        a = rng.normal(size=shape)
+        a[rng.random(shape) < 0.3] = np.nan
+        a[0] = np.nan  # an all-NaN slice: NaN, no warning
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanmedian(a, axis=axis, keepdims=True)
+        assert np.allclose(nanmedian(a, axis=axis, keepdims=True), want, equal_nan=True)
