@@ -239,6 +239,7 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
 
 
 WEATHER_C = 2.0  # °C warmer or colder than usual over an episode: the weather's doing
+OFF_SHARE = 0.3  # off this often at that temperature: off is normal there (its season)
 
 
 def _weather_explains(exp: Expectation, a: int, b: int, high: bool) -> str | None:
@@ -280,11 +281,13 @@ def _seasonal_off(series: Series, a: int, b: int, high: bool) -> str | None:
     if off.sum() < 48 or on.sum() < 48 or np.median(t[off]) <= np.median(t[on]) + WEATHER_C:
         return None  # it does not switch off when warm: not a heating season
     here = np.nanmean(t[a:b]) if np.isfinite(t[a:b]).any() else np.nan
+    near = ok & (np.abs(t - here) <= 1.5)  # hours this warm, anywhere in its history
+    off_share = off[near].sum() / max(near.sum(), 1)
     if not np.nanmean(v[a:b]) <= 0.5 * np.nanmean(np.abs(v[ok])) or \
-            not here >= np.percentile(t[off], 25):
+            not off_share >= OFF_SHARE:
         return None
-    return (f"{here:.1f} °C, a temperature at which this meter is usually off: the heating "
-            "season, not a fault (a finding)")
+    return (f"{here:.1f} °C, a temperature at which this meter is off {off_share:.0%} of the "
+            "time: the heating season, not a fault (a finding)")
 
 
 def _apply_feedback(events: list[Event], settings: DetectorSettings) -> list[Event]:
