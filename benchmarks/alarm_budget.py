@@ -21,6 +21,9 @@ from energize_desktop.analytics.series import on_grid
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 MIN_WEEKS = 8
+# the flag a new user would pass, as each file's README says (naive local stamps)
+ZONES = {"Fluvius": "Europe/Brussels", "HomeWizard": "Europe/Amsterdam",
+         "United_Power_hourly": "America/Denver"}
 
 
 def _months(series) -> float:
@@ -61,7 +64,8 @@ def _utility_series():
         with tempfile.TemporaryDirectory() as folder:
             try:
                 with Workspace.create(Path(folder) / "w.energize") as ws:
-                    import_file(ws, path, ImportOptions(tz="UTC"))
+                    zone = next((z for k, z in ZONES.items() if path.name.startswith(k)), None)
+                    import_file(ws, path, ImportOptions(tz=zone or "UTC"))
                     for m in ws.meters():
                         if m.amount_unit is None:
                             continue
