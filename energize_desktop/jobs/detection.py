@@ -125,16 +125,34 @@ def detect_meter(ws: WorkspaceAPI, meter: Meter, step_s=3600, start_us=None, end
     settings = settings_for(ws, meter.id)
     found = detect(series, settings, meter.id, live=live, since_us=since_us,
                    level_channel=meter.amount_unit is None, quality_only=_quality_only(meter))
-    children = [m for m in ws.meters() if m.parent_id == meter.id and m.enabled
-                and m.amount_unit == meter.amount_unit]
+    children, generating = _hierarchy(ws)
+    children = [m for m in children.get(meter.id, ()) if m.amount_unit == meter.amount_unit]
     # behind a meter with generation on its site, sub-meters rightly read more than its net
-    generates = any(m.effective_role is Role.GENERATION for m in ws.meters()
-                    if m.site_id == meter.site_id)
-    if children and len(series) and meter.amount_unit and not generates:
+    if children and len(series) and meter.amount_unit and meter.site_id not in generating:
         subs = meters_series(ws, children, step_s, start_us, end_us)
         extra = submeter_excess(series, [subs[c.id] for c in children], meter.id)
         found.events += [e for e in extra if since_us is None or e.end_us > since_us]
     return found
+
+
+_HIERARCHY: dict = {}
+
+
+def _hierarchy(ws: WorkspaceAPI) -> tuple[dict[int, list[Meter]], set]:
+    """Enabled sub-meters by parent id, and the sites with generation — read once per catalog
+    version, not for every meter scored (a workspace of 20,000 meters)."""
+    key = (id(ws), ws.catalog_version)
+    if key not in _HIERARCHY:
+        children: dict[int, list[Meter]] = {}
+        generating = set()
+        for m in ws.meters():
+            if m.parent_id is not None and m.enabled:
+                children.setdefault(m.parent_id, []).append(m)
+            if m.effective_role is Role.GENERATION:
+                generating.add(m.site_id)
+        _HIERARCHY.clear()
+        _HIERARCHY[key] = (children, generating)
+    return _HIERARCHY[key]
 
 
 SUBMETER_SLACK = 0.02  # sub-meters may read a little over their parent (CT accuracy classes)

@@ -46,6 +46,10 @@ class WorkspaceAPI(Protocol):
     def set_meta(self, key: str, value: str) -> None:
         """Raises ValidationError for a key not declared in storage/metadata."""
 
+    @property
+    def catalog_version(self) -> int:
+        """Grows with every change of sites and meters: what a cache of them is keyed on."""
+
     def sites(self) -> list[Site]:
         ...
 

@@ -57,13 +57,7 @@ class TariffStore:
         frame = pl.DataFrame({"tariff": [name] * len(ts_us), "ts": np.asarray(ts_us, np.int64),
                               "per_kwh": np.asarray(per_kwh, float),
                               "step_s": np.full(len(ts_us), step_s, np.int32)})
-        cur = self.ws.cursor()
-        with transaction(cur):
-            cur.execute("DELETE FROM tariff_prices WHERE tariff = ?", [name])
-            cur.register("incoming_prices", frame.to_arrow())
-            cur.execute("INSERT INTO tariff_prices SELECT tariff, ts, per_kwh, step_s "
-                        "FROM incoming_prices")
-            cur.unregister("incoming_prices")
+        _replace_rows(self.ws, "tariff_prices", "tariff", name, frame)
         return len(ts_us)
 
     def prices(self, name: str):
@@ -104,13 +98,7 @@ class CarbonStore:
         frame = pl.DataFrame({"name": [name] * len(ts_us), "ts": np.asarray(ts_us, np.int64),
                               "kg_per_kwh": np.asarray(kg_per_kwh, float),
                               "source": [source] * len(ts_us)})
-        cur = self.ws.cursor()
-        with transaction(cur):
-            cur.execute("DELETE FROM carbon_hourly WHERE name = ?", [name])
-            cur.register("incoming_hourly", frame.to_arrow())
-            cur.execute("INSERT INTO carbon_hourly SELECT name, ts, kg_per_kwh, source "
-                        "FROM incoming_hourly")
-            cur.unregister("incoming_hourly")
+        _replace_rows(self.ws, "carbon_hourly", "name", name, frame)
 
     def hourly(self, name: str):
         """(ts_us, kg_per_kwh, source) of an hourly series, or None."""
@@ -150,3 +138,15 @@ class BillStore:
             "WHERE meter_id = ? ORDER BY start_ts", [meter_id]).fetchall()
         keys = ("start_us", "end_us", "amount", "unit", "cost", "currency", "source")
         return [dict(zip(keys, r)) for r in rows]
+
+
+def _replace_rows(ws, table: str, key: str, value: str, frame) -> None:
+    """The rows of `table` whose `key` is `value` replaced by `frame` (its columns in the
+    table's order), in one transaction and one frame insert. `table` and `key` are ours."""
+    from energize_desktop.storage.frames import registered
+
+    cur = ws.cursor()
+    with transaction(cur):
+        cur.execute(f"DELETE FROM {table} WHERE {key} = ?", [value])
+        with registered(cur, frame.to_arrow(), "incoming") as name:
+            cur.execute(f"INSERT INTO {table} SELECT {', '.join(frame.columns)} FROM {name}")

@@ -93,7 +93,8 @@ class Queries:
         """
         level = Level.parse(level) if isinstance(level, str) else level
         ids = _ids(meter_ids)
-        formulas = {m.id: m.formula for m in self.ws.meters() if m.formula and m.id in ids}
+        wanted = set(ids)
+        formulas = {m.id: m.formula for m in self.ws.meters() if m.formula and m.id in wanted}
         if formulas:
             rest = [i for i in ids if i not in formulas]
             measured = self.rollup(level, rest, start, end) if rest else None
