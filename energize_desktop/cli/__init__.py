@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 
-from energize_desktop import __version__
 from energize_desktop.cli import (
     alerts,
     baseline,
@@ -38,10 +37,21 @@ GROUPS = (window, workspace, describe, imports, live, detect, alerts, baseline, 
           report, sync)
 
 
+class _Version(argparse.Action):
+    """--version, the version looked up only when asked (importlib.metadata is slow to load)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from energize_desktop import __version__
+
+        print(f"energize {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="energize", description="Building energy monitoring, analytics and audits.")
-    parser.add_argument("--version", action="version", version=f"energize {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in GROUPS:
         group.add_parsers(sub)

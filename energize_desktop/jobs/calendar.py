@@ -50,14 +50,28 @@ def calendar_for(site, start_us: int | None, end_us: int | None) -> SiteCalendar
 
 @lru_cache(maxsize=64)
 def _public(country: str, subdivision: str, first: int, last: int) -> frozenset[int]:
+    import importlib.util
+
+    from energize_desktop.computed import cached, file_stamp
+
+    spec = importlib.util.find_spec("holidays")
+    # loading `holidays` costs a quarter of a second (it imports every country): the days are
+    # kept per installed package, so an upgrade computes them again
+    days = cached("public_holidays", file_stamp(spec.origin if spec else None),
+                  f"{country}|{subdivision}|{first}|{last}",
+                  lambda: _compute_public(country, subdivision, first, last))
+    return frozenset(int(d) for d in days)
+
+
+def _compute_public(country: str, subdivision: str, first: int, last: int) -> list[int]:
     import holidays
 
     try:
         cal = holidays.country_holidays(country, subdiv=subdivision or None,
                                         years=range(first, last + 1))
     except NotImplementedError:
-        return frozenset()  # refused when the site was described; an old value: no holidays
-    return frozenset(day_number(d) for d in cal)
+        return []  # refused when the site was described; an old value: no holidays
+    return sorted(day_number(d) for d in cal)
 
 
 def _year(us: int) -> int:

@@ -18,14 +18,15 @@ from energize_desktop.analytics.events import Event
 from energize_desktop.analytics.series import Series, on_grid
 from energize_desktop.analytics.settings import DetectorSettings
 from energize_desktop.core.model import Meter, MeterKind, Role
+from energize_desktop.core.rollup import Level
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs.base import Job
 from energize_desktop.jobs.calendar import calendar_for
+from energize_desktop.jobs.energy import MIN_COVERAGE
 from energize_desktop.storage.anomalies import AnomalyStore
 from energize_desktop.storage.api import WorkspaceAPI
 
 LEVELS = {3600: "hour", 900: "15min"}
-MIN_COVERAGE = 0.5  # a bucket less covered than this is a gap, not a low value
 
 
 @dataclass
@@ -66,21 +67,37 @@ def meters_series(ws: WorkspaceAPI, meters: list[Meter], step_s: int = 3600, sta
         raise ValueError(f"detection step {step_s} s: expected 900 or 3600")
     out = {}
     for meter in meters:
-        frame = ws.queries.rollup(level, [meter.id], _dt(start_us), _dt(end_us))
-        ts = frame["bucket"].cast(int).to_numpy() if len(frame) else np.zeros(0, np.int64)
+        ts, amount, mean, coverage, estimated_s = _columns(ws, meter, level, start_us, end_us)
         column = "amount" if meter.amount_unit else "mean"  # energy per step, or a level's mean
-        values = frame[column].to_numpy().astype(float) if len(frame) else np.zeros(0)
-        coverage = frame["coverage"].to_numpy() if len(frame) else np.zeros(0)
+        values = amount if column == "amount" else mean
         values = np.where(np.nan_to_num(coverage) >= MIN_COVERAGE, values, np.nan)
         unit = meter.amount_unit if column == "amount" else meter.unit
         series = on_grid(meter.name, unit or meter.unit, ts, values, step_s,
                          ws.site_of(meter).timezone)
-        if len(frame) and len(series):  # what the product estimated (a gap bridged)
-            est = frame["estimated_s"].fill_null(0).to_numpy() > 0
+        if len(ts) and len(series):  # what the product estimated (a gap bridged)
+            est = np.nan_to_num(estimated_s) > 0
             placed = on_grid("", "", ts, est.astype(float), step_s).values
             series = replace(series, estimated=np.nan_to_num(placed) > 0)
         out[meter.id] = series
     return out
+
+
+def _columns(ws: WorkspaceAPI, meter: Meter, level: str, start_us, end_us):
+    """Bucket start (µs), amount, mean, coverage and estimated seconds of one meter's rollup:
+    read as numpy for a measured meter (no frame is built), from the frame for a virtual one."""
+    if meter.is_virtual:
+        frame = ws.queries.rollup(level, [meter.id], _dt(start_us), _dt(end_us))
+        if not len(frame):
+            empty = np.zeros(0)
+            return np.zeros(0, np.int64), empty, empty, empty, empty
+        return (frame["bucket"].cast(int).to_numpy(),
+                *(frame[c].to_numpy().astype(float)
+                  for c in ("amount", "mean", "coverage", "estimated_s")))
+    parsed = Level.parse(level)
+    rows = ws.queries.measured_buckets(parsed, [meter.id], _dt(start_us), _dt(end_us))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(rows.n > 0, rows.vsum / rows.n, np.nan)
+    return rows.key, rows.amount, mean, ws.queries.coverage(parsed, rows), rows.estimated_s
 
 
 def settings_for(ws: WorkspaceAPI, meter_id: int) -> DetectorSettings:

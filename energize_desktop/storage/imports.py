@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.incremental import Batch
-from energize_desktop.storage.frames import registered
+from energize_desktop.storage.frames import arrow_array, registered
 from energize_desktop.storage.transaction import transaction
 from energize_desktop.storage.writer import to_batch
 
@@ -130,9 +130,9 @@ class ImportSession:
         rows = np.flatnonzero(maybe)
         if not len(rows):
             return rows, np.zeros(0)
-        table = pa.table({"i": pa.array(rows, pa.int64()),
-                          "meter_id": pa.array(batch.meter[rows], pa.int32()),
-                          "ts": pa.array(batch.ts[rows].astype("datetime64[us]"))})
+        table = pa.table({"i": arrow_array(rows, np.int64),
+                          "meter_id": arrow_array(batch.meter[rows], np.int32),
+                          "ts": arrow_array(batch.ts[rows], "datetime64[us]")})
         cur = self.ws.cursor()
         with registered(cur, table, "incoming") as name:
             found = cur.sql(f"SELECT n.i, r.value FROM {name} n JOIN readings r "

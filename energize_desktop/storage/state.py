@@ -197,14 +197,32 @@ class RollupState:
         return catch_up(state, self.calendars)
 
 
+CONTEXT_WINDOW_US = 7 * 86_400 * US  # where a meter's previous reading nearly always is
+
+
 def context_before(cur, bounds: str):
-    """Each meter's last reading before `lo` in a registered (meter_id, lo) table."""
-    rows = cur.execute(f"""
-        SELECT r.meter_id, epoch_us(max(r.ts)), arg_max(r.value, r.ts) FROM readings r
-        JOIN {bounds} b ON r.meter_id = b.meter_id WHERE r.ts < b.lo
-        GROUP BY r.meter_id""").fetchall()
+    """Each meter's last reading before `lo` in a registered (meter_id, lo) table: looked for
+    in the week before the earliest `lo` first (zone maps skip the rest of the table), then,
+    for the meters without one there, in all their history."""
+    floor = cur.execute(f"SELECT min(lo) FROM {bounds}").fetchall()[0][0]
+    if floor is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    since = floor - np.timedelta64(CONTEXT_WINDOW_US, "us").astype(object)
+    rows = _last_before(cur, bounds, "AND r.ts >= ?", [since])
+    found = {r[0] for r in rows}
+    if len(found) < cur.execute(f"SELECT count(DISTINCT meter_id) FROM {bounds}").fetchall()[0][0]:
+        rest = [r for r in _last_before(cur, bounds, "AND r.ts < ?", [since])
+                if r[0] not in found]
+        rows += rest
     return (np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64),
             np.array([r[2] for r in rows], np.float64))
+
+
+def _last_before(cur, bounds: str, clause: str, params: list) -> list:
+    return cur.execute(f"""
+        SELECT r.meter_id, epoch_us(max(r.ts)), arg_max(r.value, r.ts) FROM readings r
+        JOIN {bounds} b ON r.meter_id = b.meter_id WHERE r.ts < b.lo {clause}
+        GROUP BY r.meter_id""", params).fetchall()
 
 
 def meter_params(meters: list[Meter]) -> MeterParams:

@@ -61,6 +61,19 @@ def _columns(con) -> dict[str, tuple]:
 
 @lru_cache(maxsize=None)
 def expected_columns(version: int) -> dict[str, tuple]:
+    """What our migrations 1..version create (cached by the migrations' own text: building it
+    in an in-memory database is 0.05 s of every open)."""
+    import hashlib
+
+    from energize_desktop.computed import cached
+
+    text = repr([MIGRATIONS[v] for v in range(1, version + 1)]) + duckdb.__version__
+    stamp = hashlib.sha256(text.encode()).hexdigest()
+    found = cached("schema_columns", stamp, str(version), lambda: _built_columns(version))
+    return {table: tuple(tuple(c) for c in cols) for table, cols in found.items()}
+
+
+def _built_columns(version: int) -> dict[str, tuple]:
     """What our migrations 1..version create, read from an in-memory database."""
     con = duckdb.connect(":memory:")
     try:

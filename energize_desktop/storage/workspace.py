@@ -64,7 +64,18 @@ class Workspace:
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> "Workspace":
         path = Path(path)
-        version = inspect(path)
+        if read_only:  # checked on the connection it is then read through (one open, not two)
+            con = _connect_checked(path, read_only=True)
+            try:
+                version = _version_of(path, con)
+            except BaseException:
+                con.close()
+                raise
+            if version == SCHEMA_VERSION:
+                return cls(path, con, True)
+            con.close()
+        else:
+            version = inspect(path)
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
                 f"{path}: written by a newer Energize (schema version {version}); this version "
@@ -233,6 +244,15 @@ class Workspace:
 # -- opening, checking, migrating -------------------------------------------------------------
 def inspect(path: Path) -> int:
     """Schema version of a workspace file; WorkspaceError if it is not one we can read."""
+    con = _connect_checked(path, read_only=True)
+    try:
+        return _version_of(path, con)
+    finally:
+        con.close()
+
+
+def _connect_checked(path: Path, *, read_only: bool):
+    """A connection to a file that is whole and a DuckDB database (WorkspaceError if not)."""
     if not path.exists():
         raise WorkspaceError(f"{path}: no such file")
     if not path.is_file():
@@ -242,7 +262,11 @@ def inspect(path: Path) -> int:
     if header[8:12] != _DUCKDB_MAGIC:
         raise WorkspaceError(f"{path}: not an Energize workspace (expected a DuckDB file)")
     _check_length(path, header)
-    con = _connect(path, read_only=True)
+    return _connect(path, read_only=read_only)
+
+
+def _version_of(path: Path, con) -> int:
+    """The schema version of an open workspace, after checking it holds only our data."""
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
@@ -260,8 +284,6 @@ def inspect(path: Path) -> int:
             check_schema(path, con, version)
     except duckdb.Error as exc:
         raise WorkspaceError(f"{path}: damaged or unreadable workspace ({exc})") from exc
-    finally:
-        con.close()
     return version
 
 
