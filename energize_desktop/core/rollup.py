@@ -33,6 +33,8 @@ AMOUNT, VSUM, COVERED, ESTIMATED, N, PEAK, VMAX, VMIN = range(8)
 QUARTERS_PER_HOUR = HOUR_US // QUARTER_US
 
 
+MIN_COVERAGE = 0.5  # a bucket less covered than this is a gap in a series, not a low value
+
 class Level(IntEnum):
     QUARTER = 0
     HOUR = 1

@@ -18,11 +18,10 @@ from energize_desktop.analytics.events import Event
 from energize_desktop.analytics.series import Series, on_grid
 from energize_desktop.analytics.settings import DetectorSettings
 from energize_desktop.core.model import Meter, MeterKind, Role
-from energize_desktop.core.rollup import Level
+from energize_desktop.core.rollup import MIN_COVERAGE, Level
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs.base import Job
 from energize_desktop.jobs.calendar import calendar_for
-from energize_desktop.jobs.energy import MIN_COVERAGE
 from energize_desktop.storage.anomalies import AnomalyStore
 from energize_desktop.storage.api import WorkspaceAPI
 

@@ -10,13 +10,12 @@ import numpy as np
 
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import MeterKind, Role
-from energize_desktop.core.rollup import Level
+from energize_desktop.core.rollup import MIN_COVERAGE, Level
 from energize_desktop.core.timezones import US
 from energize_desktop.jobs.calendar import SiteCalendar, calendar_for
 from energize_desktop.storage.api import WorkspaceAPI
 
 CONSUMPTION = (MeterKind.ELECTRICITY, MeterKind.GAS, MeterKind.HEAT)
-MIN_COVERAGE = 0.5  # a bucket less covered than this is a gap, not a low value
 
 
 @dataclass
