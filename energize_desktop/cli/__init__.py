@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["gui", *argv]
     parser = build_parser()
     args = parser.parse_args(argv)
+    # a command that reports errors itself (import, file by file) names their flags with it
+    args.command_parser = _subparser(parser, args.command) if args.command else None
     if args.command != "gui":  # what files and brokers named reaches no terminal as a command
         sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr, keep="\n\t\r")
     try:

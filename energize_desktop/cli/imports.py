@@ -33,6 +33,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--on-conflict", choices=["abort", "keep", "replace"], default="abort",
                    help="a different value for a stored reading: abort (default, nothing is "
                         "stored), keep the stored one, or replace it")
+    p.add_argument("--repeated-hour", choices=["shift"], default=None,
+                   help="a feed that gives both readings of the repeated autumn hour one UTC "
+                        "time (a known utility bug): shift moves the one beside an empty hour "
+                        "into it")
     p.add_argument("--dry-run", "-n", action="store_true", help="report, store nothing")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
@@ -42,6 +46,7 @@ def add_parsers(sub) -> None:
 
 
 def run(args) -> int:
+    from energize_desktop.cli.common import error_text
     from energize_desktop.jobs.import_files import ImportJob
     from energize_desktop.storage import Workspace
 
@@ -49,7 +54,9 @@ def run(args) -> int:
     ws = Workspace.open(path) if path.exists() else Workspace.create(path)
     with ws:
         job = ImportJob(ws, args.files, options_from(args), args.save_profile,
-                        on_file=lambda f, done, error: _file_done(args, done, error))
+                        on_file=lambda f, done, error: _file_done(args, done, error),
+                        describe=lambda exc: error_text(exc, getattr(args, "command_parser",
+                                                                     None)))
         outcome = job(progress=None if args.quiet else
                       _progress_lines if args.progress == "lines" else _progress)
     for name in dict.fromkeys(outcome.profiles):
@@ -77,7 +84,7 @@ def options_from(args):
     return ImportOptions(site=args.site, meter=args.meter, profile=args.profile, tz=args.tz,
                          dry_run=args.dry_run, on_conflict=args.on_conflict,
                          date_order=args.date_order, ts_marks=args.ts_marks,
-                         decimal=args.decimal, hints=hints)
+                         decimal=args.decimal, repeated_hour=args.repeated_hour, hints=hints)
 
 
 def _file_done(args, done, error: str | None) -> None:

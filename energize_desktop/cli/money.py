@@ -342,9 +342,12 @@ def bills_cmd(args) -> int:
         if args.action == "import":
             if not args.file:
                 raise ValidationError("bills import: name the bill CSV or Green Button file")
-            bills = read_bills(args.file, site.timezone)
+            notes: list[str] = []
+            bills = read_bills(args.file, site.timezone, notes)
             n = store.replace(meter.id, bills, args.file.name)
             print(f"kept {n} bills for {meter.name} from {args.file.name}")
+            for note in notes:
+                print(f"  · {note}")
             return 0
         bills = store.of_meter(meter.id)
         if not bills:

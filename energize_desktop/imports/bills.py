@@ -4,6 +4,11 @@ Bill CSV: a header with `start`, `end`, an amount column named by its unit (`kWh
 `therm`, `m³`…) or `amount` + `unit`, and optionally `cost` (+ `currency`). Dates are the site's
 local dates as printed on the bill: `end` is the last day billed (inclusive) unless every period
 starts on the previous one's end date, which means the ends are exclusive.
+
+A bill CSV with one date per bill (`bill date`, `read date`, `statement date`…) is the meter
+read on that date: each period runs from the previous bill's date to its own. The first bill's
+period starts `days` before its date when a days column says so; without one it has no start
+and is left out, said in the notes.
 """
 
 from __future__ import annotations
@@ -14,17 +19,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from energize_desktop.core.units import parse_unit
-from energize_desktop.imports.csv_format import ImportFormatError
+from energize_desktop.imports.csv_format import ImportFormatError, unit_from_header
 
 START_NAMES = ("start", "from", "period start", "start date", "billing start")
 END_NAMES = ("end", "to", "period end", "end date", "billing end")
+DATE_NAMES = ("bill date", "read date", "statement date", "billing date", "meter read date",
+              "invoice date", "date", "period ending", "bill period end")
+DAYS_NAMES = ("days", "billing days", "billed days", "number of days", "days in period",
+              "bill days", "days billed")
 
 
-def read_bills(path: Path, tz: str) -> list[dict]:
+def read_bills(path: Path, tz: str, notes: list[str] | None = None) -> list[dict]:
+    """The bills of a file; what was inferred or left out is appended to `notes`."""
     path = Path(path)
     if path.suffix.lower() == ".xml":
         return _green_button(path)
-    return _csv(path, tz)
+    return _csv(path, tz, notes if notes is not None else [])
 
 
 def _green_button(path: Path) -> list[dict]:
@@ -44,7 +54,7 @@ def _green_button(path: Path) -> list[dict]:
     return out
 
 
-def _csv(path: Path, tz: str) -> list[dict]:
+def _csv(path: Path, tz: str, notes: list[str]) -> list[dict]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
@@ -52,18 +62,23 @@ def _csv(path: Path, tz: str) -> list[dict]:
         raise ImportFormatError(f"{path}: cannot read ({exc})") from None
     if len(rows) < 2:
         raise ImportFormatError(f"{path}: expected a header and at least one bill")
-    header = [h.strip().lower() for h in rows[0]]
+    header = [" ".join(h.replace("\xa0", " ").strip().lower().split()) for h in rows[0]]
     cols = _columns(path, header, rows[0])
     periods = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         periods.append(_bill(path, line, row, cols))
-    _ends_to_exclusive(periods)
+    if cols["start"] is None:
+        periods = _from_bill_dates(path, periods, notes)
+    else:
+        _ends_to_exclusive(periods)
     zone = ZoneInfo(tz)
     for p in periods:
         p["start_us"] = _us(p.pop("start"), zone)
         p["end_us"] = _us(p.pop("end"), zone)
+        p.pop("days", None)
+        p.pop("line", None)
     return periods
 
 
@@ -72,21 +87,26 @@ def _columns(path: Path, header: list[str], raw: list[str]) -> dict:
         return next((header.index(n) for n in names if n in header), None)
 
     start, end = find(START_NAMES), find(END_NAMES)
+    if start is None:  # one date per bill: the meter read that closes its period
+        end = end if end is not None else find(DATE_NAMES)
     unit_col, amount = find(("unit",)), find(("amount", "usage", "consumption"))
     unit = None
     if amount is None:
-        for i, h in enumerate(raw):
+        for i, h in enumerate(raw):  # 'kWh', 'Usage (kWh)', 'Verbrauch m³'
+            named = unit_from_header(h.replace("\xa0", " ").strip())[1]
             try:
-                if parse_unit(h.strip()).dimension.value in ("energy", "volume"):
-                    amount, unit = i, h.strip()
+                if named and parse_unit(named).dimension.value in ("energy", "volume"):
+                    amount, unit = i, named
                     break
             except Exception:  # noqa: BLE001 - a column that is not a unit name
                 continue
-    if start is None or end is None or amount is None or (unit is None and unit_col is None):
+    if end is None or amount is None or (unit is None and unit_col is None):
         raise ImportFormatError(
-            f"{path}: line 1: expected columns start, end and an amount named by its unit "
-            f"(kWh, therm, m³…) or amount + unit; found {', '.join(raw)}")
+            f"{path}: line 1: expected columns start and end (or one bill date per row) and "
+            f"an amount named by its unit (kWh, therm, m³…) or amount + unit; found "
+            f"{', '.join(raw)}")
     return {"start": start, "end": end, "amount": amount, "unit": unit, "unit_col": unit_col,
+            "days": find(DAYS_NAMES) if start is None else None,
             "cost": find(("cost", "total", "amount due")), "currency": find(("currency",))}
 
 
@@ -96,10 +116,12 @@ def _bill(path: Path, line: int, row: list[str], cols: dict) -> dict:
         return row[i].strip() if i is not None and i < len(row) else ""
 
     try:
-        start, end = _date(cell("start")), _date(cell("end"))
+        end = _date(cell("end"))
+        start = _date(cell("start")) if cols["start"] is not None else None
+        days = _days(cell("days")) if cols.get("days") is not None else None
     except ValueError as exc:
         raise ImportFormatError(f"{path}: line {line}: {exc}") from None
-    if end < start:
+    if start is not None and end < start:
         raise ImportFormatError(f"{path}: line {line}: the period ends ({end}) before it starts "
                                 f"({start})")
     unit = cols["unit"] or cell("unit_col")
@@ -111,7 +133,44 @@ def _bill(path: Path, line: int, row: list[str], cols: dict) -> dict:
         raise ImportFormatError(f"{path}: line {line}: expected numbers in the amount and cost "
                                 f"columns and a known unit ({exc})") from None
     return {"start": start, "end": end, "amount": amount, "unit": unit, "cost": cost,
-            "currency": cell("currency") or None}
+            "currency": cell("currency") or None, "days": days, "line": line}
+
+
+def _days(text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        days = int(float(text.replace(",", "")))
+    except ValueError:
+        raise ValueError(f"days {text!r}: expected a whole number of days") from None
+    if not 1 <= days <= 400:
+        raise ValueError(f"days {days}: expected 1 to 400 days in a billing period")
+    return days
+
+
+def _from_bill_dates(path: Path, bills: list[dict], notes: list[str]) -> list[dict]:
+    """Periods from one date per bill: each from the previous bill's date to its own (ends
+    exclusive), or `days` before its date where a days column gives them."""
+    bills = sorted(bills, key=lambda b: b["end"])
+    for a, b in zip(bills, bills[1:]):
+        if a["end"] == b["end"]:
+            raise ImportFormatError(f"{path}: lines {a['line']} and {b['line']}: two bills "
+                                    f"dated {a['end']}: expected one bill per date")
+    out = []
+    for i, bill in enumerate(bills):
+        if bill["days"]:
+            bill["start"] = bill["end"] - timedelta(days=bill["days"])
+        elif i:
+            bill["start"] = bills[i - 1]["end"]
+        else:
+            notes.append(f"{path.name}: line {bill['line']}: the first bill ({bill['end']}) "
+                         "has no start (no earlier bill and no days given): left out")
+            continue
+        out.append(bill)
+    notes.append(f"{path.name}: one date per bill: each period runs from the previous bill's "
+                 "date to its own" + (", or its days before it" if any(b["days"] for b in bills)
+                                      else ""))
+    return out
 
 
 def _date(text: str) -> date:

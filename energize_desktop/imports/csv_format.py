@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
+from typing import cast
 
 from energize_desktop.core.errors import UnitError, ValidationError
 from energize_desktop.core.units import parse_unit
@@ -48,10 +49,12 @@ class CsvFormat:
     ts_marks: str = "start"  # does a timestamp mark the start or the end of its interval?
     interval_s: int | None = None
     notes: list[str] = field(default_factory=list)  # how each decision was made
+    skipped: dict[str, str] = field(default_factory=dict)  # column -> why it is not imported
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("notes")
+        d.pop("skipped")
         return d
 
     @classmethod
@@ -95,14 +98,27 @@ _UNIT_IN_HEADER = re.compile(r"^(?P<name>.*?)\s*[\[(](?P<unit>[^\])]+)[\])]\s*$"
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[\s_\-.](?P<unit>[A-Za-z°³0-9/]+)$")
 
 
+_TOKEN = re.compile(r"[^\s\[\]()_,;:|/]+")
+_PHASE = {"A", "B", "C", "L1", "L2", "L3", "N"}  # "(A)" after a unit is the phase, not amperes
+
+
 def unit_from_header(header: str) -> tuple[str, str | None]:
-    """('Main', 'kWh') from 'Main [kWh]', 'Main (kWh)', 'main_kwh' or 'tempC'; else (header, None)."""
+    """('Main', 'kWh') from 'Main [kWh]', 'Main (kWh)', 'main_kwh' or 'tempC'; ('Active energy
+    (A)', 'Wh') from 'Active energy Wh (A)' — a unit of two or more letters wherever it stands;
+    else (header, None)."""
     match = _UNIT_IN_HEADER.match(header)
-    if match and known_unit(match["unit"]):
-        return match["name"].strip() or header, known_unit(match["unit"])
+    inside = match["unit"].strip() if match else ""
+    if match and known_unit(inside) and not (inside in _PHASE and _unit_token(match["name"])):
+        return match["name"].strip() or header, known_unit(inside)
     match = _UNIT_SUFFIX.match(header.strip())
     if match and known_unit(match["unit"]) and len(match["unit"]) > 1:
         return match["name"], known_unit(match["unit"])
+    found = _unit_token(header) or _bracketed_anywhere(header)
+    if found:
+        token, unit = found
+        word = rf"[\[(]?\s*(?<![\w]){re.escape(token)}(?![\w])\s*[\])]?"
+        name = re.sub(r"\s{2,}", " ", re.sub(word, " ", header, count=1)).strip(" _-.")
+        return name or header, unit
     folded = header.strip()
     for suffix, unit in (("tempC", "°C"), ("tempF", "°F"), ("degC", "°C"), ("degF", "°F")):
         if folded.endswith(suffix):
@@ -110,6 +126,31 @@ def unit_from_header(header: str) -> tuple[str, str | None]:
     if known_unit(folded) and len(folded) > 1:
         return header, known_unit(folded)
     return header, None
+
+
+def _unit_token(text: str) -> tuple[str, str] | None:
+    """The one unit written as a word of two or more characters in `text` ('Wh' in 'Active
+    energy Wh (A)', 'kWh' in 'Verbrauch kWh Bezug'); None when there is none or several differ.
+    A single letter (A, V, W, C, L) stands for a unit only in brackets or as a suffix: as a bare
+    word it is as often a phase, a channel or an initial."""
+    units = {}
+    for token in _TOKEN.findall(text):
+        unit = known_unit(token) if len(token) > 1 and not token.isdigit() else None
+        if unit and unit != "%":
+            units.setdefault(unit, token)
+    if len(units) != 1:
+        return None
+    unit, token = next(iter(units.items()))
+    return token, unit
+
+
+def _bracketed_anywhere(text: str) -> tuple[str, str] | None:
+    """'(W)' in 'Power (W) L1': a bracketed unit that does not end the header."""
+    for match in re.finditer(r"[\[(]([^\])\[(]+)[\])]", text):
+        inside = match[1].strip()
+        if inside not in _PHASE and known_unit(inside):
+            return match[0], cast(str, known_unit(inside))
+    return None
 
 
 def known_unit(text: str) -> str | None:

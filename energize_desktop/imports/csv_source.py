@@ -23,6 +23,7 @@ class CsvSource:
         self.zone = fmt.timezone or zone
         self.label = f"CSV ({fmt.shape})"
         self.notes = list(fmt.notes)
+        self.skipped_columns = dict(fmt.skipped)  # column -> why it is not imported
         self.reader = CsvReader(path, fmt, default_meter=default_meter)
         self.localizer = Localizer(self.zone, str(path))
         self.channels: dict[str, ChannelSpec] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -102,6 +103,7 @@ class GreenButtonSource:
         for e in entries:
             by_kind.setdefault(e.kind, []).append(e)
         self._local_time(by_kind.get("LocalTimeParameters", []))
+        summaries = self._usage_summaries(by_kind)
         readings = by_kind.get("MeterReading", [])
         blocks = by_kind.get("IntervalBlock", [])
         if not blocks:
@@ -112,6 +114,8 @@ class GreenButtonSource:
         parts = [p for p in found if p is not None]
         if not parts:
             raise ImportFormatError(f"{self.path}: no IntervalReading values found")
+        if summaries:  # the utility's own bills: each UsageSummary is one, nothing else is
+            self.billing = summaries
         frame = pl.concat(parts)
         # the same reading published twice (two ReadingTypes, two MeterReadings) is one
         unique = frame.unique(subset=["meter", "ts", "value"], keep="first", maintain_order=True)
@@ -213,6 +217,64 @@ class GreenButtonSource:
             frame = pl.concat([frame, _frame(cname, start, cost / 100_000, quality)])
         return frame
 
+    def _usage_summaries(self, by_kind) -> dict[str, dict]:
+        """Every UsageSummary as a bill: its billingPeriod, overallConsumptionLastPeriod (value ×
+        10^powerOfTenMultiplier in its uom) and billLastPeriod (1/100,000 of the currency, as
+        ESPI says, unless the feed's own cost details state the amount with another
+        multiplier), kept per usage point."""
+        bills: dict[str, dict] = {}
+        skipped = 0
+        for i, entry in enumerate(by_kind.get("UsageSummary", []), start=1):
+            bill = self._summary(entry.node, i)
+            if bill is None:
+                skipped += 1
+                continue
+            point = _parent(by_kind.get("UsagePoint", []), entry)
+            name = f"{(point.title if point and point.title else self.path.stem).strip()} bills"
+            kept = bills.setdefault(name, {"unit": bill["unit"], "currency": bill["currency"],
+                                           **{k: [] for k in SUMMARY_FIELDS}})
+            if kept["unit"] != bill["unit"]:
+                raise ImportFormatError(f"{self.path}: UsageSummary {i}: consumption in "
+                                        f"{bill['unit']}, the others of {name!r} in "
+                                        f"{kept['unit']}: expected one unit")
+            for k in SUMMARY_FIELDS:
+                kept[k].append(bill[k])
+        for b in bills.values():
+            for k in SUMMARY_FIELDS:
+                b[k] = np.array(b[k], np.int64 if k.endswith("_s") else float)
+        total = sum(len(b["start_s"]) for b in bills.values())
+        if total or skipped:
+            self.notes.append(f"{total} UsageSummary bill(s)" + (
+                f"; {skipped} without a billing period or consumption left out" if skipped
+                else ""))
+        return bills
+
+    def _summary(self, node, i: int) -> dict | None:
+        where = f"UsageSummary {i}"
+        period = _child(node, "billingPeriod")
+        used = _child(node, "overallConsumptionLastPeriod")
+        if period is None or used is None or _text(used, "value") is None:
+            return None
+        try:
+            start = _seconds(_text(period, "start", "0"), "billingPeriod start", EARLIEST_S,
+                             LATEST_S)
+            duration = _seconds(_text(period, "duration", "0"), "billingPeriod duration", 1,
+                                400 * 86400)
+            value = float(cast(str, _text(used, "value")))
+        except ValueError as exc:
+            raise ImportFormatError(f"{self.path}: {where}: {exc}") from None
+        uom = self._int(used, "uom", "72", where)
+        unit, factor = UOM.get(uom, (None, 1.0))
+        if unit is None:
+            raise ImportFormatError(f"{self.path}: {where} overallConsumptionLastPeriod uom "
+                                    f"{uom} is not supported; expected one of {sorted(UOM)}")
+        power = self._int(used, "powerOfTenMultiplier", "0", where)
+        bill = _text(node, "billLastPeriod")
+        cost = np.nan if bill is None else float(bill) / 10.0 ** -_bill_power(node, bill)
+        return {"unit": unit, "start_s": start, "duration_s": duration,
+                "amount": value * factor * 10.0 ** power, "cost": cost,
+                "currency": CURRENCY.get(self._int(node, "currency", "840", where), "USD")}
+
     def _int(self, node, name: str, default: str, where: str) -> int:
         text = _text(node, name, default)
         try:
@@ -235,6 +297,25 @@ class GreenButtonSource:
 def _plain_title(name: str) -> str:
     """A channel name without the unit a name clash appended ('X [kWh]' is X)."""
     return name.rsplit(" [", 1)[0] if name.endswith("]") else name
+
+
+SUMMARY_FIELDS = ("start_s", "duration_s", "amount", "cost")
+
+
+def _bill_power(node, bill: str) -> int:
+    """ESPI gives billLastPeriod in 1/100,000 of the currency; a feed whose cost details give
+    the same amount with a powerOfTenMultiplier says its own scale (Enbridge: 10^-3)."""
+    for detail in node:
+        if _local(detail.tag) != "costAdditionalDetailLastPeriod":
+            continue
+        measurement = _child(detail, "measurement")
+        power = _text(measurement, "powerOfTenMultiplier")
+        if _text(detail, "amount") == bill and _text(measurement, "uom") == "80" and power:
+            try:
+                return int(power)
+            except ValueError:
+                continue
+    return -5
 
 
 def _belongs(child: _Entry, parent: _Entry) -> bool:

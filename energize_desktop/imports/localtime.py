@@ -27,9 +27,10 @@ class DstReport:
     repeated_resolved: int = 0  # rows placed in the second occurrence of a repeated hour
     ambiguous_once: list[int] = field(default_factory=list)  # lines taken as first occurrence
     nonexistent: list[int] = field(default_factory=list)  # lines in the skipped spring hour
+    mismatch: list[str] = field(default_factory=list)  # the file's clock changes, unexplained
 
     def lines(self) -> list[str]:
-        out = []
+        out = list(self.mismatch)
         if self.repeated_resolved:
             out.append(f"{self.repeated_resolved} reading(s) in a repeated autumn hour placed "
                        "after the clocks went back (by the order of the data)")
@@ -45,10 +46,21 @@ def _lines(lines: list[int]) -> str:
     return shown + (f" and {len(lines) - MAX_LINES_LISTED} more" if len(lines) > 10 else "")
 
 
+# Zones whose clock changes a file's own pattern is compared with, when the chosen zone does
+# not explain it (a Dutch export read as UTC: its clock goes back at 03:00 CEST on 26 October).
+LIKELY_ZONES = ("Europe/London", "Europe/Amsterdam", "Europe/Helsinki", "America/New_York",
+                "America/Chicago", "America/Denver", "America/Los_Angeles", "Australia/Sydney",
+                "Australia/Adelaide", "Pacific/Auckland", "America/Santiago", "America/Halifax")
+HOUR_US = 3_600_000_000
+
+
 class Localizer:
     def __init__(self, zone: str, source: str):
         self.zone, self.source = zone, source
         self.report = DstReport()
+        # local stamps where the file's clock went back an hour or skipped one (µs, naive)
+        self._back: set[int] = set()
+        self._skip: set[tuple[int, int]] = set()  # (last stamp before, usual step)
         self._seen: dict[tuple[str, int], int] = {}  # (meter, local µs) -> times seen
         self._once: dict[tuple[str, int], int] = {}  # ... -> line, while seen only once
 
@@ -59,6 +71,7 @@ class Localizer:
             return ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.epoch("us")
         changed = ts.ne_missing(ts.shift(1)).fill_null(True)
         starts = ts.filter(changed)
+        self._clock_changes(starts.dt.epoch("us").to_numpy())
         run = changed.cast(pl.Int64).cum_sum() - 1
         placed = starts.dt.replace_time_zone(self.zone, ambiguous="earliest",
                                              non_existent="null")
@@ -77,9 +90,9 @@ class Localizer:
             raise ImportFormatError(
                 f"{self.source}: line(s) {_lines(self.report.nonexistent)}: local time "
                 f"{starts.filter(pl.Series(missing))[0]} does not exist in {self.zone} (the clocks "
-                "skip that hour); if the logger keeps standard time all year, import with the "
-                f"fixed-offset zone {fixed_zone(self.zone, starts.filter(pl.Series(missing))[0])}",
-                field="tz")
+                "skip that hour); " + _fits_text(self.fitting_zones(), self.zone) +
+                "if the logger keeps standard time all year, import with the fixed-offset zone "
+                f"{fixed_zone(self.zone, starts.filter(pl.Series(missing))[0])}", field="tz")
         if not twice.any():
             return
         later_us = later.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.epoch("us")
@@ -95,11 +108,81 @@ class Localizer:
                 rows[i] = later_us[int(run_np[i])]
                 self.report.repeated_resolved += 1
 
+    def _clock_changes(self, local_us: np.ndarray) -> None:
+        """Where the file's own clock goes back an hour (a stamp an hour or less earlier than
+        the one before it) or skips one (a step one hour longer than the usual), at night."""
+        if len(local_us) < 3:
+            return
+        step = np.diff(local_us)
+        usual = int(np.median(step))
+        if usual <= 0 or usual > HOUR_US:
+            return
+        hour = (local_us[1:] // HOUR_US) % 24
+        night = (hour >= 0) & (hour <= 4)
+        back = (step < 0) & (step >= -HOUR_US) & night
+        skip = (step == usual + HOUR_US) & night
+        self._back.update(int(v) for v in local_us[1:][back][:50])
+        self._skip.update((int(v), usual) for v in local_us[:-1][skip][:50])
+
+    def _unexplained(self, zone: str) -> list[tuple[str, int, int]]:
+        found = [("back", t, 0) for t in sorted(self._back) if not _goes_back(zone, t)]
+        return found + [("skip", t, step) for t, step in sorted(self._skip)
+                        if not _skips(zone, t, step)]
+
+    def fitting_zones(self) -> list[str]:
+        """Likely zones whose clock changes are the file's own (none when it shows none)."""
+        if not self._back and not self._skip:
+            return []
+        return [z for z in LIKELY_ZONES if not self._unexplained(z)]
+
+    def _check_pattern(self) -> None:
+        """The file's clock changes against the zone's: a change the zone does not make means
+        the times are another zone's local time; the zones that would explain it are named."""
+        unexplained = self._unexplained(self.zone)
+        if not unexplained:
+            return
+        fits = [z for z in self.fitting_zones() if z != self.zone]
+        seen = "; ".join(
+            f"{'goes back an hour to' if kind == 'back' else 'skips the hour after'} "
+            f"{_naive(t):%Y-%m-%d %H:%M}" for kind, t, _ in unexplained[:4])
+        self.report.mismatch.append(
+            f"the file's clock {seen}, which {self.zone} does not do: the times may be another "
+            "zone's local time" + (f" ({', '.join(fits[:3])} would fit; import with --tz)"
+                                   if fits else " (import with --tz to name it)"))
+
     def finish(self) -> DstReport:
         self.report.ambiguous_once = sorted(self._once.values())
+        self._check_pattern()
         return self.report
 
 
+def _fits_text(fits: list[str], zone: str) -> str:
+    fits = [z for z in fits if z != zone]
+    return (f"the file's own clock changes are those of {', '.join(fits[:3])} (import with "
+            "--tz); ") if fits else ""
+
+
+def _naive(local_us: int) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(microseconds=local_us)
+
+
+def _goes_back(zone: str, local_us: int) -> bool:
+    """Does local time `local_us` (the stamp the clock went back to) occur twice in `zone`?"""
+    local = _naive(local_us).replace(tzinfo=ZoneInfo(zone))
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
+def _skips(zone: str, local_us: int, step_us: int) -> bool:
+    """Does `zone` skip exactly the stamps a file stepping `step_us` left out after
+    `local_us` (an hour of them), while the stamps either side exist?"""
+    def exists(us: int) -> bool:
+        local = _naive(us).replace(tzinfo=ZoneInfo(zone))
+        return local.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).replace(
+            tzinfo=None) == local.replace(tzinfo=None)
+
+    left_out = range(local_us + step_us, local_us + step_us + HOUR_US, step_us)
+    return exists(local_us) and exists(local_us + step_us + HOUR_US) and \
+        all(not exists(us) for us in left_out)
 def fixed_zone(zone: str, near: datetime) -> str:
     """The IANA fixed-offset zone of `zone`'s standard time ('Etc/GMT+5 (UTC-5)')."""
     local = near.replace(tzinfo=ZoneInfo(zone)) - timedelta(days=1)

@@ -168,6 +168,29 @@ def _assign_roles(path: Path, fmt: CsvFormat, columns: dict, date_order: str | N
         pass
     else:
         _wide(path, fmt, numeric)
+    fmt.skipped = _skipped(fmt, kinds, columns, index)
+
+
+def _skipped(fmt: CsvFormat, kinds: dict, columns: dict, index: list[str]) -> dict[str, str]:
+    """Each column the import will not store, with why (the preview lists them)."""
+    used = {fmt.time_column, fmt.clock_column, fmt.meter_column, fmt.value_column,
+            fmt.unit_column, fmt.quality_column, *fmt.key_columns, *fmt.value_columns}
+    out = {}
+    for name, kind in kinds.items():
+        if name in used:
+            continue
+        sample = next((v.strip() for v in columns[name] if v.strip()), "")
+        if name in index:
+            out[name] = "row numbers (1, 2, 3…), not readings"
+        elif kind == "empty":
+            out[name] = "empty in every row read"
+        elif kind == "text":
+            out[name] = f"text (e.g. {sample[:24]!r}), not numbers"
+        elif kind.startswith("time") or kind in ("epoch", "clock"):
+            out[name] = f"a further date or time column (e.g. {sample[:24]!r})"
+        else:
+            out[name] = "numbers not taken as a series here (a profile's value_columns can add it)"
+    return out
 
 
 def _is_row_index(name: str, values: list[str]) -> bool:

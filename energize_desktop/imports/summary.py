@@ -56,6 +56,7 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
     dst: list[str] = field(default_factory=list)
     channels: dict[str, ChannelStats] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # column not imported -> why
     stored: int = 0
     identical: int = 0
     kept: int = 0
@@ -70,6 +71,7 @@ class FileReport:
         return {
             "path": self.path, "format": self.format, "dry_run": self.dry_run,
             "notes": self.notes, "dst": self.dst, "rows": self.rows, "stored": self.stored,
+            "not_imported": [{"column": k, "why": v} for k, v in self.skipped.items()],
             "identical": self.identical, "kept": self.kept, "replaced": self.replaced,
             "seconds": round(self.seconds, 3),
             "channels": [{k: (iso(v) if k.endswith("_us") else v)
@@ -91,6 +93,7 @@ class FileReport:
             lines.append(f"      {c.rows:,} readings {span} (UTC); {c.gaps:,} gap(s) "
                          f"({_duration(c.gap_s)} missing), {c.empty:,} empty value(s), "
                          f"{c.duplicates:,} duplicate(s){extra}")
+        lines += [f"  not imported: {name!r}: {why}" for name, why in self.skipped.items()]
         lines += [f"  DST: {d}" for d in self.dst]
         if self.dry_run:  # nothing was compared with what is stored: say what was read
             lines.append(f"  would store up to {self.rows:,} reading(s) (a preview does not "

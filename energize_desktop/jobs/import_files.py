@@ -52,9 +52,11 @@ class ImportJob(Job):
     title = "Import"
 
     def __init__(self, ws: WorkspaceAPI, paths: list, options: ImportOptions, save_profile: str | None = None,
-                 on_file: FileDone | None = None):
+                 on_file: FileDone | None = None,
+                 describe: Callable[[EnergizeError], str] | None = None):
         self.ws, self.paths, self.options = ws, [Path(p) for p in paths], options
         self.save_profile, self.on_file = save_profile or None, on_file
+        self.describe = describe  # how an error is said (the CLI leads it with its flag)
 
     def run(self, progress=None, cancelled=None) -> ImportOutcome:
         """`progress(done, total, text)` in thousandths over all files; `cancelled()` polled."""
@@ -74,7 +76,8 @@ class ImportJob(Job):
                 out.cancelled = True
                 break
             except EnergizeError as exc:
-                text = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+                said = self.describe(exc) if self.describe else str(exc)
+                text = said if str(path) in said else f"{path}: {said}"
                 out.errors.append(text)
                 self._tell(path, None, text)
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ class ImportOptions:
     date_order: str | None = None  # DMY, MDY or a strptime format
     ts_marks: str | None = None  # start or end
     decimal: str | None = None
+    # "shift": a feed that gives the two readings of the repeated autumn hour one UTC time (a
+    # known utility bug) has the one beside an empty hour moved into it
+    repeated_hour: str | None = None
     hints: ChannelHints = field(default_factory=ChannelHints)
 
 
@@ -104,8 +108,9 @@ def _import_file(ws: WorkspaceAPI, path: Path, options: ImportOptions, progress)
         out = session.outcome
         report.stored, report.identical = out.stored, out.identical
         report.kept, report.replaced = out.kept, out.replaced
-    report.notes = ([zone_note] if zone_note else []) + source.notes
+    report.notes = ([zone_note] if zone_note else []) + source.notes + report.notes
     report.dst = list(source.dst_notes)
+    report.skipped = dict(getattr(source, "skipped_columns", {}))
     report.seconds = time.perf_counter() - started
     if progress:
         progress(1.0, f"{path.name}: done")
@@ -264,6 +269,14 @@ class _Run:
             return ch, ts, value, quality
         pos = np.flatnonzero(same)  # pos and pos + 1 share a timestamp
         differ = pos[value[pos] != value[pos + 1]]
+        if len(differ) and self.options.repeated_hour == "shift":
+            ts, moved = _shift_repeated(ch, ts, differ)
+            if moved:
+                self.report.notes.append(
+                    f"{moved} reading(s) given the UTC time of the other reading of their "
+                    "repeated autumn hour moved to the empty hour beside it (as chosen)")
+                ch, ts, value, quality, line = _sorted(ch, ts, value, quality, line)
+                return self._duplicates(ch, ts, value, quality, line)
         for i, n in zip(*np.unique(ch[pos], return_counts=True)):
             self._stats(int(i)).duplicates += int(n)
         if len(differ):
@@ -273,11 +286,16 @@ class _Run:
                 j = differ[0]
                 where = (f"lines {line[j]} and {line[j + 1]}" if line[j] else
                          f"{self._stats(int(ch[j])).name} at {iso(ts[j])} UTC")
+                bug = _repeated_hour_bug(ch, ts, differ, self.site.timezone)
                 raise ImportConflictError(
                     f"{self.report.path}: {where}: the same meter and "
                     f"time with different values ({value[j]:g} and {value[j + 1]:g}); "
-                    f"{len(differ)} such pair(s). Choose to keep the first value or replace it "
-                    "with the last", field="on_conflict")
+                    f"{len(differ)} such pair(s). " + (
+                        f"All {bug}: a known export bug gives the repeated hour's two readings "
+                        "one UTC time. Choose to shift each into the empty hour beside it, "
+                        "or to keep the first value or replace it with the last" if bug else
+                        "Choose to keep the first value or replace it with the last"),
+                    field="repeated_hour" if bug else "on_conflict")
         drop = pos + 1 if self.policy is OnConflict.KEEP else pos
         keep = np.ones(len(ch), bool)
         keep[drop] = False
@@ -288,6 +306,51 @@ class _Run:
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(ch)]):
             stats = self._stats(int(ch[lo]))
             stats.observe(ts[lo:hi], value[lo:hi], stats.semantics == Semantics.INTERVAL)
+
+
+HOUR_US = 3_600_000_000
+
+
+def _empty_beside(ch, ts, differ) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair (differ, differ + 1): is the hour before / after its time empty?"""
+    present = set(zip(ch.tolist(), ts.tolist()))
+    before = np.array([(int(ch[j]), int(ts[j]) - HOUR_US) not in present for j in differ])
+    after = np.array([(int(ch[j]), int(ts[j]) + HOUR_US) not in present for j in differ])
+    return before, after
+
+
+def _shift_repeated(ch, ts, differ) -> tuple[np.ndarray, int]:
+    """Move the first of a pair an hour earlier, or the second an hour later, where that hour
+    is empty (the clock-change bug's missing hour)."""
+    before, after = _empty_beside(ch, ts, differ)
+    ts = ts.copy()
+    ts[differ[before]] -= HOUR_US
+    later = differ[~before & after] + 1
+    ts[later] += HOUR_US
+    return ts, int(before.sum() + len(later))
+
+
+def _repeated_hour_bug(ch, ts, differ, zone: str) -> str:
+    """'on 2025-11-02, when the clocks go back in America/New_York, each beside an empty
+    hour' when every differing pair is that bug's; else ''."""
+    from zoneinfo import ZoneInfo
+
+    before, after = _empty_beside(ch, ts, differ)
+    if not (before | after).all():
+        return ""
+    tz = ZoneInfo(zone)
+    days = set()
+    for t in ts[differ]:
+        moment = datetime.fromtimestamp(int(t) / 1e6, timezone.utc)
+        near = [moment + timedelta(hours=h) for h in (-2, -1, 0, 1, 2)]
+        offsets = {n.astimezone(tz).utcoffset() for n in near}
+        falls = len(offsets) > 1 and (near[0].astimezone(tz).utcoffset() >
+                                      near[-1].astimezone(tz).utcoffset())
+        if not falls:
+            return ""
+        days.add(moment.astimezone(tz).date().isoformat())
+    return (f"on {', '.join(sorted(days))}, when the clocks go back in {zone}, each beside an "
+            "empty hour")
 
 
 def _scale(file_unit: str, meter_unit: str) -> tuple[float, float]:
