@@ -59,6 +59,7 @@ def run(args) -> int:
         print()
     else:
         print("\n".join(result["lines"]))
+        print(f"verdict: {result['assessment']['verdict'][0]}")  # as the window says it
     return 0
 
 

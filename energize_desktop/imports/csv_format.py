@@ -133,7 +133,7 @@ def _unit_token(text: str) -> tuple[str, str] | None:
     energy Wh (A)', 'kWh' in 'Verbrauch kWh Bezug'); None when there is none or several differ.
     A single letter (A, V, W, C, L) stands for a unit only in brackets or as a suffix: as a bare
     word it is as often a phase, a channel or an initial."""
-    units = {}
+    units: dict[str, str] = {}
     for token in _TOKEN.findall(text):
         unit = known_unit(token) if len(token) > 1 and not token.isdigit() else None
         if unit and unit != "%":

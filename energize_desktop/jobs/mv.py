@@ -83,7 +83,56 @@ def run(ws: WorkspaceAPI, req: MvRequest) -> dict:
         rows = (frame.ts_us, frame.usage, pred, *model.interval(pred, req.confidence))
     lines = [f"{meter.name} ({model.unit}), temperature from {temp_meter.name}",
              *mv_report_lines(model, result)]
-    return {"json": out, "lines": lines, "rows": rows, "model": model}
+    trained = bl.frame_for(*fitted_on, model.granularity) if fitted_on else None
+    check = assess(model, frame if req.predict else None, trained)
+    out["assessment"] = check
+    return {"json": out, "lines": lines, "rows": rows, "model": model, "assessment": check}
+
+
+EXTRAPOLATING_SHARE = 0.05  # of the reporting period outside what the baseline saw
+
+
+def assess(model, reporting, trained) -> dict:
+    """What the Guideline 14 figures cannot say: whether the data were sufficient (CalTRACK)
+    and whether the reporting period lies where the baseline saw data — its temperatures
+    inside the baseline's range, its hours of the week (or weekdays) among those it was
+    fitted on. `verdict`: (text, level) with level ok / fail / warn."""
+    out: dict = {"warnings": list(model.warnings), "outside_share": 0.0, "unseen_share": 0.0,
+                 "reporting_c": None, "baseline_c": None}
+    if reporting is not None and len(reporting.ts_us):
+        temp = reporting.temp_c[np.isfinite(reporting.temp_c)]
+        if len(temp) and model.temp_range is not None:
+            lo, hi, _ = model.temp_range
+            out["outside_share"] = float(np.mean((temp < lo - 0.5) | (temp > hi + 0.5)))
+            out["reporting_c"], out["baseline_c"] = (float(temp.min()), float(temp.max())), \
+                (lo, hi)
+        if trained is not None:
+            seen = set(np.asarray(trained.slot)[np.isfinite(trained.usage)].tolist())
+            out["unseen_share"] = float(np.mean([s not in seen for s in reporting.slot]))
+    out["verdict"] = _verdict(model, out)
+    return out
+
+
+def _verdict(model, check: dict) -> tuple[str, str]:
+    """Amber when the data were insufficient or the reporting period extrapolates (each
+    said), never a green tick then; else the Guideline 14 verdict."""
+    said = []
+    if check["warnings"]:
+        said.append(f"insufficient data (CalTRACK): {check['warnings'][0]}")
+    if check["outside_share"] > EXTRAPOLATING_SHARE:
+        (a, b), (lo, hi) = check["reporting_c"], check["baseline_c"]
+        said.append(f"extrapolating: {check['outside_share']:.0%} of the reporting period at "
+                    f"temperatures ({a:.1f}–{b:.1f} °C) outside the baseline's "
+                    f"{lo:.1f}–{hi:.1f} °C")
+    if check["unseen_share"] > EXTRAPOLATING_SHARE:
+        what = "hours of the week" if model.granularity == "hourly" else "days of the week"
+        said.append(f"extrapolating: {check['unseen_share']:.0%} of the reporting period on "
+                    f"{what} the baseline never saw")
+    if said:
+        return "⚠ " + "; ".join(said), "warn"
+    if model.stats.meets_g14:
+        return "✔ meets ASHRAE Guideline 14", "ok"
+    return "✘ does not meet ASHRAE Guideline 14", "fail"
 
 
 def _meters_and_model(ws: WorkspaceAPI, req):

@@ -223,6 +223,25 @@ class WorkspaceService(QObject):
 
         return import_profiles.names(self.ws) if self.ws else []
 
+    def data_ranges(self) -> dict:
+        """Each meter's first and last local day with readings: {meter id: (date, date)}."""
+        from zoneinfo import ZoneInfo
+
+        if self.ws is None:
+            return {}
+        out = {}
+        for meter_id, s in self.ws.queries.summaries().items():
+            if s.first is None or s.last is None:
+                continue
+            zone = ZoneInfo(self.ws.site_of(self.ws.meter(meter_id)).timezone)
+            out[meter_id] = (s.first.astimezone(zone).date(), s.last.astimezone(zone).date())
+        return out
+
+    def baseline_names(self) -> list[str]:
+        from energize_desktop.storage.baselines import BaselineStore
+
+        return [b["name"] for b in BaselineStore(self.ws).list()] if self.ws else []
+
     def alerts(self) -> list[dict]:
         from energize_desktop.storage.alerts import AlertStore
 

@@ -268,7 +268,8 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         meters = self.service.meters()
         self.connections.names = {m.id: m.name for m in meters}
         self.tree.populate(self.service.sites(), self.service.meters)
-        self.baselines.set_meters(meters)
+        self.baselines.set_meters(meters, self.service.data_ranges(),
+                                  self.service.baseline_names())
 
     def export_visible(self) -> None:
         path = self.dialogs.save_file("Export visible data", "CSV (*.csv)")
@@ -291,7 +292,8 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         self.chart.clear()
         self.refresh_alerts()
         self.anomalies.show_events(self.service.stored_events())  # the last run, kept
-        self.baselines.set_meters(meters)
+        self.baselines.set_meters(meters, self.service.data_ranges(),
+                                  self.service.baseline_names())
         self.importer.set_sites([s.name for s in self.service.sites()])
         self.reports.set_sites([s.name for s in self.service.sites()])
         self.importer.set_profiles(self.service.profiles())

@@ -2,12 +2,14 @@
 resolution, overlays, the crosshair and export; the Shapes page."""
 
 import csv
+from datetime import timedelta
 
 import numpy as np
 import pytest
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.runtime.workspace_service import WorkspaceService
+from energize_desktop.ui.baseline_page import COLOURS
 from energize_desktop.ui.dialogs import RecordingDialogs
 from energize_desktop.ui.main_window import PAGES, MainWindow
 from energize_desktop.ui.series_chart import level_for_span
@@ -203,22 +205,67 @@ def test_alerts_are_acknowledged_and_resolved_from_the_window(qtbot, demo_copy):
     service.close()
 
 
-def test_baseline_page_fits_and_reports_guideline_14(qtbot, window):
+def _fit(qtbot, window, signal="finished"):
+    with qtbot.waitSignal(getattr(window.service.jobs, signal), timeout=60_000) as blocker:
+        window.baselines.fit_button.click()
+    return blocker
+
+
+def test_baseline_page_first_click_with_its_defaults(qtbot, window):
+    """The defaults are real dates (the last twelve months of the meter's data): the first
+    click fits, and a verdict is shown in the colour of its level."""
+    from PySide6.QtCore import QDate
+
     page = window.baselines
     assert page.meter.findText("Main incomer") >= 0 and page.meter.findText("Server room") >= 0
     assert page.meter.findText("Outdoor temperature") < 0  # not an energy meter
+    assert page.temperature.findText("Outdoor temperature") >= 0
     page.meter.setCurrentIndex(page.meter.findText("Main incomer"))
-    page.train.setText("2024-10-01..2025-06-01")
-    page.predict.setText("2025-06-01..2025-08-01")
-    with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000):
-        page.fit_button.click()
-    assert "Guideline 14" in page.verdict.text() and page.fit_button.isEnabled()
+    first, last = window.service.data_ranges()[page.meter.currentData()]
+    end = page.train_to.date().toPython()
+    assert end == last + timedelta(days=1) and page.train_from.date().toPython() >= first
+    assert 360 <= (end - page.train_from.date().toPython()).days <= 366
+    _fit(qtbot, window)
+    assert page.fit_button.isEnabled() and page.verdict.text()
+    level = next(k for k, c in COLOURS.items() if c in page.verdict.styleSheet())
+    assert (level == "ok") == page.verdict.text().startswith("✔")
+    x, y = page.cusum.getData()
+    assert len(x) > 24 * 300 and np.isfinite(y).all()
+    # a winter-spring baseline asked about July: never a green tick
+    page.train_from.setDate(QDate(2024, 11, 1))
+    page.train_to.setDate(QDate(2025, 4, 1))
+    page.reporting.setChecked(True)
+    page.predict_from.setDate(QDate(2025, 7, 1))
+    page.predict_to.setDate(QDate(2025, 8, 1))
+    _fit(qtbot, window)
+    assert page.verdict.text().startswith("⚠") and "extrapolating: " in page.verdict.text()
+    assert COLOURS["warn"] in page.verdict.styleSheet()
     assert "avoided energy" in page.report.text()
     x, y = page.predicted.getData()
-    assert len(x) == 61 * 24 and np.isfinite(y).all()
-    page.train.setText("2025-06-01..2024-01-01")
-    with qtbot.waitSignal(window.service.jobs.failed, timeout=20_000) as blocker:
-        page.fit_button.click()
+    assert len(x) == 31 * 24 and np.isfinite(y).all()
+
+
+def test_baseline_page_says_insufficient_data_in_amber_and_keeps_models(qtbot, window):
+    from PySide6.QtCore import QDate
+
+    page = window.baselines
+    page.meter.setCurrentIndex(page.meter.findText("Main incomer"))
+    page.train_from.setDate(QDate(2025, 5, 1))
+    page.train_to.setDate(QDate(2025, 5, 20))  # under CalTRACK's minimum
+    page.keep_as.setText("May trial")
+    _fit(qtbot, window)
+    assert page.verdict.text().startswith("⚠ insufficient data"), page.verdict.text()
+    assert COLOURS["warn"] in page.verdict.styleSheet() and "✔" not in page.verdict.text()
+    assert page.kept.findText("May trial") >= 0 and page.use_button.isEnabled()
+    assert "May trial" in window.service.baseline_names()
+    page.kept.setCurrentText("May trial")
+    with qtbot.waitSignal(window.service.jobs.finished, timeout=60_000):
+        page.use_button.click()
+    assert page.verdict.text().startswith("⚠ insufficient data")
+    page.train_from.setDate(QDate(2025, 6, 1))
+    page.train_to.setDate(QDate(2025, 1, 1))
+    page.keep_as.setText("")
+    blocker = _fit(qtbot, window, "failed")
     assert "the end must be after the start" in str(blocker.args[1])
     assert "the end must be after the start" in page.report.text()
 
