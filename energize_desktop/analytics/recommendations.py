@@ -98,8 +98,10 @@ def _baseload_kw(s: Series) -> float:
 
 def _baseload(ev: Evidence) -> Finding | None:
     s = ev.energy
+    if np.isfinite(s.values).sum() < 24 * 7:  # under a week of data: no baseload to judge
+        return None
     base, mean = _baseload_kw(s), float(np.nanmean(s.values))
-    if not mean or base / mean < BASELOAD_SHARE_HIGH:
+    if not mean or not np.isfinite(base) or base / mean < BASELOAD_SHARE_HIGH:
         return None
     hours = np.isfinite(s.values).sum()
     return _finding(ev, "baseload", "High baseload", BASELOAD_CUT * base * hours,

@@ -76,6 +76,11 @@ def site_energy_by_fuel(ws: WorkspaceAPI, site, start_us, end_us) -> list[Energy
     return out
 
 
+def top_level_meters(ws: WorkspaceAPI, site, kinds=CONSUMPTION) -> list:
+    """The meters a site total of those kinds adds (see _top_level)."""
+    return _top_level(ws, site, kinds)
+
+
 def _top_level(ws: WorkspaceAPI, site, kinds, roles=(Role.IMPORT, Role.CONSUMPTION)) -> list:
     """The meters whose sum is what the site draws of those kinds' fuels: never a sub-meter,
     an export or a generation meter, nor one disabled or virtual (its terms are counted)."""

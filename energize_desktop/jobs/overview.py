@@ -47,7 +47,7 @@ class Overview:
 
 
 def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Overview:
-    site = ws.site(ref(site_ref) if site_ref else None)
+    site = ws.site(ref(site_ref)) if site_ref else _building_site(ws)
     zone = ZoneInfo(site.timezone)
     now_us = _latest(ws, site)
     now = datetime.fromtimestamp(now_us / 1e6, zone)
@@ -69,13 +69,31 @@ def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Ove
                     tuple(chart for _, chart in findings))
 
 
+def _building_site(ws: WorkspaceAPI):
+    """With several sites and none named, the building's: the site with the most metered
+    (not live-logged) electricity — the live data's own site only when nothing else is."""
+    sites = ws.sites()
+    if len(sites) <= 1:
+        return ws.site(None)
+
+    def weight(site):
+        meters = [m for m in ws.meters(site) if m.kind is MeterKind.ELECTRICITY]
+        logged = sum((m.source or {}).get("protocol") in ("modbus", "mqtt") for m in meters)
+        return (len(meters) - logged, len(meters))
+
+    return max(sites, key=weight)
+
+
 def _latest(ws: WorkspaceAPI, site) -> int:
+    """The last quarter hour the site's electricity total is known: the earliest of its
+    top-level meters' latest readings (a total needs every one of them), so a meter still
+    logging never moves the Overview past what the others have."""
     summaries = ws.queries.summaries()
-    lasts = [summaries[m.id].last for m in ws.meters(site)
-             if m.kind is MeterKind.ELECTRICITY and m.id in summaries and summaries[m.id].last]
+    top = sd.top_level_meters(ws, site, (MeterKind.ELECTRICITY,))
+    lasts = [summaries[m.id].last for m in top if m.id in summaries and summaries[m.id].last]
     if not lasts:
         raise ValidationError(f"site {site.name}: no electricity readings yet")
-    return int(max(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
+    return int(min(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
 
 
 def _kwh(ws: WorkspaceAPI, site, start, end) -> tuple[float, float]:

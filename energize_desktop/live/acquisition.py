@@ -39,13 +39,36 @@ class EngineStats:
     commits: int = 0
 
 
+LIVE_SITE = "Live data"
+
+
+def live_site(ws: WorkspaceAPI, config: SourcesConfig):
+    """The site live meters go to: the one the connection file names (created, in this
+    computer's zone, if missing); else the site already holding live meters; else a site of
+    their own, "Live data" — never silently a building's site, whose totals they would join."""
+    from energize_desktop.core.model import Site
+    from energize_desktop.core.timezones import computer_zone
+
+    name = config.site
+    if name is None:
+        holding = {m.site_id for m in ws.meters()
+                   if (m.source or {}).get("protocol") in ("modbus", "mqtt")}
+        if len(holding) == 1:
+            return ws.site(holding.pop())
+        name = LIVE_SITE
+    for s in ws.sites():
+        if s.name == name:
+            return s
+    return ws.add_site(Site(name, computer_zone()))
+
+
 class AcquisitionEngine:
     def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, templates=None, on_commit=None,
                  on_readings=None):
         self.ws, self.config = ws, config
         self.on_commit = on_commit  # called on the writer thread after each commit
         self.on_readings = on_readings  # (meter_ids, ts_us, values) just committed: alerting
-        self.site = site or ws.site(None)
+        self.site = site or live_site(ws, config)
         self.templates = templates or load_all()
         self.pollers: list[BusPoller] = []
         self.brokers: dict[str, MqttSource] = {}

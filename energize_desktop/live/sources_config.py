@@ -52,6 +52,9 @@ class BusSettings:
 class SourcesConfig:
     modbus: list[BusSettings] = field(default_factory=list)
     mqtt: list[BrokerSettings] = field(default_factory=list)
+    # the site the live meters belong to (created if missing): live data never lands in a
+    # building's totals by default (acquisition.live_site)
+    site: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> "SourcesConfig":
@@ -67,11 +70,18 @@ class SourcesConfig:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ValidationError(f"{path}: not a valid connection file ({exc})") from None
+        site = doc.get("site")
+        if site is not None and (not isinstance(site, str) or not site.strip()):
+            raise ValidationError(f"{path}: site = {site!r}: expected the name of the site the "
+                                  "live meters belong to", field="site")
         return cls([_bus(path, i, b) for i, b in enumerate(doc.get("modbus", []), 1)],
-                   [_broker(path, i, b) for i, b in enumerate(doc.get("mqtt", []), 1)])
+                   [_broker(path, i, b) for i, b in enumerate(doc.get("mqtt", []), 1)],
+                   site.strip() if site else None)
 
     def dump(self) -> str:
         out = ["# Energize connection file (see README: Live acquisition)"]
+        if self.site:
+            out += ["", f"site = {_q(self.site)}"]
         for bus in self.modbus:
             s = bus.link
             out += ["", "[[modbus]]", f"name = {_q(bus.name)}", f"transport = {_q(s.transport)}"]

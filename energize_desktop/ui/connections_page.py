@@ -4,10 +4,13 @@ starts; start and stop acquisition; status per device; live values as they are c
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -19,6 +22,24 @@ from PySide6.QtWidgets import (
 )
 
 from energize_desktop.ui.live_chart import LiveChart
+
+
+def _is_site_line(line: str) -> bool:
+    return line.split("=", 1)[0].strip() == "site" and not line.startswith((" ", "\t"))
+
+
+def _site_line(text: str) -> str | None:
+    """The top-level `site = "…"` of a connection file (before any table), if any."""
+    for line in text.splitlines():
+        if line.strip().startswith("["):
+            return None
+        if _is_site_line(line):
+            value = line.split("=", 1)[1].strip()
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value.strip("'\"")
+    return None
 
 
 class ConnectionsPage(QWidget):
@@ -45,7 +66,12 @@ class ConnectionsPage(QWidget):
         self.check_button = QPushButton("Check")
         self.start_button, self.stop_button = QPushButton("Start"), QPushButton("Stop")
         self.check_button.clicked.connect(self.check)
-        self.start_button.clicked.connect(lambda: self.start_wanted.emit(self.editor.toPlainText()))
+        self.site = QComboBox(editable=True)
+        self.site.setAccessibleName("site for live meters")
+        self.site.setToolTip("The site the live meters belong to (created if new): live data "
+                             "never joins a building's totals unless you choose its site")
+        self.site.addItem("Live data")
+        self.start_button.clicked.connect(lambda: self.start_wanted.emit(self.config_text()))
         self.stop_button.clicked.connect(self.stop_wanted.emit)
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -66,6 +92,10 @@ class ConnectionsPage(QWidget):
         ll.addWidget(QLabel("<b>Connection settings</b> (TOML; passwords live in the OS "
                             "keyring)"))
         ll.addWidget(self.editor, 3)
+        site_row = QHBoxLayout()
+        site_row.addWidget(QLabel("Live meters go to site"))
+        site_row.addWidget(self.site, 1)
+        ll.addLayout(site_row)
         ll.addLayout(buttons)
         ll.addWidget(self.message)
         ll.addWidget(QLabel("<b>Status</b>"))
@@ -93,6 +123,23 @@ class ConnectionsPage(QWidget):
 
     def set_text(self, text: str | None) -> None:
         self.editor.setPlainText(text or "")
+        named = _site_line(text or "")
+        if named:
+            self.site.setCurrentText(named)
+
+    def set_sites(self, names: list[str]) -> None:
+        current = self.site.currentText()
+        self.site.clear()
+        self.site.addItems(list(dict.fromkeys(["Live data", *names])))
+        self.site.setCurrentText(current or "Live data")
+
+    def config_text(self) -> str:
+        """The editor's settings with the chosen site as their `site` line."""
+        lines = [ln for ln in self.editor.toPlainText().splitlines()
+                 if not _is_site_line(ln)]
+        site = self.site.currentText().strip()
+        head = [f"site = {json.dumps(site)}"] if site else []
+        return "\n".join(head + lines) + "\n"
 
     def check(self) -> bool:
         from energize_desktop.core.errors import EnergizeError

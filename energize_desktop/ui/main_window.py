@@ -297,6 +297,7 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         self.importer.set_sites([s.name for s in self.service.sites()])
         self.reports.set_sites([s.name for s in self.service.sites()])
         self.importer.set_profiles(self.service.profiles())
+        self.connections.set_sites([s.name for s in self.service.sites()])
         self.connections.set_text(self.service.connections_text())
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
         self._overview_due = True  # asked for once the first chart is in: the window first

@@ -11,8 +11,15 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.text import spreadsheet_safe
@@ -54,6 +61,13 @@ class SeriesChart(QWidget):
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
+        # the wheel and a drag move time only; the value axis fits what is visible unless the
+        # user locks it (Grafana's behaviour: zooming in never flattens the curve off-screen)
+        view = self.plot.getViewBox()
+        view.setMouseEnabled(x=True, y=False)
+        view.setAutoVisible(y=True)
+        view.enableAutoRange(axis="y")
+        self._right = None  # a second value axis, for a second unit
         self.curve = self._new_curve("", LINE)
         self.estimated = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(ESTIMATED), pen=None)
         self.plot.addItem(self.estimated)
@@ -64,11 +78,19 @@ class SeriesChart(QWidget):
         self.compare_box = QCheckBox("Overlay the same time last week")
         self.compare_box.setAccessibleName("overlay last week")
         self.compare_box.toggled.connect(self._redraw_last_week)
+        self.lock_y = QCheckBox("Lock value axis")
+        self.lock_y.setAccessibleName("lock value axis")
+        self.lock_y.setToolTip("Keep the value axis where it is; the wheel then zooms it too")
+        self.lock_y.toggled.connect(self._lock_toggled)
         self.readout = QLabel("")
+        # elided, never widening the window: the label takes the room there is
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setMinimumWidth(0)
+        self._readout_text = ""
         bar = QHBoxLayout()
         bar.addWidget(self.compare_box)
-        bar.addStretch(1)
-        bar.addWidget(self.readout)
+        bar.addWidget(self.lock_y)
+        bar.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -85,6 +107,71 @@ class SeriesChart(QWidget):
     def _new_curve(self, name: str, colour: str):
         return self.plot.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite",
                               name=name or None)
+
+    # -- axes --------------------------------------------------------------------------------------
+    def _lock_toggled(self, locked: bool) -> None:
+        for view in filter(None, (self.plot.getViewBox(), self._right)):
+            view.setMouseEnabled(x=True, y=locked)
+            if locked:
+                view.disableAutoRange(axis="y")
+            else:
+                view.enableAutoRange(axis="y")
+
+    def _right_view(self, unit: str):
+        """The right-hand value axis (created for the first curve of a second unit)."""
+        if self._right is None:
+            item = self.plot.getPlotItem()
+            view = pg.ViewBox()
+            item.showAxis("right")
+            item.scene().addItem(view)
+            item.getAxis("right").linkToView(view)
+            view.setXLink(item)
+            view.setMouseEnabled(x=True, y=self.lock_y.isChecked())
+            view.setAutoVisible(y=True)
+            view.enableAutoRange(axis="y")
+
+            def follow():
+                view.setGeometry(item.vb.sceneBoundingRect())
+                view.linkedViewChanged(item.vb, view.XAxis)
+
+            item.vb.sigResized.connect(follow)
+            follow()
+            self._right = view
+        self.plot.getPlotItem().getAxis("right").setLabel(unit)
+        return self._right
+
+    def _overlay_curve(self, name: str, colour: str, unit: str | None):
+        """A curve on the left axis when it shares the primary's unit, else on the right."""
+        primary = self.series.unit if self.series is not None else None
+        if unit is None or primary is None or unit == primary:
+            return self._new_curve(name, colour)
+        curve = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=1,
+                                                     style=Qt.PenStyle.DashLine),
+                                connect="finite", name=f"{name} ({unit}, right axis)")
+        self._right_view(unit).addItem(curve)
+        legend = self.plot.getPlotItem().legend
+        if legend is not None:
+            legend.addItem(curve, curve.name())
+        return curve
+
+    # -- keyboard ------------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """+ / − zoom time about the middle, ← / → pan by a fifth, 0 shows everything."""
+        key = event.key()
+        (x0, x1), _ = self.plot.getViewBox().viewRange()
+        span, mid = x1 - x0, (x0 + x1) / 2
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.plot.setXRange(mid - span / 4, mid + span / 4, padding=0)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.plot.setXRange(mid - span, mid + span, padding=0)
+        elif key == Qt.Key.Key_Left:
+            self.plot.setXRange(x0 - span / 5, x1 - span / 5, padding=0)
+        elif key == Qt.Key.Key_Right:
+            self.plot.setXRange(x0 + span / 5, x1 + span / 5, padding=0)
+        elif key == Qt.Key.Key_0:
+            self.plot.enableAutoRange()
+        else:
+            super().keyPressEvent(event)
 
     def _crosshair(self) -> None:
         self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888", width=0.8))
@@ -117,24 +204,34 @@ class SeriesChart(QWidget):
                 self.plot.enableAutoRange()
             self._redraw_last_week()
         else:
-            curve, _ = self.overlays[mid]
+            curve, _, name, colour = self.overlays[mid]
+            if curve is None:  # placed by its unit once its data (and unit) are known
+                curve = self._overlay_curve(name, colour, series.unit)
             curve.setData(series.x, series.y, connect="finite")
-            self.overlays[mid] = (curve, series)
+            self.overlays[mid] = (curve, series, name, colour)
 
     def add_overlay(self, meter_id: int, name: str) -> None:
         if meter_id in self.overlays or (self.series and self.series.meter.id == meter_id):
             return
         colour = PALETTE[(len(self.overlays) + 1) % len(PALETTE)]
-        self.overlays[meter_id] = (self._new_curve(name, colour), None)
+        self.overlays[meter_id] = (None, None, name, colour)
 
     def clear(self) -> None:
         self.series = None
         self.curve.setData([], [])
         self.estimated.setData([], [])
         self.last_week.setData([], [])
-        for curve, _ in self.overlays.values():
-            self.plot.removeItem(curve)
+        for curve, *_ in self.overlays.values():
+            if curve is not None:
+                self.plot.removeItem(curve)
+                if self._right is not None:
+                    self._right.removeItem(curve)
+                legend = self.plot.getPlotItem().legend
+                if legend is not None:
+                    legend.removeItem(curve)
         self.overlays.clear()
+        if self._right is not None:
+            self.plot.getPlotItem().hideAxis("right")
         self.plot.setTitle("")
         self._auto_range_next = True
 
@@ -176,11 +273,19 @@ class SeriesChart(QWidget):
             return
         x = self.plot.getViewBox().mapSceneToView(pos).x()
         self.vline.setPos(x)
-        self.readout.setText(self.value_text(x))
+        self.set_readout(self.value_text(x))
+
+    def set_readout(self, text: str) -> None:
+        """The crosshair's text, elided to the room the label has (the whole in its tooltip)."""
+        self._readout_text = text
+        metrics = self.readout.fontMetrics()
+        self.readout.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight,
+                                                max(self.readout.width(), 40)))
+        self.readout.setToolTip(text)
 
     def value_text(self, x: float) -> str:
         parts = []
-        for s in [self.series] + [s for _, s in self.overlays.values() if s is not None]:
+        for s in [self.series] + [o[1] for o in self.overlays.values() if o[1] is not None]:
             if s is None or not len(s.x):
                 continue
             i = int(np.clip(np.searchsorted(s.x, x, side="right") - 1, 0, len(s.x) - 1))
@@ -200,7 +305,7 @@ class SeriesChart(QWidget):
         """Write the visible part of every curve to CSV (atomically); returns rows written."""
         x0, x1 = self.visible_range()
         rows = []
-        for s in [self.series] + [s for _, s in self.overlays.values() if s is not None]:
+        for s in [self.series] + [o[1] for o in self.overlays.values() if o[1] is not None]:
             if s is None:
                 continue
             sel = (s.x >= x0) & (s.x <= x1)

@@ -102,6 +102,58 @@ def test_overlay_crosshair_and_export(qtbot, window, tmp_path):
     assert rows[0]["unit"] == "kW" and "wrote" in window.status.text()
 
 
+def test_the_wheel_zooms_time_only_and_the_value_axis_fits_what_is_visible(qtbot, window):
+    from PySide6.QtCore import QPointF, Qt
+
+    chart = window.chart
+    view = chart.plot.getViewBox()
+    assert view.state["mouseEnabled"] == [True, False]
+    chart.plot.setXRange(chart.series.x[0], chart.series.x[-1], padding=0)
+    (x0, x1), (v0, v1) = view.viewRange()
+
+    class Notch:  # what the ViewBox reads of a wheel event over the middle of the chart
+        def delta(self):
+            return 120
+
+        def pos(self):
+            return view.childGroup.transform().map(QPointF((x0 + x1) / 2, (v0 + v1) / 2))
+
+        def accept(self):
+            pass
+
+    for _ in range(8):  # eight notches in, as the user did
+        view.wheelEvent(Notch())
+    (a, b), (y0, y1) = view.viewRange()
+    assert b - a < 0.5 * (x1 - x0)  # time zoomed in
+    visible = (chart.series.x >= a) & (chart.series.x <= b) & np.isfinite(chart.series.y)
+    lo, hi = chart.series.y[visible].min(), chart.series.y[visible].max()
+    assert y0 <= lo and y1 >= hi and (y1 - y0) < 1.5 * (hi - lo) + 1.0  # fitted to it
+    chart.lock_y.setChecked(True)
+    assert view.state["mouseEnabled"] == [True, True]
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    (c, d), _ = view.viewRange()
+    assert c > a and abs((d - c) - (b - a)) < 1e-6 * (b - a)  # panned by a fifth, same span
+    qtbot.keyClick(chart, Qt.Key.Key_Minus)
+    assert view.viewRange()[0][1] - view.viewRange()[0][0] > 1.9 * (d - c)
+
+
+def test_a_second_unit_gets_its_own_axis_and_the_readout_never_widens(qtbot, window):
+    temp = next(m.id for m in window.service.meters() if m.name == "Outdoor temperature")
+    with qtbot.waitSignal(window.service.series_ready, timeout=20_000):
+        window._overlay(temp)
+    chart = window.chart
+    curve = chart.overlays[temp][0]
+    assert chart._right is not None and curve in chart._right.addedItems
+    assert curve not in chart.plot.getPlotItem().vb.addedItems
+    assert chart.plot.getPlotItem().getAxis("right").labelText == "°C"
+    width = window.width()
+    chart.set_readout("Main incomer: 12.00 kW   " * 60)
+    qtbot.wait(10)
+    assert window.width() == width and chart.readout.text().endswith("…")
+    assert chart.readout.toolTip().startswith("Main incomer")
+
+
 def test_shapes_page_draws_carpet_duration_and_profiles(qtbot, window):
     with qtbot.waitSignal(window.service.shapes_ready, timeout=20_000) as blocker:
         window.pages.setCurrentIndex(PAGES.index("Shapes"))
@@ -392,6 +444,16 @@ def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbo
            and m.source.get("device")]
     assert new and sum(counts[m.id].count for m in new if m.id in counts) > 0
     assert len(win.tree.meter_items()) > 8
+    # live meters are in a site of their own, never in the building's totals, and the
+    # building's Overview stays at its own latest reading with its own figures
+    from energize_desktop.jobs.overview import overview
+
+    live = next(s for s in service.sites() if s.name == "Live data")
+    assert {m.site_id for m in new} == {live.id}
+    view = overview(service.ws, with_findings=True)
+    assert view.site != "Live data" and "2025" in view.as_of, view.as_of
+    assert not any("nan" in f for f in view.findings)
+    assert "site = \"Live data\"" in service.connections_text()
     service.close()
 
 

@@ -36,7 +36,7 @@ def _engine(ws, port, subs, until, **kw):
     ws.add_site(Site("Home", "Europe/London"))
     done = threading.Event()
     settings = BrokerSettings("home", port=port, subscriptions=tuple(subs), **kw)
-    engine = AcquisitionEngine(ws, SourcesConfig([], [settings]),
+    engine = AcquisitionEngine(ws, SourcesConfig([], [settings], site="Home"),
                                on_commit=lambda s: until(s) and done.set())
     return engine, done
 
