@@ -130,10 +130,7 @@ def _save_pages(app, window, folder: Path) -> None:
         elif PAGES[i + 1] in waits:  # saved when its data is in
             window.pages.setCurrentIndex(i + 1)
             if PAGES[i + 1] == "Baselines":
-                page = window.baselines
-                page.train.setText("2024-10-01..2025-06-01")
-                page.predict.setText("2025-06-01..2025-10-01")
-                page.fit_button.click()
+                window.baselines.fit_button.click()  # on its defaults: the last 12 months
         else:
             window.pages.setCurrentIndex(i + 1)
             QTimer.singleShot(300, lambda: save(i + 1))

@@ -76,6 +76,8 @@ class BaselinePage(QWidget):
         self.verdict.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.report = QLabel("")
         self.report.setWordWrap(True)
+        self.report.setAlignment(pg.QtCore.Qt.AlignmentFlag.AlignTop |
+                                 pg.QtCore.Qt.AlignmentFlag.AlignLeft)
         self.report.setTextInteractionFlags(self.report.textInteractionFlags() |
                                             pg.QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build_plots()

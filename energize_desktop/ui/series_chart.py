@@ -144,7 +144,9 @@ class SeriesChart(QWidget):
         """A curve on the left axis when it shares the primary's unit, else on the right."""
         primary = self.series.unit if self.series is not None else None
         if unit is None or primary is None or unit == primary:
-            return self._new_curve(name, colour)
+            curve = self._new_curve(name, colour)
+            self._legend_entry(curve, f"{name} ({unit})" if unit else name)
+            return curve
         curve = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=1,
                                                      style=Qt.PenStyle.DashLine),
                                 connect="finite", name=f"{name} ({unit}, right axis)")
@@ -194,6 +196,7 @@ class SeriesChart(QWidget):
             est = series.estimated & np.isfinite(series.y)
             self.estimated.setData(series.x[est], series.y[est])
             self.plot.setTitle(series.label, color="#333", size="11pt")
+            self._legend_entry(self.curve, f"{series.meter.name} ({series.unit})")
             self.plot.setLabel("left", series.unit or "value")
             self.plot.setLabel("bottom", "local time")
             if self.pending_shade is not None:
@@ -294,9 +297,20 @@ class SeriesChart(QWidget):
         when = datetime.fromtimestamp(x, timezone.utc).strftime("%a %d %b %Y %H:%M")
         return f"{when}  " + "   ".join(parts)
 
+    def _legend_entry(self, curve, label: str | None) -> None:
+        """The legend lists what is drawn, each with its unit; None takes an entry out."""
+        legend = self.plot.getPlotItem().legend
+        if legend is None:
+            return
+        legend.removeItem(curve)
+        if label:
+            legend.addItem(curve, label)
+
     def _redraw_last_week(self, *_):
         s = self.series
-        if s is None or not self.compare_box.isChecked() or s.level > Level.HOUR:
+        shown = s is not None and self.compare_box.isChecked() and s.level <= Level.HOUR
+        self._legend_entry(self.last_week, f"same time last week ({s.unit})" if shown else None)
+        if not shown:
             self.last_week.setData([], [])
             return
         self.last_week.setData(s.x + WEEK_S, s.y, connect="finite")  # last week's, a week on
