@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -52,6 +53,10 @@ class ImportPage(QWidget):
         self.conflict = QComboBox()
         self.conflict.addItems(["abort", "keep", "replace"])
         self.conflict.setToolTip("When a reading is already stored with a different value")
+        self.repeated_hour = QCheckBox("Shift a repeated autumn hour given one UTC time")
+        self.repeated_hour.setToolTip("A known export bug gives both readings of the hour the "
+                                      "clocks go back the same UTC time, leaving the hour "
+                                      "beside it empty: move each into that empty hour")
         self.profile = QComboBox(editable=True)
         self.profile.setToolTip("Use a saved CSV layout, or type a new name to save this one")
         self.preview_button, self.import_button = QPushButton("Preview"), QPushButton("Import")
@@ -77,6 +82,7 @@ class ImportPage(QWidget):
         form.addRow("Date order", self.date_order)
         form.addRow("Timestamps mark", self.marks)
         form.addRow("On a differing stored value", self.conflict)
+        form.addRow("", self.repeated_hour)
         form.addRow("CSV profile (use or save as)", self.profile)
         buttons = QHBoxLayout()
         for b in (self.preview_button, self.import_button, self.cancel_button):
@@ -140,7 +146,8 @@ class ImportPage(QWidget):
                                                  self.date_order.currentText()),
                              ts_marks=pick.get(self.marks.currentText(),
                                                self.marks.currentText()),
-                             on_conflict=self.conflict.currentText())
+                             on_conflict=self.conflict.currentText(),
+                             repeated_hour="shift" if self.repeated_hour.isChecked() else None)
 
     def _run(self, preview: bool) -> None:
         paths = [self.files.item(i).text() for i in range(self.files.count())]

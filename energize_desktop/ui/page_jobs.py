@@ -14,6 +14,7 @@ IMPORT_LABELS = {"site": "Site", "tz": "Time zone", "date_order": "Date order",
                  "ts_marks": "Timestamps mark", "meter": "Series", "unit": "Units",
                  "kind": "Meter kind", "semantics": "Semantics", "decimal": "Decimal mark",
                  "on_conflict": "If a reading differs", "profile": "Profile",
+                 "repeated_hour": "Shift a repeated autumn hour",
                  "save_profile": "Profile"}
 REPORT_LABELS = {"site": "Site", "period": "Period", "out": "File", "baseline": "Baseline"}
 SYNC_LABELS = {"dsn": "Connection string"}
@@ -89,5 +90,6 @@ class PageJobs:
             self.tree.populate(self.service.sites(), self.service.meters)
             self.importer.set_sites([s.name for s in self.service.sites()])
             self.importer.set_profiles(self.service.profiles())
-            self.baselines.set_meters(self.service.meters())
+            self.baselines.set_meters(self.service.meters(), self.service.data_ranges(),
+                                      self.service.baseline_names())
             self.status.setText(f"imported {len(outcome.reports)} file(s)")

@@ -384,6 +384,43 @@ def test_import_page_previews_imports_and_reports(qtbot, demo_copy, tmp_path):
     service.close()
 
 
+def test_import_page_lists_skipped_columns_and_shifts_a_repeated_hour(qtbot, demo_copy,
+                                                                     tmp_path):
+    """The window's import offers what the CLI does: the columns it will not import, and the
+    repeated-hour repair (the feed below gives 01:00 BST's reading 01:00 GMT's UTC time)."""
+    from datetime import datetime, timedelta, timezone
+
+    rows, t = [], datetime(2025, 10, 25, tzinfo=timezone.utc)
+    while t < datetime(2025, 10, 28, tzinfo=timezone.utc):
+        rows.append((t, 1.0 + t.hour % 4))
+        t += timedelta(hours=1)
+    rows = [r for r in rows if r[0] != datetime(2025, 10, 26, 0, tzinfo=timezone.utc)]
+    one = datetime(2025, 10, 26, 1, tzinfo=timezone.utc)
+    rows.insert(next(i for i, r in enumerate(rows) if r[0] == one), (one, 7.5))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("time,kWh,note\n" + "".join(f"{a:%Y-%m-%dT%H:%M:%SZ},{v},\n"
+                                               for a, v in rows))
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs([str(feed)]))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    page = win.importer
+    page.add_button.click()
+    page.meter.setText("Feed")
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
+        page.import_button.click()
+    text = page.summary.toPlainText()
+    assert text.startswith("failed:") and "when the clocks go back in Europe/London" in text
+    page.repeated_hour.setChecked(True)
+    with qtbot.waitSignal(service.jobs.finished, timeout=30_000):
+        page.import_button.click()
+    text = page.summary.toPlainText()
+    assert "stored 72" in text and "moved to the empty hour" in text
+    assert "not imported: 'note': empty in every row read" in text
+    service.close()
+
+
 def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_path):
     big = tmp_path / "big.csv"
     stamps = (np.datetime64("2020-01-01T00:00") + np.arange(300_000).astype("timedelta64[m]"))
