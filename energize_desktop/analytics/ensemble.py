@@ -231,7 +231,8 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
         text += f"; {stake:,.1f} {u} at stake, too little to alarm"
     elif severity is Severity.CRITICAL and stake < 10 * min_stake:
         severity = Severity.WARNING  # critical needs energy at stake as well as a large z
-    weather = _weather_explains(exp, a, b, high) or _seasonal_off(series, a, b, high)
+    weather = _weather_explains(exp, a, b, high) or _seasonal_off(series, a, b, high) or \
+        _response_explains(series, exp, a, b, flagged, high)
     if weather and severity is not Severity.INFO:
         severity = Severity.INFO
         text += f"; {weather}"
@@ -263,6 +264,61 @@ def _weather_explains(exp: Expectation, a: int, b: int, high: bool) -> str | Non
     what = "warmer" if warmer else "colder"
     return (f"{abs(mean_dt):.1f} °C {what} than usual at these hours: the weather, not the "
             "building (a finding)")
+
+
+RESPONSE_BIN_C = 2.0  # temperature bins of the meter's own response curve
+RESPONSE_SHARE = 0.5  # the response explains at least this share of the flagged energy
+
+
+def _response_explains(series: Series, exp: Expectation, a: int, b: int, flagged,
+                       high: bool) -> str | None:
+    """The meter's own response to temperature, read from its history (the median reading
+    at each hour of the day, working or not, in 2 °C bins: a boiler's hinge at its balance
+    point, which the expectation's straight-line term misses), explains the episode: what that
+    curve says the temperature changes, less what the straight line already allowed for, is
+    at least half the energy flagged, in its direction. Kept as a finding, said."""
+    t = series.temperature
+    if t is None or exp.warmer is None or not len(flagged):
+        return None
+    v = series.values
+    ok = np.isfinite(v) & np.isfinite(t)
+    if ok.sum() < 24 * 28:
+        return None
+    hour = series.slot % series.slots_per_day
+    group = hour * 2 + series.is_non_working().astype(np.int64)
+    usual_t = t - exp.warmer
+
+    def curve_at(temps: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.full(len(rows), np.nan)
+        for k, i in enumerate(rows):
+            if not np.isfinite(temps[k]):
+                continue
+            near = ok & (group == group[i]) & (np.abs(t - temps[k]) <= RESPONSE_BIN_C / 2)
+            if near.sum() >= 5:
+                out[k] = np.median(v[near])
+        return out
+
+    rows = np.asarray(flagged)
+    # what the temperature changes by the meter's own curve, less what the expectation's
+    # straight-line term already allowed for: the part of the residual the line missed
+    dt = exp.warmer[rows]
+    above, below = exp.temperature_slope or (0.0, 0.0)
+    allowed = above * np.maximum(dt, 0) + below * np.minimum(dt, 0)
+    change = curve_at(t[rows], rows) - curve_at(usual_t[rows], rows) - \
+        np.nan_to_num(allowed)
+    residual = exp.residual[rows]
+    both = np.isfinite(change) & np.isfinite(residual)
+    if both.sum() < 0.8 * len(rows):
+        return None
+    explained, flagged_energy = float(np.sum(change[both])), float(np.sum(residual[both]))
+    if (explained > 0) != high or abs(explained) < RESPONSE_SHARE * abs(flagged_energy):
+        return None
+    mean_dt = float(np.nanmean(dt))
+    return (f"at {np.nanmean(t[rows]):.1f} °C ({abs(mean_dt):.1f} °C "
+            f"{'warmer' if mean_dt > 0 else 'colder'}"
+            f" than usual) this meter's own response to temperature explains "
+            f"{abs(explained):,.1f} of the {abs(flagged_energy):,.1f} {series.unit} flagged: "
+            "the weather, not the building (a finding)")
 
 
 def _seasonal_off(series: Series, a: int, b: int, high: bool) -> str | None:
