@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from energize_desktop.ui.window_support import theme_colour
+
 COLUMNS = ("Start (local)", "Meter", "Kind", "Severity", "Score", "Explanation")
 RANK = {"critical": 0, "warning": 1, "info": 2}
 ALERT_COLUMNS = ("Opened", "State", "Severity", "Message")
-COLOURS = {"critical": QColor(200, 40, 40), "warning": QColor(200, 120, 0),
-           "info": QColor(90, 90, 90)}
+SEVERITY_ROLE = {"critical": "bad", "warning": "warn", "info": "muted"}  # theme colours
 EVENT_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -128,6 +129,14 @@ class AnomalyPanel(QWidget):
         layout.addWidget(split)
 
     # -- events ---------------------------------------------------------------------------------
+    def theme_changed(self) -> None:
+        """The severity column in the theme's colours."""
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 3)
+            event = item.data(EVENT_ROLE) if item is not None else None
+            if event is not None:
+                item.setForeground(QColor(theme_colour(SEVERITY_ROLE[event.severity.value])))
+
     def show_events(self, events) -> None:
         """Alarms first (critical, then warning), newest first; findings after them."""
         events = sorted(events, key=lambda e: (RANK[e.severity.value], -e.start_us))
@@ -146,7 +155,7 @@ class AnomalyPanel(QWidget):
                 item.setToolTip(e.explanation)
                 item.setData(EVENT_ROLE, e)
                 if col == 3:
-                    item.setForeground(COLOURS[e.severity.value])
+                    item.setForeground(QColor(theme_colour(SEVERITY_ROLE[e.severity.value])))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), 270))

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from energize_desktop.ui.window_support import set_font, style_chart, theme_colour
+
 AUTO_TEMPERATURE = "the site's outdoor temperature"
-COLOURS = {"ok": "#1e8449", "fail": "#b03a2e", "warn": "#b9770e"}  # green, red, amber
+LEVEL_ROLE = {"ok": "good", "fail": "bad", "warn": "warn"}  # the theme colour of a verdict
 
 
 def _date_edit(accessible: str) -> QDateEdit:
@@ -73,7 +75,7 @@ class BaselinePage(QWidget):
         form.addRow("Kept", self._pair(self.kept, self.use_button))
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
-        self.verdict.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        set_font(self.verdict, 12, bold=True)
         self.report = QLabel("")
         self.report.setWordWrap(True)
         self.report.setAlignment(pg.QtCore.Qt.AlignmentFlag.AlignTop |
@@ -106,20 +108,20 @@ class BaselinePage(QWidget):
 
     def _build_plots(self) -> None:
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.setBackground("w")
+        style_chart(self.plot)
         self.plot.addLegend(offset=(10, 10))
         self.band_lo = self.plot.plot([], [], pen=pg.mkPen(None))
         self.band_hi = self.plot.plot([], [], pen=pg.mkPen(None))
         self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=pg.mkBrush(31, 111,
                                                                                    178, 50))
         self.plot.addItem(self.band)
-        self.actual = self.plot.plot([], [], pen=pg.mkPen("#333", width=1), name="actual",
+        self.actual = self.plot.plot([], [], pen=pg.mkPen(theme_colour("chart_fg"), width=1), name="actual",
                                      connect="finite")
         self.predicted = self.plot.plot([], [], pen=pg.mkPen("#1f6fb2", width=1),
                                         name="predicted (band: prediction interval)",
                                         connect="finite")
         self.cusum_plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.cusum_plot.setBackground("w")
+        style_chart(self.cusum_plot)
         self.cusum_plot.setXLink(self.plot)
         self.cusum = self.cusum_plot.plot([], [], pen=pg.mkPen("#7d3c98", width=2))
         self.cusum_plot.setTitle("CUSUM: actual − predicted, summed")
@@ -188,7 +190,8 @@ class BaselinePage(QWidget):
     def _start(self, request) -> None:
         self._saving = request.save
         self.fit_button.setEnabled(False)
-        self.verdict.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self._level = None
+        self.verdict.setStyleSheet("")
         self.verdict.setText("Fitting…")
         self.fit_wanted.emit(request)
 
@@ -209,18 +212,24 @@ class BaselinePage(QWidget):
         self.cusum_plot.setLabel("left", unit)
         text, level = result["assessment"]["verdict"]
         self.verdict.setText(text)
-        self.verdict.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: "
-                                   f"{COLOURS[level]};")
+        self._level = level
+        self.theme_changed()
         self.report.setText("<br>".join(result["lines"]))
         saved = getattr(self, "_saving", None)
         if saved and self.kept.findText(saved) < 0:
             self.kept.addItem(saved)
             self.use_button.setEnabled(True)
 
+    def theme_changed(self) -> None:
+        level = getattr(self, "_level", None)
+        if level is not None:
+            self.verdict.setStyleSheet(f"color: {theme_colour(LEVEL_ROLE[level])};")
+
     def show_error(self, message: str) -> None:
+        self._level = None
         self.fit_button.setEnabled(True)
         self.verdict.setText("")
-        self.report.setText(f"<span style='color:#b03a2e'>{message}</span>")
+        self.report.setText(f"<span style='color:{theme_colour('bad')}'>{message}</span>")
 
 
 def _months_before(day: date, months: int) -> date:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from energize_desktop.ui.live_chart import LiveChart
+from energize_desktop.ui.window_support import theme_colour
 
 
 def _is_site_line(line: str) -> bool:
@@ -153,12 +154,12 @@ class ConnectionsPage(QWidget):
         devices = sum(len(b.devices) for b in config.modbus)
         self.message.setText(f"{len(config.modbus)} Modbus bus(es) with {devices} device(s), "
                              f"{len(config.mqtt)} MQTT broker(s): ready to start")
-        self.message.setStyleSheet("color: #1e8449;")
+        self.message.setStyleSheet(f"color: {theme_colour('good')};")
         return True
 
     def show_error(self, message: str) -> None:
         self.message.setText(message)
-        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setStyleSheet(f"color: {theme_colour('bad')};")
 
     def set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)

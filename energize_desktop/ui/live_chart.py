@@ -9,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from energize_desktop.ui.window_support import style_chart
+
 PALETTE = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
            "#2c3e50")
 
@@ -45,7 +47,7 @@ class LiveChart(QWidget):
                  unit: str = "kW", parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.setBackground("w")
+        style_chart(self.plot)
         self.plot.setLabel("left", unit)
         self.plot.addLegend(offset=(10, 10))
         item = self.plot.getPlotItem()

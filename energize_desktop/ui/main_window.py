@@ -106,6 +106,7 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         """What each page asks for; the work goes to the service (jobs with their own
         callbacks), whose answers come back to the page that asked."""
         self.settings.saved.connect(self.apply_preferences)
+        self.settings.theme.currentTextChanged.connect(apply_theme)  # seen at once, saved later
         self.settings.sync_wanted.connect(self.sync_now)
         self.settings.schedule_changed.connect(self._sync_schedule)
         self._sync_timer.timeout.connect(lambda: self.sync_now(""))

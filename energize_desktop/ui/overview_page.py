@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TONES = {"good": "#1e8449", "bad": "#b03a2e", "neutral": "#555"}
+from energize_desktop.ui.window_support import set_font, style_chart, theme_colour
+
+TONES = {"good": "good", "bad": "bad", "neutral": "muted"}  # a card's tone: its theme colour
 
 
 class CardWidget(QFrame):
@@ -23,7 +25,7 @@ class CardWidget(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title, self.value, self.detail = QLabel(), QLabel(), QLabel()
-        self.value.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        set_font(self.value, 20, bold=True)
         self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         for w in (self.title, self.value, self.detail):
@@ -33,8 +35,12 @@ class CardWidget(QFrame):
         self.title.setText(card.title)
         self.value.setText(card.value)
         self.detail.setText(card.detail)
-        self.detail.setStyleSheet(f"color: {TONES.get(card.tone, '#555')};")
+        self._tone = TONES.get(card.tone, "muted")
+        self.theme_changed()
         self.setAccessibleName(f"{card.title}: {card.value}")
+
+    def theme_changed(self) -> None:
+        self.detail.setStyleSheet(f"color: {theme_colour(getattr(self, '_tone', 'muted'))};")
 
 
 class OverviewPage(QWidget):
@@ -44,13 +50,13 @@ class OverviewPage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.heading = QLabel("Open a workspace to see its overview")
-        self.heading.setStyleSheet("font-size: 13pt;")
+        set_font(self.heading, 13)
         self.grid = QGridLayout()
         self.cards: list[CardWidget] = []
         self.power = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.power.setBackground("w")
+        style_chart(self.power)
         self.power.setLabel("left", "kW")
-        self.power.setTitle("Site electricity, last 48 hours", color="#333", size="10pt")
+        self.power.setTitle("Site electricity, last 48 hours", size="10pt")
         self.power_curve = self.power.plot([], [], pen=pg.mkPen("#1f6fb2", width=1),
                                            connect="finite")
         self.anomalies, self.findings = QListWidget(), QListWidget()

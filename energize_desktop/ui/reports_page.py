@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from energize_desktop.reports.build import TITLES
 from energize_desktop.reports.model import SECTIONS
+from energize_desktop.ui.window_support import theme_colour
 
 
 class ReportsPage(QWidget):
@@ -98,4 +99,4 @@ class ReportsPage(QWidget):
     def failed(self, message: str) -> None:
         self.generate_button.setEnabled(True)
         self.progress.hide()
-        self.message.setText(f"<span style='color:#b03a2e'>{message}</span>")
+        self.message.setText(f"<span style='color:{theme_colour('bad')}'>{message}</span>")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.text import spreadsheet_safe
+from energize_desktop.ui.window_support import style_chart
 
 # Pens are 1 px: Qt draws a wider antialiased pen stroke by stroke, which took 2.6 s instead of
 # 28 ms for a year of minutes (benchmarks/ui.py).
@@ -55,7 +56,7 @@ class SeriesChart(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.setBackground("w")
+        style_chart(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.addLegend(offset=(10, 10))
         item = self.plot.getPlotItem()
@@ -195,7 +196,7 @@ class SeriesChart(QWidget):
             self.curve.setData(series.x, series.y, connect="finite")
             est = series.estimated & np.isfinite(series.y)
             self.estimated.setData(series.x[est], series.y[est])
-            self.plot.setTitle(series.label, color="#333", size="11pt")
+            self.plot.setTitle(series.label, size="11pt")
             self._legend_entry(self.curve, f"{series.meter.name} ({series.unit})")
             self.plot.setLabel("left", series.unit or "value")
             self.plot.setLabel("bottom", "local time")

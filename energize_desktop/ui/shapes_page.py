@@ -7,6 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from energize_desktop.ui.window_support import style_chart
+
 PROFILE_COLOURS = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085",
                    "#7f8c8d", "#2c3e50", "#f39c12", "#2980b9")
 
@@ -29,7 +31,7 @@ class ShapesPage(QWidget):
         self.profiles.setLabel("bottom", "hour of day (local)")
         self.profiles.addLegend(offset=(10, 10))
         for w in (self.carpet, self.duration, self.profiles):
-            w.setBackground("w")
+            style_chart(w)
         layout = QGridLayout(self)
         layout.addWidget(self.title, 0, 0, 1, 2)
         layout.addWidget(self.carpet, 1, 0, 1, 2)

@@ -12,24 +12,90 @@ def login_name() -> str:
         return "desktop user"
 
 
+# Every colour a page draws text or charts in, per theme; each text colour holds a contrast of
+# at least 4.5:1 (WCAG AA) against the window colour of its theme (tests/gui/test_theme.py).
+THEMES = {
+    "light": {"window": "#f0f0f0", "text": "#1e1e1e", "base": "#ffffff", "muted": "#555555",
+              "good": "#17653a", "bad": "#a93226", "warn": "#8a5200",
+              "chart_bg": "#ffffff", "chart_fg": "#333333", "curve": "#1f6fb2"},
+    "dark": {"window": "#2b2b2b", "text": "#e6e6e6", "base": "#1e1e1e", "muted": "#bdbdbd",
+             "good": "#58d68d", "bad": "#f1948a", "warn": "#f5b041",
+             "chart_bg": "#1e1e1e", "chart_fg": "#d0d0d0", "curve": "#5dade2"},
+}
+_current = {"name": "light"}
+
+
+def theme_colour(role: str) -> str:
+    """A colour of the theme in force ("good", "bad", "warn", "muted", "chart_fg"…)."""
+    return THEMES[_current["name"]][role]
+
+
 def apply_theme(theme: str) -> None:
-    """Dark, light, or whatever the platform gives ("system")."""
+    """Dark, light, or whatever the platform gives ("system", drawn as light): the palette of
+    every widget and the colours of every chart, applied at once to what is open."""
+    import pyqtgraph as pg
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
         return
+    name = "dark" if theme == "dark" else "light"
+    _current["name"] = name
+    colours = THEMES[name]
+    app.setStyle("Fusion")  # the one style that honours a palette on every platform
     palette = app.style().standardPalette()
-    if theme == "dark":
-        roles = {QPalette.ColorRole.Window: "#2b2b2b", QPalette.ColorRole.WindowText: "#e6e6e6",
-                 QPalette.ColorRole.Base: "#1e1e1e", QPalette.ColorRole.AlternateBase: "#2f2f2f",
-                 QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#353535",
-                 QPalette.ColorRole.ButtonText: "#e6e6e6",
-                 QPalette.ColorRole.Highlight: "#2a82da"}
+    if name == "dark":
+        roles = {QPalette.ColorRole.Window: colours["window"],
+                 QPalette.ColorRole.WindowText: colours["text"],
+                 QPalette.ColorRole.Base: colours["base"],
+                 QPalette.ColorRole.AlternateBase: "#2f2f2f",
+                 QPalette.ColorRole.Text: colours["text"], QPalette.ColorRole.Button: "#353535",
+                 QPalette.ColorRole.ButtonText: colours["text"],
+                 QPalette.ColorRole.ToolTipBase: "#353535",
+                 QPalette.ColorRole.ToolTipText: colours["text"],
+                 QPalette.ColorRole.PlaceholderText: "#9e9e9e",
+                 QPalette.ColorRole.Highlight: "#2a82da",
+                 QPalette.ColorRole.HighlightedText: "#ffffff"}
         for role, colour in roles.items():
             palette.setColor(role, QColor(colour))
     app.setPalette(palette)
+    pg.setConfigOption("background", colours["chart_bg"])
+    pg.setConfigOption("foreground", colours["chart_fg"])
+    for widget in app.allWidgets():
+        if isinstance(widget, pg.PlotWidget):
+            style_chart(widget)
+        restyle = getattr(widget, "theme_changed", None)
+        if callable(restyle):
+            restyle()
+
+
+def set_font(label, points: float, bold: bool = False) -> None:
+    """Size and weight by QFont, not a style sheet: a style sheet freezes the palette the
+    label had, and its text then stays black when the theme turns dark."""
+    font = label.font()
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    label.setFont(font)
+
+
+def style_chart(plot) -> None:
+    """A chart in the theme's colours: background, axes, their labels, title and legend."""
+    import pyqtgraph as pg
+
+    fg, bg = theme_colour("chart_fg"), theme_colour("chart_bg")
+    plot.setBackground(bg)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(fg))
+        axis.setTextPen(pg.mkPen(fg))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, units=axis.labelUnits, color=fg)
+    if item.titleLabel.text:
+        item.titleLabel.setText(item.titleLabel.text, color=fg)
+    if item.legend is not None:
+        item.legend.setLabelTextColor(fg)
 
 
 def local_zone() -> str:

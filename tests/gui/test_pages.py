@@ -9,10 +9,11 @@ import pytest
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.runtime.workspace_service import WorkspaceService
-from energize_desktop.ui.baseline_page import COLOURS
+from energize_desktop.ui.baseline_page import LEVEL_ROLE
 from energize_desktop.ui.dialogs import RecordingDialogs
 from energize_desktop.ui.main_window import PAGES, MainWindow
 from energize_desktop.ui.series_chart import level_for_span
+from energize_desktop.ui.window_support import theme_colour
 
 
 @pytest.fixture
@@ -279,7 +280,7 @@ def test_baseline_page_first_click_with_its_defaults(qtbot, window):
     assert 360 <= (end - page.train_from.date().toPython()).days <= 366
     _fit(qtbot, window)
     assert page.fit_button.isEnabled() and page.verdict.text()
-    level = next(k for k, c in COLOURS.items() if c in page.verdict.styleSheet())
+    level = next(k for k, r in LEVEL_ROLE.items() if theme_colour(r) in page.verdict.styleSheet())
     assert (level == "ok") == page.verdict.text().startswith("✔")
     x, y = page.cusum.getData()
     assert len(x) > 24 * 300 and np.isfinite(y).all()
@@ -291,7 +292,7 @@ def test_baseline_page_first_click_with_its_defaults(qtbot, window):
     page.predict_to.setDate(QDate(2025, 8, 1))
     _fit(qtbot, window)
     assert page.verdict.text().startswith("⚠") and "extrapolating: " in page.verdict.text()
-    assert COLOURS["warn"] in page.verdict.styleSheet()
+    assert theme_colour("warn") in page.verdict.styleSheet()
     assert "avoided energy" in page.report.text()
     x, y = page.predicted.getData()
     assert len(x) == 31 * 24 and np.isfinite(y).all()
@@ -307,7 +308,7 @@ def test_baseline_page_says_insufficient_data_in_amber_and_keeps_models(qtbot, w
     page.keep_as.setText("May trial")
     _fit(qtbot, window)
     assert page.verdict.text().startswith("⚠ insufficient data"), page.verdict.text()
-    assert COLOURS["warn"] in page.verdict.styleSheet() and "✔" not in page.verdict.text()
+    assert theme_colour("warn") in page.verdict.styleSheet() and "✔" not in page.verdict.text()
     assert page.kept.findText("May trial") >= 0 and page.use_button.isEnabled()
     assert "May trial" in window.service.baseline_names()
     page.kept.setCurrentText("May trial")
