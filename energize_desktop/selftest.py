@@ -171,6 +171,18 @@ def _keyring(context) -> str:
     return ": " + keyring_status().split(":")[0].split(" (")[0].rstrip(".")
 
 
-STEPS = [("import every module", _imports), ("keyring", _keyring), ("workspace", _workspace),
+def _guide(context) -> str:
+    """The user guide the Help menu shows is installed (the README's sections)."""
+    from energize_desktop.ui.help_menu import PAGE_SECTIONS, guide_sections
+
+    sections = guide_sections()
+    missing = sorted(set(PAGE_SECTIONS.values()) - set(sections))
+    if missing:
+        raise RuntimeError(f"the user guide lacks {', '.join(missing)}")
+    return f": {len(sections)} sections"
+
+
+STEPS = [("import every module", _imports), ("keyring", _keyring), ("user guide", _guide),
+         ("workspace", _workspace),
          ("detection", _detection), ("baseline", _baseline), ("chart", _chart),
          ("PDF report", _report), ("Modbus TCP", _modbus)]

@@ -52,6 +52,15 @@ class DetectorSettings:
     def dismiss(self, dismissal: Dismissal) -> "DetectorSettings":
         return replace(self, dismissed=self.dismissed + (dismissal,))
 
+    def undismiss(self, dismissal: Dismissal) -> "DetectorSettings":
+        """Without that dismissal (its latest copy): what Edit › Undo does to one."""
+        kept = list(self.dismissed)
+        for i in range(len(kept) - 1, -1, -1):
+            if kept[i] == dismissal:
+                del kept[i]
+                break
+        return replace(self, dismissed=tuple(kept))
+
     def to_json(self) -> str:
         return json.dumps({
             "sensitivity": self.sensitivity, "disabled": sorted(self.disabled),

@@ -261,12 +261,18 @@ class WorkspaceService(QObject):
 
     def dismiss(self, event, note: str) -> None:
         """'Not an anomaly': kept in the meter's detection settings for every later run."""
-        from energize_desktop.analytics.settings import Dismissal
         from energize_desktop.jobs.detection import settings_for
         from energize_desktop.storage.anomalies import AnomalyStore
 
-        settings = settings_for(self.ws, event.meter_id).dismiss(
-            Dismissal(event.start_us, event.end_us, event.kind.value, event.score, note))
+        settings = settings_for(self.ws, event.meter_id).dismiss(_dismissal(event, note))
+        AnomalyStore(self.ws).set_settings_json(event.meter_id, settings.to_json())
+
+    def undismiss(self, event, note: str) -> None:
+        """Take a 'not an anomaly' back: the next run judges the event again."""
+        from energize_desktop.jobs.detection import settings_for
+        from energize_desktop.storage.anomalies import AnomalyStore
+
+        settings = settings_for(self.ws, event.meter_id).undismiss(_dismissal(event, note))
         AnomalyStore(self.ws).set_settings_json(event.meter_id, settings.to_json())
 
     def local_seconds(self, meter_id: int, utc_us: int) -> float:
@@ -345,3 +351,9 @@ def series_from_rollup(meter: Meter, level: Level, frame: pl.DataFrame, cal) -> 
         unit, label = meter.unit, f"{meter.name} — mean"
     est[idx] = frame["estimated_s"].to_numpy() > 0
     return Series(meter, level, grid.astype(np.float64), y, unit or "", label, est)
+
+
+def _dismissal(event, note: str):
+    from energize_desktop.analytics.settings import Dismissal
+
+    return Dismissal(event.start_us, event.end_us, event.kind.value, event.score, note)

@@ -140,6 +140,7 @@ class AnomalyPanel(QWidget):
     def show_events(self, events) -> None:
         """Alarms first (critical, then warning), newest first; findings after them."""
         events = sorted(events, key=lambda e: (RANK[e.severity.value], -e.start_us))
+        self._events = list(events)
         self._fill_choices(self.meter, "all meters", sorted({e.meter for e in events}))
         self._fill_choices(self.kind, "all kinds", sorted({e.kind.value for e in events}))
         self.table.setSortingEnabled(False)
@@ -220,10 +221,15 @@ class AnomalyPanel(QWidget):
             self.dismiss_wanted.emit(self.event_at(rows.pop()))
 
     def remove_event(self, event) -> None:
+        self._events = [e for e in getattr(self, "_events", []) if e is not event]
         for row in range(self.table.rowCount()):
             if self.event_at(row) is event:
                 self.table.removeRow(row)
                 return
+
+    def add_event(self, event) -> None:
+        """An event back in the table (an undone "not an anomaly"), in its ranked place."""
+        self.show_events([*getattr(self, "_events", []), event])
 
     # -- alerts ---------------------------------------------------------------------------------
     def show_alerts(self, alerts: list[dict]) -> None:

@@ -25,6 +25,17 @@ from energize_desktop.ui.live_chart import LiveChart
 from energize_desktop.ui.window_support import theme_colour
 
 
+def _scrolled(form: QWidget) -> QWidget:
+    """A form that scrolls instead of holding the window wider than a laptop's screen."""
+    from PySide6.QtWidgets import QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(form)
+    area.setMinimumWidth(240)
+    return area
+
+
 def _is_site_line(line: str) -> bool:
     return line.split("=", 1)[0].strip() == "site" and not line.startswith((" ", "\t"))
 
@@ -104,8 +115,8 @@ class ConnectionsPage(QWidget):
         from PySide6.QtWidgets import QTabWidget
 
         forms = QTabWidget()
-        forms.addTab(self.device_form, "Modbus device")
-        forms.addTab(self.broker_form, "MQTT broker")
+        forms.addTab(_scrolled(self.device_form), "Modbus device")
+        forms.addTab(_scrolled(self.broker_form), "MQTT broker")
         right = QSplitter()
         right.setOrientation(right.orientation().Vertical)
         right.addWidget(forms)

@@ -72,7 +72,15 @@ class FindingActions:
             return
         self.service.dismiss(event, note)
         self.anomalies.remove_event(event)
-        self.status.setText(f"{event.meter}: noted as normal; the next run leaves it out")
+        self.status.setText(f"{event.meter}: noted as normal; the next run leaves it out "
+                            "(Edit › Undo takes it back)")
+
+        def undo():
+            self.service.undismiss(event, note)
+            self.anomalies.add_event(event)
+            self.status.setText(f"{event.meter}: an anomaly again; the next run judges it")
+
+        self.keys.push_undo(f"'not an anomaly' ({event.meter})", undo)
 
     def move_alert(self, alert_id: int, action: str) -> None:
         note = self.dialogs.ask_text(action.capitalize(), f"Note for alert {alert_id}:")

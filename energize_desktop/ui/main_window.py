@@ -23,6 +23,7 @@ from energize_desktop.ui.baseline_page import BaselinePage
 from energize_desktop.ui.connections_page import ConnectionsPage
 from energize_desktop.ui.dialogs import Dialogs
 from energize_desktop.ui.finding_actions import FindingActions
+from energize_desktop.ui.help_menu import WindowKeys
 from energize_desktop.ui.import_page import ImportPage
 from energize_desktop.ui.meter_tree import MeterTree
 from energize_desktop.ui.overview_page import OverviewPage
@@ -56,6 +57,7 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         self._build_layout()
         self._build_progress()
         self._build_menu()
+        self.keys = WindowKeys(self, PAGES)  # Edit › Undo, Help and F1, page keys, sidebar
         apply_theme(self.prefs.theme)
         self.chart.unit_system = self.prefs.units
         if prefs_warning:
@@ -95,7 +97,8 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         splitter.addWidget(self.tree)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([330, 870])
+        splitter.setSizes([280, 920])
+        splitter.setCollapsible(0, True)  # the sidebar folds away (View › Show sidebar)
         self.setCentralWidget(splitter)
         self.status = QLabel("No workspace open")
         self.statusBar().addWidget(self.status)

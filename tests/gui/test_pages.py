@@ -227,6 +227,13 @@ def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo
     dismissed = settings_for(service.ws, event.meter_id).dismissed
     assert dismissed[-1].note == "planned shutdown" and dismissed[-1].start_us == event.start_us
     assert len(result.events) >= before
+    # Edit › Undo takes the dismissal back: in the table again, out of the settings
+    assert win.keys.undo_action.isEnabled() and "not an anomaly" in win.keys.undo_action.text()
+    win.keys.undo_action.trigger()
+    assert panel.table.rowCount() == before
+    assert any(panel.event_at(r) is event for r in range(panel.table.rowCount()))
+    assert len(settings_for(service.ws, event.meter_id).dismissed) == len(dismissed) - 1
+    assert not win.keys.undo_action.isEnabled()
     service.close()
 
 
@@ -321,6 +328,38 @@ def test_baseline_page_says_insufficient_data_in_amber_and_keeps_models(qtbot, w
     blocker = _fit(qtbot, window, "failed")
     assert "the end must be after the start" in str(blocker.args[1])
     assert "the end must be after the start" in page.report.text()
+
+
+def test_help_keys_sidebar_and_a_narrow_window(qtbot, window):
+    """F1 opens the user guide at the section of the page in front; Ctrl+Tab / Ctrl+PgUp move
+    between pages; Ctrl+B folds the sidebar; the window fits 800 px."""
+    from PySide6.QtGui import QKeySequence
+
+    from energize_desktop.ui.help_menu import PAGE_SECTIONS, guide_sections
+
+    sections = guide_sections()
+    assert all(s in sections for s in PAGE_SECTIONS.values())  # every page has its section
+    window.pages.setCurrentWidget(window.baselines)
+    assert window.keys.help_for_page() == "Baselines and savings (IPMVP option C)"
+    guide = window.keys.guide
+    assert guide.isVisible() and "Guideline 14" in guide.text.toPlainText()
+    guide.close()
+    window.show()
+    qtbot.waitExposed(window)
+    start, keys = window.pages.currentIndex(), window.keys.shortcuts
+    assert keys["Ctrl+Tab"].key() == QKeySequence("Ctrl+Tab")
+    keys["Ctrl+Tab"].activated.emit()
+    keys["Ctrl+PgDown"].activated.emit()
+    assert window.pages.currentIndex() == (start + 2) % window.pages.count()
+    keys["Ctrl+PgUp"].activated.emit()
+    keys["Ctrl+Shift+Tab"].activated.emit()
+    assert window.pages.currentIndex() == start
+    window.keys.sidebar_action.trigger()
+    assert not window.tree.isVisible()
+    window.keys.sidebar_action.trigger()
+    assert window.tree.isVisible()
+    assert window.minimumSizeHint().width() <= 800
+    window.hide()
 
 
 def test_settings_are_typed_toml_and_recent_files_are_remembered(qtbot, window, demo_file):
