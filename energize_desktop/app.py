@@ -89,7 +89,14 @@ def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | No
         service.failed.connect(lambda msg: app.exit(1))
     if pages_dir:
         window.resize(1400, 900)
-        service.overview_ready.connect(lambda _o: _save_pages(app, window, pages_dir))
+        started: list[bool] = []  # once: detection refreshes the Overview again
+
+        def first_overview(_o) -> None:
+            if not started:
+                started.append(True)
+                _save_pages(app, window, pages_dir)
+
+        service.overview_ready.connect(first_overview)
         service.failed.connect(lambda msg: app.exit(1))
     target = workspace or (ensure_demo() if demo or workspace is None else None)
     if target and not window.open_path(Path(target)) and screenshot:
@@ -117,9 +124,6 @@ def _save_pages(app, window, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     # the baseline runs as a job: its result arrives with the job runner's `finished`
     waits = {"Shapes": window.service.shapes_ready, "Baselines": window.service.jobs.finished}
-    for name, signal in waits.items():
-        i = PAGES.index(name)
-        signal.connect(lambda *_a, i=i: QTimer.singleShot(200, lambda: save(i)))
 
     def save(i: int) -> None:
         path = folder / f"{i + 1}-{PAGES[i].lower()}.png"
@@ -135,5 +139,15 @@ def _save_pages(app, window, folder: Path) -> None:
             window.pages.setCurrentIndex(i + 1)
             QTimer.singleShot(300, lambda: save(i + 1))
 
-    window.pages.setCurrentIndex(0)
-    QTimer.singleShot(300, lambda: save(0))
+    def begin(*args) -> None:  # once detection has run: the Anomalies page shows its result
+        if not args or not hasattr(args[-1], "meters_done"):
+            return  # another job (the Overview's) finished first
+        window.service.jobs.finished.disconnect(begin)
+        for name, signal in waits.items():
+            i = PAGES.index(name)
+            signal.connect(lambda *_a, i=i: QTimer.singleShot(200, lambda: save(i)))
+        window.pages.setCurrentIndex(0)
+        QTimer.singleShot(300, lambda: save(0))
+
+    window.service.jobs.finished.connect(begin)
+    window.detect_anomalies()
