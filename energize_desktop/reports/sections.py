@@ -241,18 +241,35 @@ def anomalies(ctx) -> list:
     from energize_desktop.storage.anomalies import AnomalyStore
 
     names = {m.id: m.name for m in ctx.ws.meters(ctx.site)}
-    events = AnomalyStore(ctx.ws).events(list(names), ctx.start_us, ctx.end_us,
+    stored = AnomalyStore(ctx.ws).events(list(names), ctx.start_us, ctx.end_us,
                                          min_severity="warning")
+    events = [e for e in stored if not _dismissed(ctx.ws, e)]
     blocks = []
     if events:
-        rows = tuple((names[e["meter_id"]], e["kind"], e["severity"], e["explanation"])
-                     for e in sorted(events, key=lambda e: e["start_us"])[:200])
-        blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"), rows,
-                            f"{len(events)} anomalies (warnings and above) in the period"
-                            + (", first 200 listed" if len(events) > 200 else "")))
+        left_out = len(stored) - len(events)
+        counts: dict[tuple[str, str], int] = {}
+        for e in events:
+            key = (names[e["meter_id"]], e["kind"])
+            counts[key] = counts.get(key, 0) + 1
+        blocks.append(Table(("Meter", "Kind", "Alarms"),
+                            tuple((m, k, str(n)) for (m, k), n in sorted(counts.items())),
+                            f"{len(events)} alarms (warnings and above) in the period, by meter "
+                            "and kind" + (f"; {left_out} the user marked as not an anomaly "
+                                          "are left out" if left_out else "")))
+        top = sorted(events, key=lambda e: -e["score"])[:10]
+        blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"),
+                            tuple((names[e["meter_id"]], e["kind"], e["severity"],
+                                   e["explanation"]) for e in top),
+                            "The ten strongest, by score"))
+        if len(events) > len(top):
+            rows = tuple((names[e["meter_id"]], e["kind"], e["severity"], e["explanation"])
+                         for e in sorted(events, key=lambda e: e["start_us"])[:200])
+            blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"), rows,
+                                "Appendix: every alarm in the period, in time order"
+                                + (", the first 200" if len(events) > 200 else "")))
     else:
-        blocks.append(Note("No anomalies of warning level or above are stored for this period "
-                           "(run Analyse › Detect anomalies or energize detect first)."))
+        blocks.append(Note("No anomalies of warning level or above are stored for this period: "
+                           "detection has not been run on it, or found none."))
     alerts = [a for a in AlertStore(ctx.ws).alerts(("open", "acknowledged", "resolved"))
               if a["meter_id"] in names]
     if alerts:
@@ -279,12 +296,14 @@ def baseline(ctx) -> list:
     stats = result["model"].stats
     ts, actual, predicted, lower, upper = result["rows"]
     x = list(np.asarray(ts) / 1e6)
-    verdict = "meets" if stats.meets_g14 else "does not meet"
+    said, level = result["assessment"]["verdict"]  # the window's and the CLI's own words
+    verdict = {"ok": "meets Guideline 14", "fail": "does not meet Guideline 14"}.get(
+        level, "see below")
     figures = KeyFigures((Figure("CV(RMSE)", f"{stats.cvrmse:.1f} %", "limit 15 % (monthly) "
                                  "/ 30 % (hourly)"),
                           Figure("NMBE", f"{stats.nmbe:+.2f} %", "measured minus predicted"),
                           Figure("R²", f"{stats.r2:.3f}", f"{stats.n} days, {stats.p} parameters"),
-                          Figure("ASHRAE Guideline 14", verdict, stats.granularity)))
+                          Figure("Verdict", verdict, stats.granularity)))
     chart = Chart(svg_charts.lines({"actual": list(actual), "predicted": list(predicted)}, x,
                                    f"{result['model'].unit} per day", "day of the period"),
                   f"Daily baseline fit for {meter.name}: actual and predicted")
@@ -292,9 +311,20 @@ def baseline(ctx) -> list:
              f"period {ctx.baseline_period} and applied to the report period: avoided energy "
              "with its fractional savings uncertainty below." if savings else
              f"A daily CalTRACK change-point model of {meter.name} fitted to the report period "
-             "itself (its goodness of fit). Savings need a baseline period before a change: "
-             "energize report --baseline FROM..TO, energize baseline, or the Baselines page.")
-    return [Para(intro), figures, chart, *(Para(line) for line in result["lines"][1:])]
+             "itself (its goodness of fit). Savings need a baseline period before the change; "
+             "none was chosen for this report.")
+    caveat = [Para(f"Verdict: {said.lstrip('⚠ ')}")] if level == "warn" else []
+    return [Para(intro), figures, *caveat, chart,
+            *(Para(line) for line in result["lines"][1:])]
+
+
+def _dismissed(ws, event: dict) -> bool:
+    """Did the user mark this event "not an anomaly"? (Kept in its meter's settings.)"""
+    from energize_desktop.jobs.detection import settings_for
+
+    return any(d.start_us == event["start_us"] and d.end_us == event["end_us"]
+               and d.kind == event["kind"]
+               for d in settings_for(ws, event["meter_id"]).dismissed)
 
 
 def _main_electricity(ctx):

@@ -49,6 +49,9 @@ def write_pdf(report, path: Path) -> int:
     writer.setResolution(150)
     writer.setTitle(f"{report.title} — {report.site}")
     writer.setCreator("Energize Desktop")
+    if report.author:  # the PDF's own metadata, as a document system files it
+        writer.setAuthor(report.author + (f", {report.organisation}" if report.organisation
+                                          else ""))
     doc.print_(writer)  # no page size set on the document: Qt numbers the pages
     del writer  # finishes the file
     tmp.replace(path)

@@ -141,3 +141,42 @@ def test_report_with_a_baseline_period_shows_savings_and_the_logo(demo_copy, tmp
                  "--baseline", "2024-10-01..2025-06-01", "--logo", str(logo), "--sections",
                  "baseline", "--out", str(pdf)]) == 0
     assert "fractional savings uncertainty" in pdf_text(pdf)
+
+
+def test_a_client_report_leaves_out_dismissed_alarms_and_cli_commands(demo_copy, tmp_path,
+                                                                     capsys):
+    """What the client reads: alarms summarised by meter and kind and the ten strongest, a
+    dismissed one left out (and said), no `energize …` command in the text, and the PDF's
+    title and author set."""
+    import re
+
+    from energize_desktop.analytics.settings import Dismissal
+    from energize_desktop.jobs.detection import settings_for
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    assert main(["detect", "-w", str(demo_copy)]) == 0
+    capsys.readouterr()
+    with Workspace.open(demo_copy) as ws:
+        store = AnomalyStore(ws)
+        events = store.events(None, None, None, min_severity="warning")
+        gone = max((e for e in events if e["meter_id"] == ws.meter("HVAC").id),
+                   key=lambda e: e["score"])
+        settings = settings_for(ws, gone["meter_id"]).dismiss(Dismissal(
+            gone["start_us"], gone["end_us"], gone["kind"], gone["score"], "commissioning"))
+        store.set_settings_json(gone["meter_id"], settings.to_json())
+    out = tmp_path / "client.pdf"
+    assert main(["report", "-w", str(demo_copy), "--period", "2024-11-01..2025-11-01",
+                 "--author", "A. Auditor", "--organisation", "Audit Ltd", "--out",
+                 str(out)]) == 0
+    text = " ".join(pdf_text(out).split())  # table cells wrap: compare words, not lines
+    assert "by meter and kind" in text and "The ten strongest, by score" in text
+    assert "1 the user marked as not an anomaly are left out" in text
+    words = " ".join(gone["explanation"].split(": ", 1)[-1].split()[:8])
+    assert words not in text
+    assert not re.search(r"\benergize (detect|report|baseline|kpis|tariff|carbon|import)\b",
+                         text), "a CLI command in the client's text"
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Title:\s+.*Riverside Office", info)
+    assert re.search(r"Author:\s+A\. Auditor, Audit Ltd", info)
