@@ -37,11 +37,27 @@ def parse_formula(text: str) -> list[Term]:
     sign = 1.0
     if text[0] in "+-" and (len(text) == 1 or not text[1].isdigit()):
         sign, text = (-1.0 if text[0] == "-" else 1.0), text[1:].strip()
-    parts = _SPLIT.split(text)
+    parts = _split_outside_quotes(text)
     terms = [_term(sign, parts[0])]
     for op, body in zip(parts[1::2], parts[2::2]):
         terms.append(_term(-1.0 if op == "-" else 1.0, body))
     return terms
+
+
+def _split_outside_quotes(text: str) -> list[str]:
+    """`_SPLIT.split`, but a " - " inside a quoted name ("AHU - North") is part of the name."""
+    masked, quote = [], None
+    for ch in text:
+        if quote is None and ch in "\"'":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        masked.append("x" if quote is not None and ch != quote else ch)
+    parts, at = [], 0
+    for m in _SPLIT.finditer("".join(masked)):
+        parts += [text[at:m.start()], m.group(1)]
+        at = m.end()
+    return parts + [text[at:]]
 
 
 def _term(sign: float, body: str) -> Term:
