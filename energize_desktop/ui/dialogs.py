@@ -28,12 +28,12 @@ class Dialogs:
     def error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
 
-    def open_external(self, path: str) -> None:
-        """Show a file with the system's viewer (a generated report)."""
+    def open_external(self, path: str) -> bool:
+        """Show a file (or a folder) with the system's viewer; False when none opened it."""
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
 
     def ask_text(self, title: str, label: str) -> str | None:
         """A note to go with an action; None when the user cancels."""
@@ -49,6 +49,7 @@ class RecordingDialogs(Dialogs):
         self.answers = list(answers or [])
         self.errors: list[tuple[str, str]] = []
         self.opened: list[str] = []
+        self.viewer = True  # whether a viewer "opens" what is asked
 
     def open_file(self, title, filters):
         return self.answers.pop(0) if self.answers else None
@@ -64,3 +65,4 @@ class RecordingDialogs(Dialogs):
 
     def open_external(self, path):
         self.opened.append(path)
+        return self.viewer

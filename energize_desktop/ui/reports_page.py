@@ -3,6 +3,8 @@ background with progress, then opened with the system's viewer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +33,9 @@ class ReportsPage(QWidget):
         self.site = QComboBox()
         self.period = QLineEdit(placeholderText="all data, or 2025, 2025-03, "
                                 "2025-01-01..2025-07-01")
+        self.baseline = QLineEdit(placeholderText="none: no savings; or e.g. 2024-01..2025-01")
+        self.baseline.setToolTip("A baseline period before a change: the report then shows "
+                                 "the savings of its period against it")
         self.author, self.organisation = QLineEdit(), QLineEdit()
         self.paper = QComboBox()
         self.paper.addItems(["A4", "Letter"])
@@ -50,6 +55,7 @@ class ReportsPage(QWidget):
         form = QFormLayout()
         form.addRow("Site", self.site)
         form.addRow("Period", self.period)
+        form.addRow("Baseline period", self.baseline)
         form.addRow("Author", self.author)
         form.addRow("Organisation", self.organisation)
         form.addRow("Paper", self.paper)
@@ -60,6 +66,10 @@ class ReportsPage(QWidget):
         layout.addWidget(self.generate_button)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
+        self.folder_button = QPushButton("Open folder")
+        self.folder_button.clicked.connect(self._open_folder)
+        self.folder_button.hide()
+        layout.addWidget(self.folder_button)
         layout.addStretch(1)
 
     def set_sites(self, names: list[str]) -> None:
@@ -77,7 +87,8 @@ class ReportsPage(QWidget):
             self.message.setText("Choose at least one section.")
             return
         template = Template(sections, self.organisation.text(), self.author.text(),
-                            paper=self.paper.currentText())
+                            paper=self.paper.currentText(),
+                            baseline_period=self.baseline.text().strip() or None)
         self.generate_button.setEnabled(False)
         self.progress.show()
         self.message.setText("Building the report…")
@@ -93,8 +104,19 @@ class ReportsPage(QWidget):
     def finished(self, path: str, size: int) -> None:
         self.generate_button.setEnabled(True)
         self.progress.hide()
-        self.message.setText(f"Wrote {path} ({size / 1e6:.2f} MB)")
-        self.dialogs.open_external(path)
+        self.written = path
+        if self.dialogs.open_external(path):
+            self.message.setText(f"Wrote {path} ({size / 1e6:.2f} MB)")
+            self.folder_button.hide()
+        else:  # no viewer on this machine: say where the file is, and offer its folder
+            self.message.setText(f"Wrote {path} ({size / 1e6:.2f} MB). No viewer opened it "
+                                 "on this computer: the file is in the folder below.")
+            self.folder_button.setText(f"Open folder {Path(path).parent}")
+            self.folder_button.show()
+
+    def _open_folder(self) -> None:
+        if getattr(self, "written", None):
+            self.dialogs.open_external(str(Path(self.written).parent))
 
     def failed(self, message: str) -> None:
         self.generate_button.setEnabled(True)

@@ -813,3 +813,34 @@ def test_the_anomaly_table_ranks_alarms_sorts_dates_and_filters(qtbot):
     panel.meter.setCurrentIndex(0)
     panel.since.setText("2025-05-06")
     assert [panel.event_at(r).kind.value for r in panel.visible_rows()] == ["gap"]
+
+
+def test_the_reports_page_sets_a_baseline_and_says_where_the_file_is(qtbot, demo_copy,
+                                                                     tmp_path):
+    """The report built from the Reports page with a baseline period shows savings; with no
+    PDF viewer on the machine the page says where the file is and opens its folder."""
+    import shutil
+    import subprocess
+
+    out = tmp_path / "client.pdf"
+    dialogs = RecordingDialogs([str(out)])
+    dialogs.viewer = False
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=dialogs)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(demo_copy)
+    page = win.reports
+    page.period.setText("2025-06-01..2025-10-01")
+    page.baseline.setText("2024-11-01..2025-06-01")
+    with qtbot.waitSignal(service.jobs.finished, timeout=120_000):
+        page.generate_button.click()
+    assert out.exists() and "No viewer opened it" in page.message.text()
+    assert not page.folder_button.isHidden()
+    page.folder_button.click()
+    assert dialogs.opened == [str(out), str(tmp_path)]
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                                       text=True, check=True).stdout.split())
+        assert "avoided energy" in text and "2024-11-01..2025-06-01" in text
+    service.close()
