@@ -4,11 +4,11 @@ the analysis commands, the ledger and the pages share."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 import numpy as np
 
 from energize_desktop.core.errors import ValidationError
+from energize_desktop.core.instants import from_us
 from energize_desktop.core.model import MeterKind, Role
 from energize_desktop.core.rollup import MIN_COVERAGE, Level
 from energize_desktop.core.timezones import US
@@ -119,8 +119,8 @@ def _total(ws: WorkspaceAPI, site, meters, start_us, end_us, step_s: int) -> Ene
     for part_step in sorted(set(steps.values())):
         ids = [m.id for m in meters if steps[m.id] == part_step]
         level = Level.QUARTER if part_step == 900 else Level.HOUR
-        keys, sums = ws.queries.summed(level, ids, _utc(start_us),
-                                       _utc(end_us), MIN_COVERAGE)
+        keys, sums = ws.queries.summed(level, ids, from_us(start_us), from_us(end_us),
+                                       MIN_COVERAGE)
         per = step // part_step
         values = np.full(len(grid) * per, np.nan)
         idx = (keys - start_us) // (part_step * US)
@@ -134,10 +134,6 @@ def _total(ws: WorkspaceAPI, site, meters, start_us, end_us, step_s: int) -> Ene
 def _steps(meters, step_s: int) -> dict[int, int]:
     """Each meter's step: an hourly (or coarser) meter is read by the hour."""
     return {m.id: 3600 if m.interval_s > 900 else step_s for m in meters}
-
-
-def _utc(us) -> datetime:
-    return datetime.fromtimestamp(us / US, tz=timezone.utc).replace(tzinfo=None)
 
 
 def _on_grid(e: Energy, grid: np.ndarray, step_s: int) -> np.ndarray:

@@ -27,6 +27,16 @@ def window(qtbot, demo_file, tmp_path):
     service.close()
 
 
+def _opened(qtbot, path, dialogs):
+    """A window on its own service with `path` open (its first chart drawn)."""
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=dialogs)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(service.series_ready, timeout=30_000):
+        win.open_path(path)
+    return service, win
+
+
 def test_overview_shows_cards_power_and_findings(window):
     titles = [c.title.text() for c in window.overview.cards]
     assert titles[:2] == ["Today", "This month"] and "Open alerts" in titles
@@ -196,11 +206,7 @@ def _detect(qtbot, window):
 def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo_copy):
     from energize_desktop.jobs.detection import settings_for
 
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs(["planned shutdown"]))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs(["planned shutdown"]))
     result = _detect(qtbot, win)
     panel = win.anomalies
     panel.filter.setText("HVAC")
@@ -245,11 +251,7 @@ def test_alerts_are_acknowledged_and_resolved_from_the_window(qtbot, demo_copy):
         store = AlertStore(ws)
         rule = store.add_rule("high", '{"kind": "above", "limit": 1}', meter_id=2)
         store.open(rule, 2, "warning", "HVAC above 1 kW")
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs(["looking at it", "fixed the valve"]))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs(["looking at it", "fixed the valve"]))
     alerts = win.anomalies.alerts
     assert alerts.rowCount() == 1 and alerts.item(0, 1).text() == "open"
     alerts.selectRow(0)
@@ -440,11 +442,7 @@ def test_import_page_lists_skipped_columns_and_shifts_a_repeated_hour(qtbot, dem
     feed = tmp_path / "feed.csv"
     feed.write_text("time,kWh,note\n" + "".join(f"{a:%Y-%m-%dT%H:%M:%SZ},{v},\n"
                                                for a, v in rows))
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs([str(feed)]))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs([str(feed)]))
     page = win.importer
     page.add_button.click()
     page.meter.setText("Feed")
@@ -465,11 +463,7 @@ def test_a_cancelled_import_stores_nothing_of_its_file(qtbot, demo_copy, tmp_pat
     big = tmp_path / "big.csv"
     stamps = (np.datetime64("2020-01-01T00:00") + np.arange(300_000).astype("timedelta64[m]"))
     big.write_text("timestamp,kWh\n" + "".join(f"{t},1\n" for t in stamps.astype(str)))
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs([str(big)]))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs([str(big)]))
     win.importer.add_button.click()
     win.importer.tz.setText("UTC")
     with qtbot.waitSignal(service.jobs.finished, timeout=60_000) as blocker:
@@ -488,11 +482,7 @@ def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbo
 
     port = free_port()
     sim = ModbusSimulator(port).start()
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs())
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs())
     page = win.connections
     page.set_text("this is = not [toml")
     assert not page.check() and "connection settings" in page.message.text()
@@ -641,11 +631,7 @@ def test_import_page_mapping_units_kind_and_semantics(qtbot, demo_copy, tmp_path
     data = tmp_path / "logger.csv"
     data.write_text("time;A;B\n" + "".join(
         f"2025-03-01 {h:02d}:00;{100 + h};{20 + h % 3},5\n" for h in range(24)))
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs([str(data)]))
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, RecordingDialogs([str(data)]))
     page = win.importer
     page.add_button.click()
     page.tz.setText("UTC")
@@ -825,11 +811,7 @@ def test_the_reports_page_sets_a_baseline_and_says_where_the_file_is(qtbot, demo
     out = tmp_path / "client.pdf"
     dialogs = RecordingDialogs([str(out)])
     dialogs.viewer = False
-    service = WorkspaceService()
-    win = MainWindow(service, dialogs=dialogs)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(service.series_ready, timeout=30_000):
-        win.open_path(demo_copy)
+    service, win = _opened(qtbot, demo_copy, dialogs)
     page = win.reports
     page.period.setText("2025-06-01..2025-10-01")
     page.baseline.setText("2024-11-01..2025-06-01")
