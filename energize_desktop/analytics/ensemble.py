@@ -236,7 +236,7 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
     if weather and severity is not Severity.INFO:
         severity = Severity.INFO
         text += f"; {weather}"
-    return Event(series.name, start, end, kind, severity, top, text, "seasonal", meter_id)
+    return Event(series.name, start, end, kind, severity, top, text, "seasonal", meter_id, stake)
 
 
 WEATHER_C = 2.0  # °C warmer or colder than usual over an episode: the weather's doing

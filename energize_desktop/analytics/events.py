@@ -53,6 +53,7 @@ class Event:
     explanation: str
     detector: str
     meter_id: int | None = None
+    stake: float | None = None  # the energy above or below usual, in the meter's unit
 
     @property
     def start(self) -> datetime:

@@ -114,6 +114,11 @@ def check_holidays(country: str, subdivision: str) -> None:
         return
     import holidays
 
+    regions = holidays.list_supported_countries().get(country.upper())
+    if regions is not None and subdivision and subdivision not in regions:
+        raise ValidationError(f"{subdivision!r}: not a region of {country} (expected one of "
+                              f"{', '.join(regions[:12])}{'…' if len(regions) > 12 else ''})",
+                              field="subdivision")
     try:
         holidays.country_holidays(country, subdiv=subdivision or None, years=[2025])
     except NotImplementedError:

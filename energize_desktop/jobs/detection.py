@@ -204,7 +204,7 @@ def submeter_excess(parent: Series, subs: list[Series], meter_id: int | None = N
             f"{local_span(int(parent.ts_us[a]), end, parent.tz)}: its {len(subs)} sub-meters "
             f"read {sub_sum:,.1f} {parent.unit}, more than its own {own:,.1f} {parent.unit} "
             "(a CT on the wrong meter, a sub-meter counted twice, or lost pulses)",
-            "quality", meter_id))
+            "quality", meter_id, sub_sum - own))
     return events
 
 
@@ -273,14 +273,14 @@ def stored_events(ws: WorkspaceAPI, meter_ids=None) -> list[Event]:
             continue  # a kind a newer version wrote: not shown rather than misread
         out.append(Event(names.get(r["meter_id"], f"meter {r['meter_id']}"), r["start_us"],
                          r["end_us"], kind, severity, float(r["score"]), r["explanation"],
-                         r["detector"], r["meter_id"]))
+                         r["detector"], r["meter_id"], r.get("stake")))
     return out
 
 
 def _row(e: Event) -> dict:
     return {"start_us": e.start_us, "end_us": e.end_us, "kind": e.kind.value,
             "severity": e.severity.value, "score": e.score, "explanation": e.explanation,
-            "detector": e.detector}
+            "detector": e.detector, "stake": e.stake}
 
 
 def _dt(us):

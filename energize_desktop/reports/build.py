@@ -58,6 +58,7 @@ class Context:
     baseline_period: str | None = None
     ledger: object = None  # jobs.ledger.SiteLedger of the period: every figure comes from it
     clip_note: str = ""
+    cache: dict = field(default_factory=dict)  # what two sections share, computed once
 
 
 def build_report(ws: WorkspaceAPI, site_ref=None, period: str | None = None, template: Template = Template(),

@@ -13,6 +13,14 @@ class Para:
 
 
 @dataclass(frozen=True)
+class Bullets:
+    """A short list (the summary's top findings)."""
+
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Note:
     """Something missing or worth a caveat, said plainly instead of a blank section."""
 

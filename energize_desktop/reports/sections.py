@@ -13,7 +13,15 @@ from energize_desktop.core.model import MeterKind
 from energize_desktop.jobs import energy as sd
 from energize_desktop.jobs import ledger
 from energize_desktop.reports import svg_charts
-from energize_desktop.reports.model import Chart, Figure, KeyFigures, Note, Para, Table
+from energize_desktop.reports.model import (
+    Bullets,
+    Chart,
+    Figure,
+    KeyFigures,
+    Note,
+    Para,
+    Table,
+)
 
 DAY_US = 86_400_000_000
 
@@ -57,10 +65,85 @@ def summary(ctx) -> list:
         figures.append(Figure("Peak demand", f"{elec.peak_kw:,.1f} kW",
                               f"{elec.imported.step_s // 60}-minute, {when:%a %d %b %Y %H:%M}"))
     figures.append(_eui_figure(ctx))
+    savings = _savings_figure(ctx)
+    if savings is not None:
+        figures.append(savings)
     days = book.days
     return [Para(f"{ctx.site.name}: energy use, cost, carbon and demand over {days:,.0f} days."
                  + (f" {ctx.clip_note}" if ctx.clip_note else "")),
-            KeyFigures(tuple(figures))]
+            KeyFigures(tuple(figures)), *_top_findings(ctx)]
+
+
+def _savings_figure(ctx) -> Figure | None:
+    """Avoided energy with its uncertainty, when the report has a baseline period."""
+    if not ctx.baseline_period:
+        return None
+    try:
+        result = _mv_result(ctx)
+    except ValidationError as exc:
+        return Figure("Savings", "n/a", str(exc))
+    r, unit = result["json"]["reporting"], result["model"].unit
+    if not r:
+        return None
+    u = r["uncertainty"]
+    level = result["assessment"]["verdict"][1]
+    caveat = "; insufficient data or extrapolating (section Baseline and savings)" \
+        if level == "warn" else ""
+    return Figure("Savings", f"{r['avoided']:,.0f} {unit}",
+                  f"{100 * r['fraction']:+.1f} % of the adjusted baseline, ± "
+                  f"{u['absolute']:,.0f} {unit} at {100 * u['confidence']:.0f} % confidence"
+                  + caveat)
+
+
+def _top_findings(ctx, n: int = 3) -> list:
+    """The few things a reader of one page should know: the largest alarms by energy at
+    stake and the recommendations worth the most (each in one line)."""
+    lines = []
+    names = {m.id: m for m in ctx.ws.meters(ctx.site)}
+    zone = ZoneInfo(ctx.tz)
+    for e in _ranked_alarms(ctx)[:n]:
+        m = names[e["meter_id"]]
+        a = datetime.fromtimestamp(e["start_us"] / 1e6, zone)
+        b = datetime.fromtimestamp((e["end_us"] - 1) / 1e6, zone)
+        when = f"{a:%d %b %Y}" if a.date() == b.date() else f"{a:%d %b} – {b:%d %b %Y}"
+        stake = f"{abs(e['stake']):,.0f} {m.amount_unit} " \
+            f"{'more' if e['stake'] > 0 else 'less'} than usual" if e.get("stake") else \
+            f"score {e['score']:.1f}"
+        lines.append(f"{m.name}: {e['severity']} {e['kind']} alarm, {when}, {stake}")
+    found, currency = _recommendations(ctx)
+    worth = [f for f in found if (f.money_per_year or 0) > 0 or (f.kwh_per_year or 0) > 0]
+    for f in sorted(worth, key=lambda f: (-(f.money_per_year or 0), -(f.kwh_per_year or 0)))[:n]:
+        parts = ([_kwh(f.kwh_per_year)] if (f.kwh_per_year or 0) > 0 else []) + \
+            ([f"{currency} {f.money_per_year:,.0f}"] if f.money_per_year else [])
+        lines.append(f"{f.title}: about {' and '.join(parts)} a year")
+    if not lines:
+        return [Note("No alarms and no recommendations for this period.")]
+    return [Bullets("Top findings", tuple(lines))]
+
+
+def _mv_result(ctx) -> dict:
+    """The baseline run of the report (read once: the summary and its section share it)."""
+    from energize_desktop.jobs import mv as mv_job
+
+    if "mv" not in ctx.cache:
+        meter = _main_electricity(ctx)
+        span = _span(ctx)
+        savings = bool(ctx.baseline_period)
+        try:
+            ctx.cache["mv"] = meter, mv_job.run(ctx.ws, mv_job.MvRequest(
+                meter=str(meter.id), train=ctx.baseline_period or span,
+                predict=span if savings else None, granularity="daily"))
+        except ValidationError as exc:
+            ctx.cache["mv"] = exc
+    if isinstance(ctx.cache["mv"], ValidationError):
+        raise ctx.cache["mv"]
+    return ctx.cache["mv"][1]
+
+
+def _span(ctx) -> str:
+    zone = ZoneInfo(ctx.tz)
+    return (f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.."
+            f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}")
 
 
 def _generation_text(line) -> str:
@@ -208,7 +291,10 @@ def charts(ctx) -> list:
     out.append(Chart(svg_charts.lines(profiles, list(range(24)), "kW (mean)", "hour of day",
                                       [(h, f"{h:02d}") for h in range(0, 24, 3)]),
                      f"Average day profiles of {what}, weekdays and weekends (kW)"))
-    out.append(Chart(svg_charts.carpet(s.carpet, "kW"),
+    first_day = float(series.ts_us[0]) / 1e6 if len(series.ts_us) else 0.0
+    ticks = [((t - first_day) / 86400, label) for t, label in
+             svg_charts.date_ticks([first_day, first_day + 86400 * len(s.carpet)], ctx.tz)]
+    out.append(Chart(svg_charts.carpet(s.carpet, "kW", ticks),
                      f"Carpet plot of {what}: each column a day, each row an hour (blank = no "
                      "data)"))
     ldc = s.duration_kw
@@ -237,39 +323,33 @@ def _hourly_use(ctx) -> tuple[sd.Energy, str]:
 
 # -- anomalies and alerts -----------------------------------------------------------------------
 def anomalies(ctx) -> list:
-    from energize_desktop.storage.alerts import AlertStore
-    from energize_desktop.storage.anomalies import AnomalyStore
-
-    names = {m.id: m.name for m in ctx.ws.meters(ctx.site)}
-    stored = AnomalyStore(ctx.ws).events(list(names), ctx.start_us, ctx.end_us,
-                                         min_severity="warning")
-    events = [e for e in stored if not _dismissed(ctx.ws, e)]
+    names = {m.id: m for m in ctx.ws.meters(ctx.site)}
+    events, left_out = _alarms(ctx)
     blocks = []
     if events:
-        left_out = len(stored) - len(events)
         counts: dict[tuple[str, str], int] = {}
         for e in events:
-            key = (names[e["meter_id"]], e["kind"])
+            key = (names[e["meter_id"]].name, e["kind"])
             counts[key] = counts.get(key, 0) + 1
         blocks.append(Table(("Meter", "Kind", "Alarms"),
                             tuple((m, k, str(n)) for (m, k), n in sorted(counts.items())),
                             f"{len(events)} alarms (warnings and above) in the period, by meter "
                             "and kind" + (f"; {left_out} the user marked as not an anomaly "
                                           "are left out" if left_out else "")))
-        top = sorted(events, key=lambda e: -e["score"])[:10]
-        blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"),
-                            tuple((names[e["meter_id"]], e["kind"], e["severity"],
-                                   e["explanation"]) for e in top),
-                            "The ten strongest, by score"))
+        top = _ranked_alarms(ctx)[:10]
+        blocks.append(Table(_ALARM_COLUMNS, tuple(_alarm_row(ctx, names, e) for e in top),
+                            "The ten largest, by energy at stake"))
         if len(events) > len(top):
-            rows = tuple((names[e["meter_id"]], e["kind"], e["severity"], e["explanation"])
+            rows = tuple(_alarm_row(ctx, names, e)
                          for e in sorted(events, key=lambda e: e["start_us"])[:200])
-            blocks.append(Table(("Meter", "Kind", "Severity", "Explanation"), rows,
+            blocks.append(Table(_ALARM_COLUMNS, rows,
                                 "Appendix: every alarm in the period, in time order"
                                 + (", the first 200" if len(events) > 200 else "")))
     else:
         blocks.append(Note("No anomalies of warning level or above are stored for this period: "
                            "detection has not been run on it, or found none."))
+    from energize_desktop.storage.alerts import AlertStore
+
     alerts = [a for a in AlertStore(ctx.ws).alerts(("open", "acknowledged", "resolved"))
               if a["meter_id"] in names]
     if alerts:
@@ -281,18 +361,49 @@ def anomalies(ctx) -> list:
     return blocks
 
 
+_ALARM_COLUMNS = ("Meter", "Kind", "Severity", "Starts (local)", "At stake", "Explanation")
+
+
+def _alarm_row(ctx, names, e) -> tuple[str, ...]:
+    m = names[e["meter_id"]]
+    when = datetime.fromtimestamp(e["start_us"] / 1e6, ZoneInfo(ctx.tz))
+    stake = f"{e['stake']:,.1f} {m.amount_unit}" if e.get("stake") is not None else "–"
+    return (m.name, e["kind"], e["severity"], f"{when:%Y-%m-%d %H:%M}", stake,
+            e["explanation"])
+
+
+def _alarms(ctx) -> tuple[list[dict], int]:
+    """The period's warning-or-worse events, less those the user dismissed (read once)."""
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    if "alarms" not in ctx.cache:
+        ids = [m.id for m in ctx.ws.meters(ctx.site)]
+        stored = AnomalyStore(ctx.ws).events(ids, ctx.start_us, ctx.end_us,
+                                             min_severity="warning")
+        kept = [e for e in stored if not _dismissed(ctx.ws, e)]
+        ctx.cache["alarms"] = kept, len(stored) - len(kept)
+    return ctx.cache["alarms"]
+
+
+def _ranked_alarms(ctx) -> list[dict]:
+    """Largest energy at stake first (an event without one ranks by its score after them)."""
+    return sorted(_alarms(ctx)[0], key=lambda e: (-(abs(e.get("stake") or 0.0)), -e["score"]))
+
+
+def _recommendations(ctx) -> tuple[list, str]:
+    from energize_desktop.analytics.recommendations import recommend
+    from energize_desktop.jobs.evidence import gather
+
+    if "recommendations" not in ctx.cache:
+        evidence, _ = gather(ctx.ws, ctx.site.id, _span(ctx))
+        ctx.cache["recommendations"] = recommend(evidence), evidence.currency or ""
+    return ctx.cache["recommendations"]
+
+
 # -- baseline and savings -----------------------------------------------------------------------
 def baseline(ctx) -> list:
-    from energize_desktop.jobs import mv as mv_job
-
-    meter = _main_electricity(ctx)
-    zone = ZoneInfo(ctx.tz)
-    span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \
-           f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}"
-    savings = bool(ctx.baseline_period)
-    result = mv_job.run(ctx.ws, mv_job.MvRequest(
-        meter=str(meter.id), train=ctx.baseline_period or span,
-        predict=span if savings else None, granularity="daily"))
+    result = _mv_result(ctx)
+    meter, savings = ctx.cache["mv"][0], bool(ctx.baseline_period)
     stats = result["model"].stats
     ts, actual, predicted, lower, upper = result["rows"]
     x = list(np.asarray(ts) / 1e6)
@@ -305,7 +416,8 @@ def baseline(ctx) -> list:
                           Figure("R²", f"{stats.r2:.3f}", f"{stats.n} days, {stats.p} parameters"),
                           Figure("Verdict", verdict, stats.granularity)))
     chart = Chart(svg_charts.lines({"actual": list(actual), "predicted": list(predicted)}, x,
-                                   f"{result['model'].unit} per day", "day of the period"),
+                                   f"{result['model'].unit} per day", "local date",
+                                   svg_charts.date_ticks(x, ctx.tz)),
                   f"Daily baseline fit for {meter.name}: actual and predicted")
     intro = (f"A daily CalTRACK change-point model of {meter.name} fitted to the baseline "
              f"period {ctx.baseline_period} and applied to the report period: avoided energy "
@@ -336,17 +448,9 @@ def _main_electricity(ctx):
 
 # -- recommendations ----------------------------------------------------------------------------
 def recommendations(ctx) -> list:
-    from energize_desktop.analytics.recommendations import recommend
-    from energize_desktop.jobs.evidence import gather
-
-    zone = ZoneInfo(ctx.tz)
-    span = f"{datetime.fromtimestamp(ctx.start_us / 1e6, zone):%Y-%m-%d}.." \
-           f"{datetime.fromtimestamp(ctx.end_us / 1e6, zone):%Y-%m-%d}"
-    evidence, _ = gather(ctx.ws, ctx.site.id, span)
-    found = recommend(evidence)
+    found, cur = _recommendations(ctx)
     if not found:
         return [Note("No findings: the rules found nothing worth a recommendation.")]
-    cur = evidence.currency or ""
     rows = tuple((f.title, _kwh(f.kwh_per_year), f"{cur} {f.money_per_year:,.0f}" if
                   f.money_per_year else "–", f"{f.kg_co2e_per_year / 1000:,.2f} t",
                   "; ".join(f.evidence), f.assumption) for f in found)

@@ -95,8 +95,36 @@ def _polyline(x, values, x0, x1, y_max, colour) -> list[str]:
             f'stroke-width="1.2"/>' for r in out]
 
 
-def carpet(matrix: np.ndarray, unit: str) -> str:
-    """Days across, hours up; NaN cells left blank. Colour from light to dark blue."""
+def date_ticks(x_s: list[float], tz: str, most: int = 12) -> list[tuple[float, str]]:
+    """Ticks at the first of each local month in the span of `x_s` (seconds), thinned to at
+    most `most` ("Jan 2025" on the first and on each January, "Feb" otherwise); days when
+    the span is shorter than two months."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    if not len(x_s):
+        return []
+    zone = ZoneInfo(tz)
+    a, b = datetime.fromtimestamp(min(x_s), zone), datetime.fromtimestamp(max(x_s), zone)
+    if (b - a).days < 60:
+        step = max(1, (b - a).days // 8 or 1)
+        days = [a.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=i)
+                for i in range(1, (b - a).days + 1, step)]
+        return [(d.timestamp(), f"{d:%d %b}") for d in days]
+    months, m = [], a.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while m <= b:
+        if m >= a:
+            months.append(m)
+        m = (m + timedelta(days=32)).replace(day=1)
+    keep = months[::max(1, -(-len(months) // most))]
+    return [(d.timestamp(), f"{d:%b %Y}" if i == 0 or d.month == 1 else f"{d:%b}")
+            for i, d in enumerate(keep)]
+
+
+def carpet(matrix: np.ndarray, unit: str, x_ticks: list[tuple[float, str]] | None = None
+           ) -> str:
+    """Days across, hours up; NaN cells left blank. Colour from light to dark blue.
+    `x_ticks`: (day index, label) pairs under the columns."""
     days = matrix.shape[0]
     finite = matrix[np.isfinite(matrix)]
     if not finite.size:
@@ -116,5 +144,8 @@ def carpet(matrix: np.ndarray, unit: str) -> str:
                         f'width="{cw + 0.3:.2f}" height="{ch + 0.3:.2f}" fill="{colour}"/>')
     body.append(f'<text x="{W - RIGHT}" y="{TOP - 3}" font-size="9" text-anchor="end" {FONT}>'
                 f'light {_num(lo)} → dark {_num(hi)} {escape(unit)}</text>')
-    svg = _frame(body, "hour of day", 24, "day of the period")
+    for day, label in [(d, t) for d, t in x_ticks or [] if 0 <= d < days - 10]:
+        body.append(f'<text x="{LEFT + day * cw:.1f}" y="{H - BOTTOM + 12}" font-size="8" '
+                    f'text-anchor="middle" {FONT}>{escape(label)}</text>')
+    svg = _frame(body, "hour of day", 24, "local date" if x_ticks else "day of the period")
     return svg.replace(">0.0<", ">0<")

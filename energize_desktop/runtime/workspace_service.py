@@ -275,6 +275,20 @@ class WorkspaceService(QObject):
         settings = settings_for(self.ws, event.meter_id).undismiss(_dismissal(event, note))
         AnomalyStore(self.ws).set_settings_json(event.meter_id, settings.to_json())
 
+    def set_site(self, site_id: int, values: dict, who: str) -> list:
+        """Edit a site (recorded: jobs.describe, storage.changes); the changes made, [] when
+        nothing differed. A new zone rebuilds the site's local rollups."""
+        from energize_desktop.jobs.describe import set_site
+
+        _, done = set_site(self.ws, site_id, values, who)
+        return done
+
+    def undo_edit(self, kind: str, object_id: int, who: str) -> list:
+        """Undo the latest recorded edit of this site or meter."""
+        from energize_desktop.jobs.describe import undo
+
+        return undo(self.ws, who, kind, object_id)
+
     def local_seconds(self, meter_id: int, utc_us: int) -> float:
         """A UTC instant as the chart's x: the site's wall-clock time in seconds."""
         cal = self.ws.state.calendar_of(meter_id)

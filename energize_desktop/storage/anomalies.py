@@ -14,7 +14,7 @@ from energize_desktop.core.timezones import US
 from energize_desktop.storage.transaction import transaction
 
 EVENT_COLS = ("meter_id", "start_ts", "end_ts", "kind", "severity", "score", "explanation",
-              "detector")
+              "detector", "stake")
 
 
 def _ts(us: int) -> datetime:
@@ -57,10 +57,10 @@ class AnomalyStore:
             for i, e in enumerate(events):
                 rows.append([next_id + i, meter_id, _ts(e["start_us"]), _ts(e["end_us"]),
                              e["kind"], e["severity"], float(e["score"]), e["explanation"],
-                             e["detector"], now])
+                             e["detector"], e.get("stake"), now])
             if rows:
                 cur.executemany(f"INSERT INTO anomaly_events (id, {', '.join(EVENT_COLS)}, "
-                                "found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                "found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                 "ON CONFLICT DO NOTHING", rows)
 
     def events(self, meter_ids=None, start_us=None, end_us=None, min_severity=None) -> list[dict]:
@@ -83,5 +83,5 @@ class AnomalyStore:
             f"SELECT id, {', '.join(EVENT_COLS)} FROM anomaly_events WHERE {' AND '.join(where)} "
             "ORDER BY start_ts, meter_id", params).fetchall()
         return [dict(zip(("id", "meter_id", "start_us", "end_us", "kind", "severity", "score",
-                          "explanation", "detector"),
+                          "explanation", "detector", "stake"),
                          (r[0], r[1], to_us(r[2]), to_us(r[3]), *r[4:]))) for r in rows]

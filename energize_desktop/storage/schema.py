@@ -6,7 +6,7 @@ file brings with it: the file only ever selects which of *our* migrations to app
 """
 
 APP_ID = "energize-workspace"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 ROLLUP_COLUMNS = """
     amount DOUBLE, peak DOUBLE, covered_s DOUBLE, estimated_s DOUBLE,
@@ -119,5 +119,9 @@ V6 = ["ALTER TABLE meters ADD COLUMN formula VARCHAR",
           tariff VARCHAR NOT NULL, ts BIGINT NOT NULL, per_kwh DOUBLE NOT NULL,
           step_s INTEGER NOT NULL, PRIMARY KEY (tariff, ts))"""]
 
+# Version 7: an anomaly event keeps the energy it puts at stake (in its meter's unit), so a
+# report ranks findings by what they cost, not only by how unusual they are.
+V7 = ["ALTER TABLE anomaly_events ADD COLUMN stake DOUBLE"]
+
 # version -> statements that bring a workspace from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6, 7: V7}

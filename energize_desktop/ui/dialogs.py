@@ -40,6 +40,14 @@ class Dialogs:
         text, ok = QInputDialog.getText(self.parent, title, label)
         return text if ok else None
 
+    def edit_site(self, title: str, values: dict, next_steps: bool = False) -> dict | None:
+        """The site form (ui/site_form.py); its values (and "then" for the wizard), or None
+        when cancelled. OK is enabled only when the form has no problem."""
+        from energize_desktop.ui.site_form import SiteDialog
+
+        dialog = SiteDialog(title, values, next_steps, self.parent)
+        return dialog.answer() if dialog.exec() else None
+
 
 class RecordingDialogs(Dialogs):
     """For tests: answers from a queue, and records every message instead of showing it."""
@@ -62,6 +70,21 @@ class RecordingDialogs(Dialogs):
 
     def ask_text(self, title, label):
         return self.answers.pop(0) if self.answers else None
+
+    def edit_site(self, title, values, next_steps=False):
+        """The next answer: a dict of the form's values, validated as the form would."""
+        from energize_desktop.ui.site_form import SiteForm
+
+        if not self.answers:
+            return None
+        answer = dict(self.answers.pop(0))
+        form = SiteForm({**values, **answer})
+        problem = form.problem()
+        if problem:
+            self.errors.append((title, problem))
+            return None
+        return {**form.values(), **({"then": answer.get("then", "import")} if next_steps
+                                    else {})}
 
     def open_external(self, path):
         self.opened.append(path)

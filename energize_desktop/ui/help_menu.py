@@ -92,7 +92,7 @@ class WindowKeys:
 
     # -- Edit › Undo ------------------------------------------------------------------------------
     def _edit_menu(self) -> None:
-        menu = self.window.menuBar().addMenu("&Edit")
+        menu = self.edit_menu = self.window.menuBar().addMenu("&Edit")
         self.undo_action = QAction("&Undo", self.window)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(self.undo)

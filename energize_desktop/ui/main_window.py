@@ -32,13 +32,14 @@ from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
-from energize_desktop.ui.window_support import apply_theme, icon, local_zone
+from energize_desktop.ui.site_actions import SiteActions
+from energize_desktop.ui.window_support import apply_theme, icon
 
 PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
          "Reports", "Settings")
 
 
-class MainWindow(FindingActions, PageJobs, QMainWindow):
+class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
     def __init__(self, service, dialogs: Dialogs | None = None, open_demo=None):
         from energize_desktop import preferences
 
@@ -58,6 +59,9 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         self._build_progress()
         self._build_menu()
         self.keys = WindowKeys(self, PAGES)  # Edit › Undo, Help and F1, page keys, sidebar
+        self.keys.edit_menu.addSeparator()
+        self._add_actions(self.keys.edit_menu, [("Site &properties…", "Ctrl+Shift+P",
+                                                 self.edit_site)])
         apply_theme(self.prefs.theme)
         self.chart.unit_system = self.prefs.units
         if prefs_warning:
@@ -118,6 +122,7 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
         self.chart.range_wanted.connect(self._range_wanted)
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
         self.overview.chart_wanted.connect(self.show_finding_chart)
+        self.overview.site_wanted.connect(self.edit_site)
         self.baselines.fit_wanted.connect(self.fit_baseline)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)
@@ -199,28 +204,6 @@ class MainWindow(FindingActions, PageJobs, QMainWindow):
                                       "All files (*)")
         if path:
             self.open_path(Path(path))
-
-    def new_workspace(self) -> None:
-        from energize_desktop.core.model import Site
-        from energize_desktop.storage import Workspace
-
-        path = self.dialogs.save_file("New workspace", "Energize workspace (*.energize)")
-        if not path:
-            return
-        path = Path(path) if Path(path).suffix else Path(path).with_suffix(".energize")
-        if path.exists():
-            self.dialogs.error("New workspace", f"{path} already exists; open it instead")
-            return
-        try:
-            with Workspace.create(path) as ws:
-                ws.add_site(Site(path.stem, local_zone()))
-        except Exception as exc:  # shown to the user; nothing half-made is left open
-            self.dialogs.error("New workspace", str(exc))
-            return
-        self.open_path(path)
-        self.pages.setCurrentWidget(self.importer)
-        self.status.setText(f"{path.name}: a new workspace with one site; import files or add "
-                            "connections")
 
     def open_demo(self) -> None:
         if self._open_demo:

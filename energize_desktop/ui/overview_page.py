@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +47,7 @@ class CardWidget(QFrame):
 class OverviewPage(QWidget):
     COLUMNS = 3
     chart_wanted = Signal(dict)  # a recommendation's chart: meter, view, from_us, to_us
+    site_wanted = Signal()  # the site's properties editor (zone, holidays, floor area…)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -73,8 +75,15 @@ class OverviewPage(QWidget):
             box.addWidget(QLabel(f"<b>{title}</b>"))
             box.addWidget(widget)
             lists.addLayout(box)
+        self.site_button = QPushButton("Site properties…")
+        self.site_button.setToolTip("Name, time zone, country and holidays, floor area and "
+                                    "building type (Ctrl+Shift+P)")
+        self.site_button.clicked.connect(self.site_wanted)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.site_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addLayout(self.grid)
         layout.addWidget(self.power, 2)
         layout.addLayout(lists, 2)

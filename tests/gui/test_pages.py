@@ -530,7 +530,9 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
         f"0{d}/03/2025 {h:02d}:00;{h % 4},5\n" for d in range(1, 4) for h in range(24)))
     target = tmp_path / "site"
     service = WorkspaceService()
-    win = MainWindow(service, dialogs=RecordingDialogs([str(target), str(data), str(target)]))
+    site = {"name": "site", "timezone": "UTC", "then": "import"}
+    win = MainWindow(service, dialogs=RecordingDialogs([site, str(target), str(data), site,
+                                                        str(target)]))
     qtbot.addWidget(win)
     win.new_workspace()
     assert service.ws is not None and service.ws.path.name == "site.energize"

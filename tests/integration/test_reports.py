@@ -170,7 +170,7 @@ def test_a_client_report_leaves_out_dismissed_alarms_and_cli_commands(demo_copy,
                  "--author", "A. Auditor", "--organisation", "Audit Ltd", "--out",
                  str(out)]) == 0
     text = " ".join(pdf_text(out).split())  # table cells wrap: compare words, not lines
-    assert "by meter and kind" in text and "The ten strongest, by score" in text
+    assert "by meter and kind" in text and "The ten largest, by energy at stake" in text
     assert "1 the user marked as not an anomaly are left out" in text
     words = " ".join(gone["explanation"].split(": ", 1)[-1].split()[:8])
     assert words not in text
@@ -180,3 +180,54 @@ def test_a_client_report_leaves_out_dismissed_alarms_and_cli_commands(demo_copy,
                           check=True).stdout
     assert re.search(r"Title:\s+.*Riverside Office", info)
     assert re.search(r"Author:\s+A\. Auditor, Audit Ltd", info)
+    assert re.search(r"Subject:\s+Energy audit of Riverside Office, .*Executive summary", info)
+
+
+def _pages(path) -> list[str]:
+    """Each page's text, words joined by single spaces (pdftotext puts a form feed between)."""
+    import unicodedata
+
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [" ".join(unicodedata.normalize("NFKC", page).split()) for page in text.split("\f")]
+
+
+def test_a_client_report_has_a_cover_a_one_page_summary_and_headers_on_every_page(
+        demo_copy, tmp_path, capsys):
+    """Cover alone on page 1, contents on page 2, the executive summary on page 3 alone (its
+    top findings included), every page of the alarm tables headed by their column names, the
+    alarms ranked by energy at stake (checked against the stored events), savings with
+    their uncertainty in the summary."""
+    import re
+
+    from energize_desktop.storage import Workspace
+    from energize_desktop.storage.anomalies import AnomalyStore
+
+    assert main(["detect", "-w", str(demo_copy)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "client.pdf"
+    assert main(["report", "-w", str(demo_copy), "--period", "2025-01-01..2025-11-01",
+                 "--baseline", "2024-01-01..2025-01-01", "--out", str(out)]) == 0
+    pages = _pages(out)
+    assert "Energy audit report" in pages[0] and "Contents" not in pages[0]
+    assert pages[1].startswith("Contents")
+    summary = pages[2]
+    assert summary.startswith("1. Executive summary") and "Top findings" in summary
+    assert re.search(r"Savings [\d,]+ kWh", summary)  # pdftotext reads the table by columns
+    assert re.search(r"[+-][\d.]+ % of the adjusted baseline, ± [\d,]+ kWh at 90 % confidence",
+                     summary), summary
+    assert pages[3].startswith("2. Consumption breakdown"), "the summary spans two pages"
+    assert all(re.search(rf"\b{n + 1} / {len(pages) - 1}\b", p) for n, p in
+               enumerate(pages[:-1])), "every page numbered n / N"
+    first = next(i for i, p in enumerate(pages) if p.startswith("4. Anomalies and alerts"))
+    after = next(i for i, p in enumerate(pages) if p.startswith("5. Baseline and savings"))
+    alarm_pages = [p for p in pages[first:after] if re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", p)]
+    assert len(alarm_pages) >= 2
+    for page in alarm_pages:
+        assert "Meter Kind Severity Starts (local) At stake Explanation" in page, page[:200]
+    with Workspace.open(demo_copy) as ws:
+        events = AnomalyStore(ws).events(None, None, None, min_severity="warning")
+    largest = max(events, key=lambda e: abs(e["stake"] or 0))
+    ten = pages[first].split("The ten largest, by energy at stake", 1)[1]
+    assert f"{abs(largest['stake']):,.1f} kWh" in ten.split(" Explanation ", 1)[1][:120]
+
