@@ -137,18 +137,24 @@ class WorkspaceService(QObject):
         return run_task(overview, self.ws, pool=self.pool, on_done=self.overview_ready.emit,
                         on_error=lambda e: self.failed.emit(f"Overview: {e}"))
 
-    def request_shapes(self, meter_id: int):
-        return run_task(self._load_shapes, meter_id, pool=self.pool,
+    def request_shapes(self, meter_id: int, start_s: float | None = None,
+                       end_s: float | None = None):
+        """Carpet, load duration and day profiles of a meter, of its whole history or of
+        [start, end) local wall-clock seconds (the time range control)."""
+        return run_task(self._load_shapes, meter_id, start_s, end_s, pool=self.pool,
                         on_done=lambda r: self.shapes_ready.emit(*r),
                         on_error=lambda e: self.failed.emit(f"Load shapes: {e}"))
 
-    def _load_shapes(self, meter_id: int):
+    def _load_shapes(self, meter_id: int, start_s=None, end_s=None):
         from energize_desktop.analytics.local_time import local_times
         from energize_desktop.analytics.shapes import shapes
         from energize_desktop.jobs.detection import meter_series
 
         meter = self.ws.meter(meter_id)
-        series = meter_series(self.ws, meter, 3600)
+        zone = self.ws.site_of(meter).timezone
+        start_us, end_us = (None, None) if start_s is None else \
+            (_utc_us(start_s, zone), _utc_us(end_s, zone))
+        series = meter_series(self.ws, meter, 3600, start_us, end_us)
         months = local_times(series.ts_us, series.tz).month
         return meter.name, shapes(series, months)  # kWh per hour, which reads as mean kW
 
@@ -293,6 +299,15 @@ class WorkspaceService(QObject):
         """A UTC instant as the chart's x: the site's wall-clock time in seconds."""
         cal = self.ws.state.calendar_of(meter_id)
         return (utc_us + int(cal.offsets(np.array([utc_us]))[0])) / 1_000_000
+
+
+def _utc_us(local_s: float, zone: str) -> int:
+    """Local wall-clock seconds (a naive time read as UTC) as a UTC instant in µs."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    wall = datetime.fromtimestamp(local_s, timezone.utc).replace(tzinfo=ZoneInfo(zone))
+    return int(wall.timestamp() * 1_000_000)
 
 
 class SummaryJob:

@@ -44,6 +44,9 @@ def edit(ws, obj, changes: dict, who: str) -> tuple[object, list[Change]]:
                         [change.id, now, who, kind, obj.id, name, _dump(change.old),
                          _dump(value)])
             recorded.append(change)
+    # the catalog's cache was dropped inside the transaction; a reader on another thread may
+    # have cached the old rows again before it committed: drop it once more, now committed
+    ws.catalog_changed()
     return updated, recorded
 
 

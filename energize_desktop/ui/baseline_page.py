@@ -126,6 +126,10 @@ class BaselinePage(QWidget):
         self.cusum = self.cusum_plot.plot([], [], pen=pg.mkPen("#7d3c98", width=2))
         self.cusum_plot.setTitle("CUSUM: actual − predicted, summed")
 
+    def set_view(self, start_s: float, end_s: float) -> None:
+        """The window's time range: the charts show [start, end) local seconds."""
+        self.plot.setXRange(start_s, end_s, padding=0)  # the CUSUM chart is linked
+
     # -- what the window tells the page ---------------------------------------------------------
     def set_meters(self, meters, ranges: dict | None = None, kept: list[str] | None = None
                    ) -> None:

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from energize_desktop.core.rollup import Level
@@ -33,13 +35,14 @@ from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
 from energize_desktop.ui.site_actions import SiteActions
+from energize_desktop.ui.time_actions import TimeActions
 from energize_desktop.ui.window_support import apply_theme, icon
 
 PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connections", "Import",
          "Reports", "Settings")
 
 
-class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
+class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow):
     def __init__(self, service, dialogs: Dialogs | None = None, open_demo=None):
         from energize_desktop import preferences
 
@@ -68,6 +71,7 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
             self.status.setText(prefs_warning)
         self._wire_pages()
         self._wire_service()
+        self._show_time_range()
 
     def _build_pages(self) -> None:
         from PySide6.QtCore import QTimer
@@ -99,7 +103,12 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
         self.drops = FileDrops(self)  # workspaces and data files dropped or opened by the OS
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
-        splitter.addWidget(self.pages)
+        right = QWidget()  # the time range above the pages it applies to
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_time_range())
+        column.addWidget(self.pages)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([280, 920])
         splitter.setCollapsible(0, True)  # the sidebar folds away (View › Show sidebar)
@@ -121,6 +130,7 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
         self.tree.overlay_wanted.connect(self._overlay)
         self.chart.range_wanted.connect(self._range_wanted)
         self.pages.currentChanged.connect(lambda _i: self._page_shown())
+        self.pages.currentChanged.connect(lambda _i: self._show_time_range())
         self.overview.chart_wanted.connect(self.show_finding_chart)
         self.overview.site_wanted.connect(self.edit_site)
         self.baselines.fit_wanted.connect(self.fit_baseline)
@@ -287,6 +297,7 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
         self.connections.set_sites([s.name for s in self.service.sites()])
         self.connections.set_text(self.service.connections_text())
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))
+        self._restore_time_range()
         self._overview_due = True  # asked for once the first chart is in: the window first
         if meters:
             self.tree.select_meter(meters[0].id)
@@ -303,7 +314,7 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
         self.chart.clear()
         self.service.request_series(meter_id, Level.HOUR)
         if self.pages.currentWidget() is self.shapes:
-            self.service.request_shapes(meter_id)
+            self.service.request_shapes(meter_id, *self.time_range.seconds())
 
     def _overlay(self, meter_id: int) -> None:
         meter = self.service.ws.meter(meter_id)
@@ -319,7 +330,7 @@ class MainWindow(SiteActions, FindingActions, PageJobs, QMainWindow):
         if self.pages.currentWidget() is self.settings:
             self.settings.ensure_keyring_text()
         if self.pages.currentWidget() is self.shapes and getattr(self, "_selected", None):
-            self.service.request_shapes(self._selected)
+            self.service.request_shapes(self._selected, *self.time_range.seconds())
 
     def _series_ready(self, series) -> None:
         self.chart.show_series(series)

@@ -52,6 +52,7 @@ def level_for_span(span_s: float, sampled: bool = False):
 
 class SeriesChart(QWidget):
     range_wanted = Signal(int, object, float, float)  # meter id, Level, start s, end s (local)
+    view_changed = Signal(float, float)  # the visible span once a pan or zoom settles (local s)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -103,6 +104,7 @@ class SeriesChart(QWidget):
         self.plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._settle.start())
         self._auto_range_next = True
         self.pending_shade = None  # an event to shade once its meter's data has arrived
+        self.view_range: tuple[float, float] | None = None  # the time range control's span
         self.unit_system = "SI"  # the Settings page's choice: imperial shows °F
 
     def _new_curve(self, name: str, colour: str):
@@ -205,7 +207,10 @@ class SeriesChart(QWidget):
                 self.shade(*region)
             elif first or self._auto_range_next:
                 self._auto_range_next = False
-                self.plot.enableAutoRange()
+                if self.view_range is not None:  # the time range holds across meters
+                    self.plot.setXRange(*self.view_range, padding=0)
+                else:
+                    self.plot.enableAutoRange()
             self._redraw_last_week()
         else:
             curve, _, name, colour = self.overlays[mid]
@@ -248,6 +253,18 @@ class SeriesChart(QWidget):
         self._auto_range_next = False
         self.plot.setXRange(start_s - around_s, end_s + around_s, padding=0)
 
+    def set_view(self, start_s: float | None, end_s: float | None = None) -> None:
+        """Show [start, end) local seconds (the time range control), kept for the next meter;
+        None: all of the data (the view fits it, as on a first look)."""
+        self.view_range = None if start_s is None else (start_s, end_s)
+        if self.series is None:
+            return
+        self._auto_range_next = False
+        if self.view_range is None:
+            self.plot.enableAutoRange(axis="x")
+        else:
+            self.plot.setXRange(start_s, end_s, padding=0)
+
     def shown_meters(self) -> list[int]:
         return ([self.series.meter.id] if self.series else []) + list(self.overlays)
 
@@ -260,6 +277,9 @@ class SeriesChart(QWidget):
         if self.series is None:
             return
         x0, x1 = self.visible_range()
+        if self.view_range is not None or not self.plot.getViewBox().autoRangeEnabled()[0]:
+            self.view_range = (x0, x1)  # a zoom by the user: the range they now look at
+            self.view_changed.emit(x0, x1)
         sampled = str(self.series.meter.semantics) == "instantaneous"
         level = level_for_span(x1 - x0, sampled)
         loaded = "raw" if self.series.raw else self.series.level

@@ -5,6 +5,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path, monkeypatch):
+    """Each test its own data folder: what a window keeps (its geometry, each workspace's time
+    range, preferences) never leaks into the next test."""
+    monkeypatch.setenv("ENERGIZE_DATA_DIR", str(tmp_path / "energize-data"))
+
+
+@pytest.fixture(autouse=True)
 def _no_leftovers(qapp):
     from PySide6.QtCore import QThreadPool
 
