@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from energize_desktop.ui.live_chart import LiveChart
+from energize_desktop.ui.live_chart import CounterRate, LiveChart, rate_unit
 from energize_desktop.ui.window_support import theme_colour
 
 
@@ -90,6 +90,7 @@ class ConnectionsPage(QWidget):
         self.devices = QListWidget()
         self.devices.setAccessibleName("device status")
         self.live = LiveChart([], capacity=3600 * 6, interval_ms=500)
+        self._rates = CounterRate()
         self.names: dict[int, str] = {}
         self._layout()
         self.set_running(False)
@@ -181,10 +182,22 @@ class ConnectionsPage(QWidget):
         self.devices.clear()
         self.devices.addItems(lines)
 
+    def set_meters(self, meters) -> None:
+        """The workspace's meters: names, units and whether a point is a counter."""
+        self.meters = {m.id: m for m in meters}
+        self.names = {m.id: m.name for m in meters}
+
     def add_readings(self, ids, ts, values) -> None:
+        """Samples onto the live chart, each in its unit's panel; a counter (a cumulative
+        register) as its rate — kWh as kW — never as the register itself."""
         ids, ts, values = np.asarray(ids), np.asarray(ts), np.asarray(values)
         for mid in np.unique(ids).tolist():
             name = self.names.get(mid, f"meter {mid}")
+            meter = getattr(self, "meters", {}).get(mid)
             sel = ids == mid
-            self.live.ensure_curve(name)
-            self.live.append(name, ts[sel] / 1e6, values[sel])
+            t, v = ts[sel] / 1e6, values[sel].astype(float)
+            unit = meter.unit if meter is not None else ""
+            if meter is not None and str(meter.semantics) == "cumulative":
+                v, unit = self._rates.rates(mid, t, v), rate_unit(meter.unit)
+            self.live.ensure_curve(name, unit or None)
+            self.live.append(name, t, v)

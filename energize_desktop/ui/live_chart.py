@@ -43,19 +43,21 @@ class RingBuffer:
 
 
 class LiveChart(QWidget):
+    """One panel per unit, stacked, sharing the time axis (V, A, kW and Hz never share a value
+    axis); each curve in its panel's legend with its unit."""
+
     def __init__(self, names: list[str], capacity: int = 86_400, interval_ms: int = 33,
                  unit: str = "kW", parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        style_chart(self.plot)
-        self.plot.setLabel("left", unit)
-        self.plot.addLegend(offset=(10, 10))
-        item = self.plot.getPlotItem()
-        item.setDownsampling(auto=True, mode="peak")
-        item.setClipToView(True)
         self.capacity = capacity
+        self.default_unit = unit
         self.buffers: dict[str, RingBuffer] = {}
         self.curves: dict = {}
+        self.panels: dict[str, pg.PlotWidget] = {}  # unit -> its panel, in order of arrival
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.plot = self._panel(unit)  # the first panel (the only one until a second unit)
         for name in names:
             self.ensure_curve(name)
         self._dirty = False
@@ -63,16 +65,41 @@ class LiveChart(QWidget):
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.redraw)
         self.timer.start()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
 
-    def ensure_curve(self, name: str) -> None:
+    def _panel(self, unit: str) -> pg.PlotWidget:
+        if unit in self.panels:
+            return self.panels[unit]
+        plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        style_chart(plot)
+        plot.setLabel("left", unit)
+        plot.addLegend(offset=(10, 10))
+        item = plot.getPlotItem()
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        if self.panels:
+            plot.setXLink(next(iter(self.panels.values())))
+        self.panels[unit] = plot
+        self._layout.addWidget(plot)
+        return plot
+
+    def ensure_curve(self, name: str, unit: str | None = None) -> None:
         if name not in self.curves:
+            unit = unit or self.default_unit
+            if not self.curves and unit != self.default_unit and not self.panels[
+                    self.default_unit].getPlotItem().listDataItems():
+                self._relabel_first(unit)
             colour = PALETTE[len(self.curves) % len(PALETTE)]
             self.buffers[name] = RingBuffer(self.capacity)
-            self.curves[name] = self.plot.plot([], [], name=name, connect="finite",
-                                               pen=pg.mkPen(colour, width=1))
+            self.curves[name] = self._panel(unit).plot(
+                [], [], name=f"{name} ({unit})" if unit else name, connect="finite",
+                pen=pg.mkPen(colour, width=1))
+
+    def _relabel_first(self, unit: str) -> None:
+        """The empty first panel takes the first curve's unit."""
+        plot = self.panels.pop(self.default_unit)
+        plot.setLabel("left", unit)
+        self.panels[unit] = plot
+        self.default_unit = unit
 
     def append(self, name: str, t, v) -> None:
         """Called as samples arrive (any rate): only copies into the buffer."""
@@ -87,3 +114,30 @@ class LiveChart(QWidget):
             t, v = buf.view()
             self.curves[name].setData(t, v, connect="finite")
         self.redraws += 1
+
+
+RATE_UNITS = {"kWh": "kW", "Wh": "W", "MWh": "MW", "kvarh": "kvar", "varh": "var"}
+
+
+def rate_unit(unit: str) -> str:
+    """What a counter's rate is drawn in: kWh → kW, kvarh → kvar, m³ → m³/h."""
+    return RATE_UNITS.get(unit, f"{unit}/h")
+
+
+class CounterRate:
+    """A cumulative register as its rate per hour between readings (kWh → kW); a fall (a reset
+    or rollover) or a repeated timestamp gives a gap, never a negative rate."""
+
+    def __init__(self):
+        self._last: dict[int, tuple[float, float]] = {}
+
+    def rates(self, meter_id: int, t_s: np.ndarray, values: np.ndarray) -> np.ndarray:
+        prev = self._last.get(meter_id)
+        t = np.r_[prev[0] if prev else np.nan, t_s]
+        v = np.r_[prev[1] if prev else np.nan, values]
+        dt, dv = np.diff(t), np.diff(v)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where((dt > 0) & (dv >= 0), dv / dt * 3600.0, np.nan)
+        if len(t_s):
+            self._last[meter_id] = (float(t_s[-1]), float(values[-1]))
+        return out

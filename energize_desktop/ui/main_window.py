@@ -263,7 +263,7 @@ class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow
 
     def _refresh_meters(self) -> None:
         meters = self.service.meters()
-        self.connections.names = {m.id: m.name for m in meters}
+        self.connections.set_meters(meters)
         self.tree.populate(self.service.sites(), self.service.meters)
         self.baselines.set_meters(meters, self.service.data_ranges(),
                                   self.service.baseline_names())

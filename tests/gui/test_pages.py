@@ -510,6 +510,12 @@ def test_acquisition_from_the_connections_page_against_a_real_modbus_server(qtbo
     new = [m for m in service.meters() if m.source.get("protocol") == "modbus"
            and m.source.get("device")]
     assert new and sum(counts[m.id].count for m in new if m.id in counts) > 0
+    # one panel per unit; the energy counters drawn as kW, never as the kWh register
+    units = {m.unit for m in new}
+    assert len(page.live.panels) >= 2 and "kWh" not in page.live.panels
+    assert "kWh" not in units or "kW" in page.live.panels
+    for unit, panel in page.live.panels.items():
+        assert panel.getPlotItem().getAxis("left").labelText == unit
     assert len(win.tree.meter_items()) > 8
     # live meters are in a site of their own, never in the building's totals, and the
     # building's Overview stays at its own latest reading with its own figures
@@ -828,3 +834,29 @@ def test_the_reports_page_sets_a_baseline_and_says_where_the_file_is(qtbot, demo
                                        text=True, check=True).stdout.split())
         assert "avoided energy" in text and "2024-11-01..2025-06-01" in text
     service.close()
+
+
+def test_a_counter_is_drawn_as_its_rate_and_a_reset_is_a_gap():
+    from energize_desktop.ui.live_chart import CounterRate, rate_unit
+
+    rates = CounterRate()
+    got = rates.rates(1, np.array([0.0, 10.0, 20.0]), np.array([100.0, 100.5, 101.0]))
+    assert np.isnan(got[0]) and np.allclose(got[1:], 180.0)  # 0.5 kWh in 10 s = 180 kW
+    after_reset = rates.rates(1, np.array([30.0, 40.0]), np.array([0.2, 0.7]))
+    assert np.isnan(after_reset[0]) and after_reset[1] == pytest.approx(180.0)
+    assert rate_unit("kWh") == "kW" and rate_unit("kvarh") == "kvar" and rate_unit("m³") == "m³/h"
+
+
+def test_live_curves_of_different_units_get_their_own_panels(qtbot):
+    from energize_desktop.ui.live_chart import LiveChart
+
+    live = LiveChart([], capacity=100, interval_ms=20)
+    qtbot.addWidget(live)
+    live.ensure_curve("L1 voltage", "V")
+    live.ensure_curve("L2 voltage", "V")
+    live.ensure_curve("Power", "kW")
+    live.ensure_curve("Frequency", "Hz")
+    assert list(live.panels) == ["V", "kW", "Hz"]
+    legend = live.panels["V"].getPlotItem().legend
+    assert [label.text for _, label in legend.items] == ["L1 voltage (V)", "L2 voltage (V)"]
+    live.timer.stop()
