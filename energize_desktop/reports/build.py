@@ -17,6 +17,7 @@ from energize_desktop.core.model import MeterKind, ref
 from energize_desktop.core.periods import period as parse_period
 from energize_desktop.jobs import energy as sd
 from energize_desktop.jobs.ledger import site_ledger
+from energize_desktop.reports import alarms
 from energize_desktop.reports import sections as sec
 from energize_desktop.reports.model import SECTIONS, Report, Section
 from energize_desktop.storage.api import WorkspaceAPI
@@ -84,7 +85,7 @@ def build_report(ws: WorkspaceAPI, site_ref=None, period: str | None = None, tem
                     paper=template.paper, logo=_logo(template.logo_path))
     ctx.baseline_period = template.baseline_period
     builders = {"summary": sec.summary, "breakdown": sec.breakdown, "charts": sec.charts,
-                "anomalies": sec.anomalies, "baseline": sec.baseline,
+                "anomalies": alarms.anomalies, "baseline": sec.baseline,
                 "recommendations": sec.recommendations, "quality": sec.quality,
                 "methodology": sec.methodology}
     wanted = [k for k in SECTIONS if k in template.sections]

@@ -96,12 +96,14 @@ def _savings_figure(ctx) -> Figure | None:
 
 
 def _top_findings(ctx, n: int = 3) -> list:
+    from energize_desktop.reports.alarms import ranked_alarms
+
     """The few things a reader of one page should know: the largest alarms by energy at
     stake and the recommendations worth the most (each in one line)."""
     lines = []
     names = {m.id: m for m in ctx.ws.meters(ctx.site)}
     zone = ZoneInfo(ctx.tz)
-    for e in _ranked_alarms(ctx)[:n]:
+    for e in ranked_alarms(ctx)[:n]:
         m = names[e["meter_id"]]
         a = datetime.fromtimestamp(e["start_us"] / 1e6, zone)
         b = datetime.fromtimestamp((e["end_us"] - 1) / 1e6, zone)
@@ -321,85 +323,6 @@ def _hourly_use(ctx) -> tuple[sd.Energy, str]:
     return hourly, "electricity consumed"
 
 
-# -- anomalies and alerts -----------------------------------------------------------------------
-def anomalies(ctx) -> list:
-    names = {m.id: m for m in ctx.ws.meters(ctx.site)}
-    events, left_out = _alarms(ctx)
-    blocks = []
-    if events:
-        counts: dict[tuple[str, str], int] = {}
-        for e in events:
-            key = (names[e["meter_id"]].name, e["kind"])
-            counts[key] = counts.get(key, 0) + 1
-        blocks.append(Table(("Meter", "Kind", "Alarms"),
-                            tuple((m, k, str(n)) for (m, k), n in sorted(counts.items())),
-                            f"{len(events)} alarms (warnings and above) in the period, by meter "
-                            "and kind" + (f"; {left_out} the user marked as not an anomaly "
-                                          "are left out" if left_out else "")))
-        top = _ranked_alarms(ctx)[:10]
-        blocks.append(Table(_ALARM_COLUMNS, tuple(_alarm_row(ctx, names, e) for e in top),
-                            "The ten largest, by energy at stake"))
-        if len(events) > len(top):
-            rows = tuple(_alarm_row(ctx, names, e)
-                         for e in sorted(events, key=lambda e: e["start_us"])[:200])
-            blocks.append(Table(_ALARM_COLUMNS, rows,
-                                "Appendix: every alarm in the period, in time order"
-                                + (", the first 200" if len(events) > 200 else "")))
-    else:
-        blocks.append(Note("No anomalies of warning level or above are stored for this period: "
-                           "detection has not been run on it, or found none."))
-    from energize_desktop.storage.alerts import AlertStore
-
-    alerts = [a for a in AlertStore(ctx.ws).alerts(("open", "acknowledged", "resolved"))
-              if a["meter_id"] in names]
-    if alerts:
-        blocks.append(Table(("Opened", "State", "Severity", "Message"),
-                            tuple((str(a["opened_at"])[:16], a["state"], a["severity"],
-                                   a["message"]) for a in alerts), "Alerts and their status"))
-    else:
-        blocks.append(Note("No alerts were raised for this site."))
-    return blocks
-
-
-_ALARM_COLUMNS = ("Meter", "Kind", "Severity", "Starts (local)", "At stake", "Explanation")
-
-
-def _alarm_row(ctx, names, e) -> tuple[str, ...]:
-    m = names[e["meter_id"]]
-    when = datetime.fromtimestamp(e["start_us"] / 1e6, ZoneInfo(ctx.tz))
-    stake = f"{e['stake']:,.1f} {m.amount_unit}" if e.get("stake") is not None else "–"
-    return (m.name, e["kind"], e["severity"], f"{when:%Y-%m-%d %H:%M}", stake,
-            e["explanation"])
-
-
-def _alarms(ctx) -> tuple[list[dict], int]:
-    """The period's warning-or-worse events, less those the user dismissed (read once)."""
-    from energize_desktop.storage.anomalies import AnomalyStore
-
-    if "alarms" not in ctx.cache:
-        ids = [m.id for m in ctx.ws.meters(ctx.site)]
-        stored = AnomalyStore(ctx.ws).events(ids, ctx.start_us, ctx.end_us,
-                                             min_severity="warning")
-        kept = [e for e in stored if not _dismissed(ctx.ws, e)]
-        ctx.cache["alarms"] = kept, len(stored) - len(kept)
-    return ctx.cache["alarms"]
-
-
-def _ranked_alarms(ctx) -> list[dict]:
-    """Largest energy at stake first (an event without one ranks by its score after them)."""
-    return sorted(_alarms(ctx)[0], key=lambda e: (-(abs(e.get("stake") or 0.0)), -e["score"]))
-
-
-def _recommendations(ctx) -> tuple[list, str]:
-    from energize_desktop.analytics.recommendations import recommend
-    from energize_desktop.jobs.evidence import gather
-
-    if "recommendations" not in ctx.cache:
-        evidence, _ = gather(ctx.ws, ctx.site.id, _span(ctx))
-        ctx.cache["recommendations"] = recommend(evidence), evidence.currency or ""
-    return ctx.cache["recommendations"]
-
-
 # -- baseline and savings -----------------------------------------------------------------------
 def baseline(ctx) -> list:
     result = _mv_result(ctx)
@@ -430,15 +353,6 @@ def baseline(ctx) -> list:
             *(Para(line) for line in result["lines"][1:])]
 
 
-def _dismissed(ws, event: dict) -> bool:
-    """Did the user mark this event "not an anomaly"? (Kept in its meter's settings.)"""
-    from energize_desktop.jobs.detection import settings_for
-
-    return any(d.start_us == event["start_us"] and d.end_us == event["end_us"]
-               and d.kind == event["kind"]
-               for d in settings_for(ws, event["meter_id"]).dismissed)
-
-
 def _main_electricity(ctx):
     for m in ctx.ws.meters(ctx.site):
         if m.kind is MeterKind.ELECTRICITY and m.parent_id is None:
@@ -447,6 +361,16 @@ def _main_electricity(ctx):
 
 
 # -- recommendations ----------------------------------------------------------------------------
+def _recommendations(ctx) -> tuple[list, str]:
+    from energize_desktop.analytics.recommendations import recommend
+    from energize_desktop.jobs.evidence import gather
+
+    if "recommendations" not in ctx.cache:
+        evidence, _ = gather(ctx.ws, ctx.site.id, _span(ctx))
+        ctx.cache["recommendations"] = recommend(evidence), evidence.currency or ""
+    return ctx.cache["recommendations"]
+
+
 def recommendations(ctx) -> list:
     found, cur = _recommendations(ctx)
     if not found:

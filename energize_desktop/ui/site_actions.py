@@ -30,7 +30,7 @@ class SiteActions:
         then = answer.pop("then", "import")
         try:
             with Workspace.create(path) as ws:
-                ws.add_site(Site(**{k: v for k, v in answer.items()}))
+                ws.add_site(Site(**answer))
         except Exception as exc:  # shown to the user; nothing half-made is left open
             path.unlink(missing_ok=True)
             self.dialogs.error("New workspace", str(exc))

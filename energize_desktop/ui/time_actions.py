@@ -4,7 +4,7 @@ it as a custom range. Kept per workspace in window.ini."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from energize_desktop.ui.time_range import TimeRange
 
@@ -33,11 +33,11 @@ class TimeActions:
         self._save_time_range()
 
     def _chart_view_changed(self, start_s: float, end_s: float) -> None:
-        day = lambda s: datetime.fromtimestamp(s, timezone.utc).date()  # noqa: E731
-        a, b = day(start_s), day(end_s - 1)
-        shown = self.time_range.days()
-        if (a, date.fromordinal(b.toordinal() + 1)) != shown:
-            self.time_range.set_days(a, date.fromordinal(b.toordinal() + 1))
+        """A zoom or pan on the chart: the days it covers, shown as a custom range."""
+        day = datetime.fromtimestamp(start_s, timezone.utc).date()
+        end = datetime.fromtimestamp(end_s - 1, timezone.utc).date() + timedelta(days=1)
+        if (day, end) != self.time_range.days():
+            self.time_range.set_days(day, end)
             self._save_time_range()
 
     def _restore_time_range(self) -> None:
