@@ -290,6 +290,17 @@ class AcquisitionEngine:
         out.update({name: b.status.state for name, b in self.brokers.items()})
         return out
 
+    def source_states(self) -> list[dict]:
+        """Each device and broker: name, state, since (wall-clock s of its last change) and
+        the last error — what the window's tiles and offline banner show."""
+        out = []
+        for p in self.pollers:
+            out += [{"name": name, "state": s.state, "since": s.since, "error": s.last_error}
+                    for name, s in p.status().items()]
+        out += [{"name": name, "state": b.status.state, "since": b.status.since,
+                 "error": b.status.last_error} for name, b in self.brokers.items()]
+        return out
+
     def status_lines(self) -> list[str]:
         lines = []
         for p in self.pollers:

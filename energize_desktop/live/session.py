@@ -65,6 +65,9 @@ class LiveAcquisition:
     def states(self) -> dict:
         return self.engine.states() if self.engine else {}
 
+    def source_states(self) -> list[dict]:
+        return self.engine.source_states() if self.engine else []
+
     def stop(self) -> list[str]:
         """Stop everything; the last status lines."""
         if self.engine is None:

@@ -13,6 +13,7 @@ class LiveSession(QObject):
     readings = Signal(object, object, object)  # meter ids, ts µs, values — just committed
     status = Signal(list)  # lines: per device / broker and the totals
     states = Signal(dict)  # device or broker name -> state, for the tree's lights
+    sources = Signal(list)  # dicts per device and broker: name, state, since, error
     stopped = Signal()
 
     def __init__(self, ws, alert_channel=None, parent=None):
@@ -42,6 +43,7 @@ class LiveSession(QObject):
         if self.live is not None:
             self.status.emit(self.live.status_lines())
             self.states.emit(self.live.states())
+            self.sources.emit(self.live.source_states())
 
     def stop(self) -> None:
         if self.live is None:
@@ -49,5 +51,6 @@ class LiveSession(QObject):
         self._timer.stop()
         self.status.emit(self.live.stop())
         self.states.emit({})  # no lights once stopped
+        self.sources.emit([])
         self.live = None
         self.stopped.emit()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from energize_desktop.ui.live_chart import CounterRate, LiveChart, rate_unit
+from energize_desktop.ui.live_tiles import LiveTiles, SourceState, value_text
 from energize_desktop.ui.window_support import theme_colour
 
 
@@ -57,6 +58,7 @@ def _site_line(text: str) -> str | None:
 class ConnectionsPage(QWidget):
     start_wanted = Signal(str)  # the TOML text
     stop_wanted = Signal()
+    source_message = Signal(str)  # a device went offline or came back: for the status bar
 
     def __init__(self, templates: dict | None = None, parent=None):
         from energize_desktop.ui.device_form import BrokerForm, DeviceForm
@@ -90,6 +92,9 @@ class ConnectionsPage(QWidget):
         self.devices = QListWidget()
         self.devices.setAccessibleName("device status")
         self.live = LiveChart([], capacity=3600 * 6, interval_ms=500)
+        self.tiles = LiveTiles()
+        self._ager = QTimer(self, interval=1000)
+        self._ager.timeout.connect(self.tiles.refresh)
         self._rates = CounterRate()
         self.names: dict[int, str] = {}
         self._layout()
@@ -115,18 +120,23 @@ class ConnectionsPage(QWidget):
         ll.addWidget(self.devices, 2)
         from PySide6.QtWidgets import QTabWidget
 
-        forms = QTabWidget()
-        forms.addTab(_scrolled(self.device_form), "Modbus device")
-        forms.addTab(_scrolled(self.broker_form), "MQTT broker")
-        right = QSplitter()
-        right.setOrientation(right.orientation().Vertical)
-        right.addWidget(forms)
-        right.addWidget(self.live)
+        watch = QSplitter()
+        watch.setOrientation(watch.orientation().Vertical)
+        tiles = _scrolled(self.tiles)
+        tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows fit
+        watch.addWidget(tiles)
+        watch.addWidget(self.live)
+        watch.setSizes([360, 340])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(watch, "Live values")
+        self.tabs.addTab(_scrolled(self.device_form), "Add Modbus device")
+        self.tabs.addTab(_scrolled(self.broker_form), "Add MQTT broker")
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(self.tabs)
         split.setSizes([450, 750])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.tiles.banner)
         layout.addWidget(split)
 
     def append_block(self, block: str) -> None:
@@ -174,6 +184,11 @@ class ConnectionsPage(QWidget):
         self.message.setStyleSheet(f"color: {theme_colour('bad')};")
 
     def set_running(self, running: bool) -> None:
+        if running:
+            self.tabs.setCurrentIndex(0)  # what is arriving, once it starts
+            self._ager.start()
+        else:
+            self._ager.stop()
         self.start_button.setEnabled(not running)
         self.editor.setReadOnly(running)
         self.stop_button.setEnabled(running)
@@ -186,18 +201,41 @@ class ConnectionsPage(QWidget):
         """The workspace's meters: names, units and whether a point is a counter."""
         self.meters = {m.id: m for m in meters}
         self.names = {m.id: m.name for m in meters}
+        self.tiles.set_meters(meters)
+
+    def show_sources(self, states: list[dict]) -> None:
+        """Each device's and broker's state: the tiles' headers and the offline banner."""
+        before = self.tiles.states
+        now = [SourceState(**s) for s in states]
+        self.tiles.show_states(now)
+        for s in now:
+            was = before.get(s.name)
+            if s.down and (was is None or not was.down):
+                self.source_message.emit(f"⚠ {s.name} is {s.text()}: no readings from it "
+                                         "are stored until it answers again")
+            elif s.online and was is not None and was.down:
+                self.source_message.emit(f"{s.name} is back online")
 
     def add_readings(self, ids, ts, values) -> None:
         """Samples onto the live chart, each in its unit's panel; a counter (a cumulative
         register) as its rate — kWh as kW — never as the register itself."""
         ids, ts, values = np.asarray(ids), np.asarray(ts), np.asarray(values)
+        latest: dict[int, tuple[float, float, str]] = {}
         for mid in np.unique(ids).tolist():
             name = self.names.get(mid, f"meter {mid}")
             meter = getattr(self, "meters", {}).get(mid)
             sel = ids == mid
             t, v = ts[sel] / 1e6, values[sel].astype(float)
             unit = meter.unit if meter is not None else ""
+            rate = ""
             if meter is not None and str(meter.semantics) == "cumulative":
+                latest_register = float(v[-1])
                 v, unit = self._rates.rates(mid, t, v), rate_unit(meter.unit)
+                finite = v[np.isfinite(v)]
+                rate = value_text(float(finite[-1]), unit) if len(finite) else ""
+                latest[mid] = (float(t[-1]), latest_register, rate)
+            else:
+                latest[mid] = (float(t[-1]), float(v[-1]), "")
             self.live.ensure_curve(name, unit or None)
             self.live.append(name, t, v)
+        self.tiles.show_readings(latest)

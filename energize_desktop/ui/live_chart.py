@@ -4,6 +4,8 @@ day of 1-second data per curve stays cheap to draw."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
@@ -42,6 +44,16 @@ class RingBuffer:
         return self.t[start:start + size], self.v[start:start + size]
 
 
+class LiveTimeAxis(pg.DateAxisItem):
+    """Clock times (this computer's zone), to the second when ticks are seconds apart —
+    never pyqtgraph's bare "47.000" seconds."""
+
+    def tickStrings(self, values, scale, spacing):
+        if spacing >= 60:
+            return super().tickStrings(values, scale, spacing)
+        return [time.strftime("%H:%M:%S", time.localtime(v)) for v in values]
+
+
 class LiveChart(QWidget):
     """One panel per unit, stacked, sharing the time axis (V, A, kW and Hz never share a value
     axis); each curve in its panel's legend with its unit."""
@@ -69,9 +81,10 @@ class LiveChart(QWidget):
     def _panel(self, unit: str) -> pg.PlotWidget:
         if unit in self.panels:
             return self.panels[unit]
-        plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        plot = pg.PlotWidget(axisItems={"bottom": LiveTimeAxis()})
         style_chart(plot)
         plot.setLabel("left", unit)
+        plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # "kvar", not "kvar (x0.001)"
         plot.addLegend(offset=(10, 10))
         item = plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")

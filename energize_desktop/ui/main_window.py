@@ -136,6 +136,7 @@ class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow
         self.baselines.fit_wanted.connect(self.fit_baseline)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)
+        self.connections.source_message.connect(self.status.setText)
         form = self.connections.device_form
         form.probe_wanted.connect(self.probe_device)
         form.scan_wanted.connect(self.scan_bus)
@@ -245,6 +246,7 @@ class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow
         session.readings.connect(self._live_readings)
         session.status.connect(self.connections.show_status)
         session.states.connect(self.tree.set_states)
+        session.sources.connect(self.connections.show_sources)
         self.connections.set_running(True)
         self._refresh_meters()
         self.status.setText("Acquiring: values are committed every quarter second")
