@@ -224,7 +224,7 @@ def carbon_cmd(args) -> int:
 
 
 def _add_factor(ws, args) -> int:
-    from energize_desktop.analytics.carbon import parse_factors
+    from energize_desktop.jobs.terms import keep_factors
     from energize_desktop.storage.energy_terms import CarbonStore
 
     if not args.valid_from or args.kg is None:
@@ -234,22 +234,9 @@ def _add_factor(ws, args) -> int:
     rows = [r for r in store.factors(name) if r["valid_from"] != args.valid_from]
     rows.append({"valid_from": args.valid_from, "valid_to": args.valid_to,
                  "kg_per_kwh": args.kg, "source": args.source or ""})
-    factors = parse_factors(rows, f"carbon factors {name!r}")
-    store.save_factors(name, _close_open_ends(factors))
+    factors = keep_factors(ws, name, rows)
     print(f"set {name!r}: {len(factors)} dated factor(s)")
     return 0
-
-
-def _close_open_ends(factors: list) -> list:
-    """A factor without an end runs until the next one starts (factors are yearly tables)."""
-    from dataclasses import replace
-
-    out = []
-    for a, b in zip(factors, factors[1:] + [None]):
-        if b is not None and (a.valid_to is None or a.valid_to > b.valid_from):
-            a = replace(a, valid_to=b.valid_from)
-        out.append(a)
-    return out
 
 
 def _import_hourly(ws, args) -> int:

@@ -11,7 +11,6 @@ from energize_desktop.jobs import ledger
 
 
 def tariff_cmd(args) -> int:
-    from energize_desktop.analytics.tariffs import parse_tariff
     from energize_desktop.storage import Workspace
     from energize_desktop.storage.energy_terms import TariffStore
 
@@ -42,13 +41,15 @@ def tariff_cmd(args) -> int:
                   f"{_utc_text(ts[0])} to {_utc_text(ts[-1] + step * 1_000_000)} (UTC); its "
                   "rates price the steps outside them")
         elif args.action == "add":
-            definition = _json_file(Path(args.target))
-            t = parse_tariff(definition, str(args.target))
-            store.save(t.name, definition)
+            from energize_desktop.jobs.terms import keep_tariff
+
+            t, chosen = keep_tariff(ws, _json_file(Path(args.target)), str(args.target))
             print(f"kept tariff {t.name!r}: {t.fuel}, {len(t.versions)} version(s) from "
                   f"{t.versions[0].valid_from}, {t.currency}"
                   + ("" if t.fuel_given else " (no \"fuel\" given: read as electricity)"))
-            print(_default_after_add(ws, t))
+            print(f"default {t.fuel} tariff: {t.name}" if chosen == t.name else
+                  f"{t.fuel} stays priced on {chosen!r}; compare with `energize cost --compare "
+                  f"{t.name!r}`, choose with `energize tariff default {t.name!r}`")
         elif args.action == "show":
             print(json.dumps(store.load(args.target), indent=1))
         elif args.action == "remove":
@@ -57,19 +58,6 @@ def tariff_cmd(args) -> int:
             t = ledger.set_default_tariff(ws, args.target)  # refuses an unknown name
             print(f"default {t.fuel} tariff: {args.target}")
     return 0
-
-
-def _default_after_add(ws, t) -> str:
-    """The first tariff of a fuel becomes its default (the one its meters are priced on);
-    a later one is kept beside it until `tariff default NAME` chooses it."""
-    chosen = ledger.default_tariff(ws, t.fuel)
-    if chosen is None or chosen not in ledger.tariff_names(ws, t.fuel):
-        ledger.set_default_tariff(ws, t.name)
-        return f"default {t.fuel} tariff: {t.name}"
-    if chosen == t.name:
-        return f"default {t.fuel} tariff: {t.name}"
-    return (f"{t.fuel} stays priced on {chosen!r}; compare with `energize cost --compare "
-            f"{t.name!r}`, choose with `energize tariff default {t.name!r}`")
 
 
 def _utc_text(us) -> str:

@@ -37,6 +37,15 @@ def set_site(ws: WorkspaceAPI, site_ref, values: dict, who: str):
 
 def set_meter(ws: WorkspaceAPI, meter_ref, values: dict, who: str):
     meter = ws.meter(parse_ref(meter_ref))
+    updated, done = changes.edit(ws, meter, meter_changes(ws, meter, values), who)
+    if any(c.field in REBUILT_BY for c in done):
+        ws.writer().rebuild([updated.id])
+    return updated, done
+
+
+def meter_changes(ws: WorkspaceAPI, meter, values: dict) -> dict:
+    """The fields of `meter` that `values` set, checked (a ValidationError names the field):
+    what the window's editor checks as you type, and what set_meter then stores."""
     values = {k: v for k, v in values.items() if v is not None}
     out: dict = {}
     if "fuel" in values:
@@ -60,11 +69,10 @@ def set_meter(ws: WorkspaceAPI, meter_ref, values: dict, who: str):
     if "calorific_kwh_per_m3" in values and values["calorific_kwh_per_m3"] <= 0:
         raise ValidationError(f"{values['calorific_kwh_per_m3']}: expected a positive kWh per m³",
                               field="calorific")
+    if "name" in values and not str(values["name"]).strip():
+        raise ValidationError("give the meter a name", field="name")
     out.update(values)
-    updated, done = changes.edit(ws, meter, out, who)
-    if any(c.field in REBUILT_BY for c in done):
-        ws.writer().rebuild([updated.id])
-    return updated, done
+    return out
 
 
 def _formula(ws: WorkspaceAPI, meter, text: str) -> str:

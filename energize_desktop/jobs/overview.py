@@ -31,6 +31,7 @@ class Card:
     value: str
     detail: str = ""
     tone: str = "neutral"  # neutral | good | bad
+    action: str = ""  # the editor that would fill what is missing: tariffs, factors, site
 
 
 @dataclass(frozen=True)
@@ -135,17 +136,20 @@ def _money_and_carbon(book: ledger.SiteLedger) -> list[Card]:
         sub = "; ".join(f"{f} on {c.tariff}" for f, c in priced.items())
         if unpriced:
             sub += f"; {', '.join(unpriced)} not priced (no tariff)"
-        cards = [Card("Cost this month", value, sub)]
+        cards = [Card("Cost this month", value, sub, action="tariffs" if unpriced else "")]
     else:
         notes = [line.cost_note for line in book.fuels.values() if line.cost_note]
-        cards = [Card("Cost this month", "—", notes[0] if notes else "nothing to price")]
+        cards = [Card("Cost this month", "—", notes[0] if notes else "nothing to price",
+                      action="tariffs" if notes else "")]
     if book.carbon_kg is not None:
         missing = [f for f, line in book.fuels.items() if line.carbon is None and line.imported]
         sub = "location-based, " + ", ".join(book.fuels) + \
             (f"; {', '.join(missing)} without factors" if missing else "")
-        cards.append(Card("CO2e this month", f"{book.carbon_kg / 1000:,.2f} t", sub))
+        cards.append(Card("CO2e this month", f"{book.carbon_kg / 1000:,.2f} t", sub,
+                          action="factors" if missing else ""))
     else:
-        cards.append(Card("CO2e this month", "—", ledger.no_factors("any fuel")))
+        cards.append(Card("CO2e this month", "—", ledger.no_factors("any fuel"),
+                          action="factors"))
     return cards
 
 

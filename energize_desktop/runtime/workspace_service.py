@@ -289,6 +289,13 @@ class WorkspaceService(QObject):
         _, done = set_site(self.ws, site_id, values, who)
         return done
 
+    def set_meter(self, meter_id: int, values: dict, who: str) -> list:
+        """Edit a meter (recorded); a new calorific value or fuel rebuilds its rollups."""
+        from energize_desktop.jobs.describe import set_meter
+
+        _, done = set_meter(self.ws, meter_id, values, who)
+        return done
+
     def undo_edit(self, kind: str, object_id: int, who: str) -> list:
         """Undo the latest recorded edit of this site or meter."""
         from energize_desktop.jobs.describe import undo

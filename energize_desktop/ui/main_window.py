@@ -34,6 +34,7 @@ from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
 from energize_desktop.ui.shapes_page import ShapesPage
+from energize_desktop.ui.setup_actions import SetupActions
 from energize_desktop.ui.site_actions import SiteActions
 from energize_desktop.ui.time_actions import TimeActions
 from energize_desktop.ui.window_support import apply_theme, icon
@@ -42,7 +43,7 @@ PAGES = ("Overview", "Explorer", "Shapes", "Anomalies", "Baselines", "Connection
          "Reports", "Settings")
 
 
-class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow):
+class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJobs, QMainWindow):
     def __init__(self, service, dialogs: Dialogs | None = None, open_demo=None):
         from energize_desktop import preferences
 
@@ -64,7 +65,7 @@ class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow
         self.keys = WindowKeys(self, PAGES)  # Edit › Undo, Help and F1, page keys, sidebar
         self.keys.edit_menu.addSeparator()
         self._add_actions(self.keys.edit_menu, [("Site &properties…", "Ctrl+Shift+P",
-                                                 self.edit_site)])
+                                                 self.edit_site), *self.setup_actions()])
         apply_theme(self.prefs.theme)
         self.chart.unit_system = self.prefs.units
         if prefs_warning:
@@ -133,6 +134,7 @@ class MainWindow(SiteActions, TimeActions, FindingActions, PageJobs, QMainWindow
         self.pages.currentChanged.connect(lambda _i: self._show_time_range())
         self.overview.chart_wanted.connect(self.show_finding_chart)
         self.overview.site_wanted.connect(self.edit_site)
+        self.overview.editor_wanted.connect(self.open_editor)
         self.baselines.fit_wanted.connect(self.fit_baseline)
         self.connections.start_wanted.connect(self.start_acquisition)
         self.connections.stop_wanted.connect(self.stop_acquisition)

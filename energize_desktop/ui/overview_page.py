@@ -21,21 +21,33 @@ from energize_desktop.ui.window_support import set_font, style_chart, theme_colo
 TONES = {"good": "good", "bad": "bad", "neutral": "muted"}  # a card's tone: its theme colour
 
 
+ACTIONS = {"tariffs": "Add a tariff…", "factors": "Add carbon factors…"}
+
+
 class CardWidget(QFrame):
+    action_wanted = Signal(str)  # the editor that fills what the card misses
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title, self.value, self.detail = QLabel(), QLabel(), QLabel()
         set_font(self.value, 20, bold=True)
         self.detail.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.hide()
+        self.button.clicked.connect(lambda: self.action_wanted.emit(self._action))
+        self._action = ""
         layout = QVBoxLayout(self)
-        for w in (self.title, self.value, self.detail):
+        for w in (self.title, self.value, self.detail, self.button):
             layout.addWidget(w)
 
     def show_card(self, card) -> None:
         self.title.setText(card.title)
         self.value.setText(card.value)
         self.detail.setText(card.detail)
+        self._action = card.action
+        self.button.setText(ACTIONS.get(card.action, ""))
+        self.button.setVisible(card.action in ACTIONS)
         self._tone = TONES.get(card.tone, "muted")
         self.theme_changed()
         self.setAccessibleName(f"{card.title}: {card.value}")
@@ -48,6 +60,7 @@ class OverviewPage(QWidget):
     COLUMNS = 3
     chart_wanted = Signal(dict)  # a recommendation's chart: meter, view, from_us, to_us
     site_wanted = Signal()  # the site's properties editor (zone, holidays, floor area…)
+    editor_wanted = Signal(str)  # a card's hint: "tariffs" or "factors"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -92,6 +105,7 @@ class OverviewPage(QWidget):
         self.heading.setText(f"<b>{data.site}</b> — as of {data.as_of} (latest reading)")
         while len(self.cards) < len(data.cards):
             card = CardWidget()
+            card.action_wanted.connect(self.editor_wanted)
             n = len(self.cards)
             self.grid.addWidget(card, n // self.COLUMNS, n % self.COLUMNS)
             self.cards.append(card)
