@@ -33,8 +33,8 @@ from energize_desktop.ui.page_jobs import PageJobs
 from energize_desktop.ui.reports_page import ReportsPage
 from energize_desktop.ui.series_chart import SeriesChart
 from energize_desktop.ui.settings_page import SettingsPage
-from energize_desktop.ui.shapes_page import ShapesPage
 from energize_desktop.ui.setup_actions import SetupActions
+from energize_desktop.ui.shapes_page import ShapesPage
 from energize_desktop.ui.site_actions import SiteActions
 from energize_desktop.ui.time_actions import TimeActions
 from energize_desktop.ui.window_support import apply_theme, icon

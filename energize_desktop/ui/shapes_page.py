@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from energize_desktop.ui.window_support import style_chart
 
+DAY_S = 86_400
 PROFILE_COLOURS = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085",
                    "#7f8c8d", "#2c3e50", "#f39c12", "#2980b9")
 
@@ -17,11 +18,14 @@ class ShapesPage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.title = QLabel("Select a meter")
-        self.carpet = pg.PlotWidget(title="Carpet plot (day × hour)")
+        # days on x as dates: the image spans its days in seconds of the local wall clock, read
+        # by a date axis with no offset (local day numbers are wall-clock days)
+        self.carpet = pg.PlotWidget(title="Carpet plot (day × hour)",
+                                    axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         self.image = pg.ImageItem()
         self.carpet.addItem(self.image)
         self.carpet.setLabel("left", "hour of day")
-        self.carpet.setLabel("bottom", "day")
+        self.carpet.setLabel("bottom", "date (local)")
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=self.carpet.getPlotItem())
         self.duration = pg.PlotWidget(title="Load-duration curve")
@@ -44,6 +48,9 @@ class ShapesPage(QWidget):
         carpet = shapes.carpet
         if carpet.size:
             self.image.setImage(carpet, autoLevels=False)  # rows = days on x, columns = hours
+            self.image.setRect(pg.QtCore.QRectF(shapes.first_day * DAY_S, 0,
+                                                carpet.shape[0] * DAY_S, 24))
+            self.carpet.getPlotItem().autoRange()
             finite = carpet[np.isfinite(carpet)]
             if finite.size:
                 self.colorbar.setLevels((float(np.percentile(finite, 1)),

@@ -96,6 +96,8 @@ def style_chart(plot) -> None:
         item.titleLabel.setText(item.titleLabel.text, color=fg)
     if item.legend is not None:
         item.legend.setLabelTextColor(fg)
+        for _sample, label in item.legend.items:  # setLabelTextColor only sets an attribute:
+            label.setText(label.text)  # the text drawn keeps its old colour until set again
 
 
 def local_zone() -> str:

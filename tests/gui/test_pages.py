@@ -175,6 +175,18 @@ def test_shapes_page_draws_carpet_duration_and_profiles(qtbot, window):
     assert (np.diff(y) <= 0).all()
     assert {"weekday, all year", "weekend, winter"} <= set(shapes.profiles)
     assert window.shapes.image.image is not None
+    # the carpet's days are dates on its axis: its first column is the first local day
+    from datetime import date, timedelta
+
+    axis = window.shapes.carpet.getPlotItem().getAxis("bottom")
+    left, right = window.shapes.image.mapRectToView(window.shapes.image.boundingRect()).left(), \
+        window.shapes.image.mapRectToView(window.shapes.image.boundingRect()).right()
+    first = date(1970, 1, 1) + timedelta(days=shapes.first_day)
+    assert date(1970, 1, 1) + timedelta(seconds=left) == first
+    assert round((right - left) / 86_400) == shapes.carpet.shape[0]
+    import pyqtgraph as pg
+
+    assert isinstance(axis, pg.DateAxisItem) and axis.utcOffset == 0  # wall-clock days
 
 
 def test_live_chart_keeps_the_newest_samples_and_redraws_on_its_timer(qtbot):

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from energize_desktop.cli import main
-from energize_desktop.live.modbus_simulator import ModbusSimulator
-from energize_desktop.live.sources_config import SourcesConfig
 from energize_desktop.core.model import Site
 from energize_desktop.live.acquisition import AcquisitionEngine
+from energize_desktop.live.modbus_simulator import ModbusSimulator
+from energize_desktop.live.sources_config import SourcesConfig
 from tests.helpers import free_port
 
 ROOT = Path(__file__).parents[2]

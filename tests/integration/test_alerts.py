@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from energize_desktop.analytics.alert_rules import Rule, RuleState
-from energize_desktop.live.notify import Email, NotifyError, Webhook
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.live.alerting import AlertEngine, EmailChannel, WebhookChannel
+from energize_desktop.live.notify import Email, NotifyError, Webhook
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.alerts import AlertStore
 from tests.helpers import free_port

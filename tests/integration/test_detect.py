@@ -3,9 +3,9 @@ dismissals respected by the next run."""
 
 import json
 
-from energize_desktop.jobs import detection as detection_job
 from energize_desktop.analytics.settings import DetectorSettings, Dismissal
 from energize_desktop.cli import main
+from energize_desktop.jobs import detection as detection_job
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.anomalies import AnomalyStore
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from energize_desktop.core.errors import EnergizeError
 from energize_desktop.imports.channels import ChannelHints
 from energize_desktop.jobs.importer import ImportOptions, import_file
-from energize_desktop.core.errors import EnergizeError
 
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 H = 3_600_000_000

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from energize_desktop.cli import main
+from energize_desktop.core.errors import EnergizeError
 from energize_desktop.imports import blocks
 from energize_desktop.imports.channels import ChannelHints
 from energize_desktop.jobs.importer import ImportOptions, import_file
-from energize_desktop.core.errors import EnergizeError
 from energize_desktop.storage import Workspace
 from energize_desktop.storage.imports import ImportConflictError
 

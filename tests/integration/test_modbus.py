@@ -6,10 +6,10 @@ import queue
 
 import pytest
 
+from energize_desktop.core.registers import RegisterKind, encode
 from energize_desktop.live.modbus import LinkSettings, ModbusLink, RegisterServer
 from energize_desktop.live.modbus_poll import BusPoller, DeviceConfig, scan
 from energize_desktop.live.templates import load_all
-from energize_desktop.core.registers import RegisterKind, encode
 from tests.helpers import SilentServer, free_port
 
 TEMPLATES = load_all()

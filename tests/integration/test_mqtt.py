@@ -8,10 +8,10 @@ import paho.mqtt.client as paho
 import pytest
 
 from energize_desktop import secrets
-from energize_desktop.live.mqtt import BrokerSettings, Subscription
-from energize_desktop.live.sources_config import SourcesConfig
 from energize_desktop.core.model import Site
 from energize_desktop.live.acquisition import AcquisitionEngine
+from energize_desktop.live.mqtt import BrokerSettings, Subscription
+from energize_desktop.live.sources_config import SourcesConfig
 from tests.peers import MOSQUITTO, Mosquitto
 
 pytestmark = pytest.mark.skipif(not __import__("os").path.exists(MOSQUITTO),

@@ -5,10 +5,10 @@ import math
 
 import pytest
 
-from energize_desktop.live import sunspec
-from energize_desktop.live.modbus import LinkSettings, ModbusLink, RegisterServer
 from energize_desktop.core.errors import EnergizeError
 from energize_desktop.core.registers import RegisterKind, decode
+from energize_desktop.live import sunspec
+from energize_desktop.live.modbus import LinkSettings, ModbusLink, RegisterServer
 from tests.helpers import free_port
 
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from energize_desktop.core.model import Meter, Site
-from energize_desktop.storage import Workspace, WorkspaceError
-from energize_desktop.storage import schema, workspace as workspace_module
+from energize_desktop.storage import Workspace, WorkspaceError, schema
+from energize_desktop.storage import workspace as workspace_module
 
 
 def digest(path):

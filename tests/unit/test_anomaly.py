@@ -88,7 +88,10 @@ def test_data_quality_faults():
 
 
 def test_counter_resets_and_clock_jumps():
-    from energize_desktop.analytics.quality_checks import counter_events, timestamp_events
+    from energize_desktop.analytics.quality_checks import (
+        counter_events,
+        timestamp_events,
+    )
 
     ts = MONDAY + np.arange(6) * 900_000_000
     raw = np.array([100.0, 101.0, 102.0, 3.0, 4.0, 5.0])

@@ -4,9 +4,20 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from energize_desktop.core.incremental import Batch, OpenState, advance, catch_up, one_pass, open_rows
+from energize_desktop.core.incremental import (
+    Batch,
+    OpenState,
+    advance,
+    catch_up,
+    one_pass,
+    open_rows,
+)
 from energize_desktop.core.rollup import Calendars, Level
-from energize_desktop.core.semantics import SEM_CUMULATIVE, SEM_INSTANTANEOUS, SEM_INTERVAL
+from energize_desktop.core.semantics import (
+    SEM_CUMULATIVE,
+    SEM_INSTANTANEOUS,
+    SEM_INTERVAL,
+)
 from energize_desktop.core.timezones import MINUTE_US, US, calendar
 from tests.helpers import params, stack
 

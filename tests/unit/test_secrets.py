@@ -8,7 +8,11 @@ import pytest
 
 from energize_desktop import secrets
 from energize_desktop.core.errors import ValidationError
-from energize_desktop.sync.credentials import keep_password_in_keyring, password, server_key
+from energize_desktop.sync.credentials import (
+    keep_password_in_keyring,
+    password,
+    server_key,
+)
 
 
 def test_named_sources(tmp_path, monkeypatch):
