@@ -260,6 +260,12 @@ class WorkspaceService(QObject):
 
         return stored_events(self.ws) if self.ws else []
 
+    def episodes(self, events: list) -> list:
+        """The alarms grouped into episodes (one fault seen on a meter and its containers)."""
+        from energize_desktop.jobs.episodes import containers, episodes
+
+        return episodes(events, containers(self.ws)) if self.ws else []
+
     def move_alert(self, alert_id: int, action: str, note: str, who: str) -> None:
         from energize_desktop.storage.alerts import AlertStore
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -88,6 +89,13 @@ class AnomalyPanel(QWidget):
             edit.setMaximumWidth(130)
             edit.textChanged.connect(self._apply_filter)
         self.counts = QLabel()
+        self.grouped = QCheckBox("One row per episode")
+        self.grouped.setToolTip("An alarm seen again at the same time on a parent meter or a "
+                                "virtual total that adds it is shown once, on the most specific "
+                                "meter, with the others named beside it")
+        self.grouped.setChecked(True)
+        self.grouped.toggled.connect(self._apply_filter)
+        self._under: set[int] = set()  # ids of events shown under their episode's lead
         self.dismiss_button = QPushButton("Not an anomaly…")
         self.dismiss_button.setToolTip("The next detection run leaves this event out and raises "
                                        "this meter's threshold for its kind a little")
@@ -109,7 +117,10 @@ class AnomalyPanel(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(bar)
-        tl.addWidget(self.counts)
+        counts = QHBoxLayout()
+        counts.addWidget(self.counts, 1)
+        counts.addWidget(self.grouped)
+        tl.addLayout(counts)
         tl.addWidget(self.table)
         alert_bar = QHBoxLayout()
         alert_bar.addWidget(QLabel("<b>Alerts</b> (open and acknowledged)"))
@@ -137,10 +148,15 @@ class AnomalyPanel(QWidget):
             if event is not None:
                 item.setForeground(QColor(theme_colour(SEVERITY_ROLE[event.severity.value])))
 
-    def show_events(self, events) -> None:
-        """Alarms first (critical, then warning), newest first; findings after them."""
+    def show_events(self, events, episodes=None) -> None:
+        """Alarms first (critical, then warning), newest first; findings after them. With
+        `episodes` (jobs.episodes), the alarms seen again on a containing meter sit under
+        their lead, which names them."""
         events = sorted(events, key=lambda e: (RANK[e.severity.value], -e.start_us))
         self._events = list(events)
+        self._episodes = list(episodes or [])
+        also = {id(ep.lead): ep.also for ep in self._episodes if ep.also}
+        self._under = {id(e) for ep in self._episodes for e in ep.also}
         self._fill_choices(self.meter, "all meters", sorted({e.meter for e in events}))
         self._fill_choices(self.kind, "all kinds", sorted({e.kind.value for e in events}))
         self.table.setSortingEnabled(False)
@@ -148,7 +164,9 @@ class AnomalyPanel(QWidget):
         for row, e in enumerate(events):
             when, _, what = e.explanation.partition(": ") if ": " in e.explanation else \
                 ("", "", e.explanation)
-            cells = ((when, e.start_us), (e.meter, e.meter), (e.kind.value, e.kind.value),
+            shown = e.meter + (f" (also on {', '.join(sorted({o.meter for o in also[id(e)]}))})"
+                               if id(e) in also else "")
+            cells = ((when, e.start_us), (shown, e.meter), (e.kind.value, e.kind.value),
                      (e.severity.value, RANK[e.severity.value]), (f"{e.score:.1f}", e.score),
                      (what, what))
             for col, (text, key) in enumerate(cells):
@@ -163,8 +181,10 @@ class AnomalyPanel(QWidget):
         self.table.setColumnWidth(len(COLUMNS) - 1, 600)
         self.table.horizontalHeader().setSortIndicatorShown(False)  # ranked as above
         alarms = sum(e.severity.value != "info" for e in events)
-        self.counts.setText(f"{alarms} alarm(s), {len(events) - alarms} finding(s) "
-                            "(findings: choose 'all severities')")
+        grouped = alarms - sum(1 for e in events if id(e) in self._under)
+        self.counts.setText(f"{alarms} alarm(s) in {grouped} episode(s), "
+                            f"{len(events) - alarms} finding(s) (findings: choose 'all "
+                            "severities')")
         self._apply_filter()
 
     def _sort_by(self, column: int) -> None:
@@ -204,6 +224,7 @@ class AnomalyPanel(QWidget):
             e = self.event_at(row)
             hay = f"{e.meter} {e.kind.value} {e.explanation}".lower()
             shown = (e.severity.value in wanted and text in hay
+                     and not (self.grouped.isChecked() and id(e) in self._under)
                      and (meter is None or e.meter == meter)
                      and (kind is None or e.kind.value == kind)
                      and (since is None or e.end_us > since)
@@ -229,7 +250,7 @@ class AnomalyPanel(QWidget):
 
     def add_event(self, event) -> None:
         """An event back in the table (an undone "not an anomaly"), in its ranked place."""
-        self.show_events([*getattr(self, "_events", []), event])
+        self.show_events([*getattr(self, "_events", []), event], self._episodes)
 
     # -- alerts ---------------------------------------------------------------------------------
     def show_alerts(self, alerts: list[dict]) -> None:

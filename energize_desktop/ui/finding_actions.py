@@ -113,8 +113,8 @@ class FindingActions:
         self.progress.hide()
         self.cancel_button.hide()
         alarms = [e for e in result.events if e.severity.value != "info"]
-        self.anomalies.show_events(self.service.stored_events() if not result.cancelled
-                                   else result.events)  # every meter's latest, as kept
+        events = self.service.stored_events() if not result.cancelled else result.events
+        self.anomalies.show_events(events, self.service.episodes(events))  # as kept
         self.pages.setCurrentWidget(self.anomalies)
         self._request_overview()  # its latest anomalies and findings follow the run
         stopped = " (cancelled: meters not yet scored are left as they were)" \

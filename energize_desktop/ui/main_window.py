@@ -292,7 +292,8 @@ class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJob
                             f"{len(meters)} meter(s)")
         self.chart.clear()
         self.refresh_alerts()
-        self.anomalies.show_events(self.service.stored_events())  # the last run, kept
+        events = self.service.stored_events()  # the last run, kept
+        self.anomalies.show_events(events, self.service.episodes(events))
         self.baselines.set_meters(meters, self.service.data_ranges(),
                                   self.service.baseline_names())
         self.importer.set_sites([s.name for s in self.service.sites()])

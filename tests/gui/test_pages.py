@@ -221,6 +221,19 @@ def test_anomaly_table_filters_jumps_to_the_chart_and_takes_feedback(qtbot, demo
     service, win = _opened(qtbot, demo_copy, RecordingDialogs(["planned shutdown"]))
     result = _detect(qtbot, win)
     panel = win.anomalies
+    # one fault said once: the HVAC fault seen again on its parent and the virtual total is
+    # one row on HVAC naming them; unticked, each is its own row again
+    rows = {id(panel.event_at(r)): r for r in range(panel.table.rowCount())}
+    grouped = [ep for ep in panel._episodes if ep.also]
+    assert grouped and any(ep.lead.meter == "HVAC" for ep in grouped)
+    ep = next(ep for ep in grouped if ep.lead.meter == "HVAC")
+    assert "also on" in panel.table.item(rows[id(ep.lead)], 1).text()
+    assert {o.meter for o in ep.also} <= {"Main incomer", "Building consumption"}
+    assert all(r not in panel.visible_rows() for r in (rows[id(o)] for o in ep.also))
+    assert "episode(s)" in panel.counts.text()
+    panel.grouped.setChecked(False)
+    assert all(rows[id(o)] in panel.visible_rows() for o in ep.also)
+    panel.grouped.setChecked(True)
     panel.filter.setText("HVAC")
     shown = panel.visible_rows()
     assert shown and all(panel.event_at(r).meter == "HVAC" for r in shown)
@@ -810,7 +823,7 @@ def test_the_anomaly_table_ranks_alarms_sorts_dates_and_filters(qtbot):
     order = [panel.event_at(r).severity.value for r in range(panel.table.rowCount())]
     assert order == ["critical", "warning", "info"]
     assert [panel.event_at(r).kind.value for r in panel.visible_rows()] == ["low", "high"]
-    assert "2 alarm(s), 1 finding(s)" in panel.counts.text()
+    assert "2 alarm(s) in 2 episode(s), 1 finding(s)" in panel.counts.text()
     panel.table.horizontalHeader().sectionClicked.emit(0)  # Start, ascending: by time
     assert [panel.event_at(r).meter for r in range(3)] == ["HVAC", "Main", "Main"]
     panel.severity.setCurrentIndex(0)
