@@ -68,3 +68,17 @@ def flag_of(parser: argparse.ArgumentParser, field: str) -> str | None:
         if action.dest == field and action.option_strings:
             return max(action.option_strings, key=len)
     return None
+
+
+def open_for_reading(path: Path):
+    """The workspace read-only — or, while `energize acquire` holds it, a snapshot the logger
+    serves (said on stderr: the figures are as of that moment)."""
+    import sys
+
+    from energize_desktop.live.read_api import open_for_reading as opened
+
+    ws = opened(path)
+    if getattr(ws, "logger", None) is not None:
+        print(f"{path}: being logged by process {ws.logger.pid}; read from its snapshot as of "
+              f"{datetime.now():%H:%M:%S}", file=sys.stderr)
+    return ws

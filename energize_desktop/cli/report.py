@@ -35,17 +35,17 @@ def add_parsers(sub) -> None:
 
 
 def run(args) -> int:
+    from energize_desktop.cli.common import open_for_reading
     from energize_desktop.reports.build import Template
     from energize_desktop.reports.job import ReportJob
     from energize_desktop.reports.model import SECTIONS
-    from energize_desktop.storage import Workspace
 
     period = args.period or _period(args.start, args.end)
     sections = tuple(s.strip() for s in args.sections.split(",")) if args.sections else SECTIONS
     template = Template(sections, args.organisation, args.author, args.logo, args.paper,
                         baseline_period=args.baseline)
     started = time.perf_counter()
-    with Workspace.open(args.workspace, read_only=True) as ws:
+    with open_for_reading(args.workspace) as ws:
         job = ReportJob(ws, args.site, period, template, args.out, _writer(args.out))
         _, size, report = job(progress=_progress)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB, {len(report.sections)} sections) in "

@@ -38,10 +38,10 @@ def add_parsers(sub) -> None:
 
 
 def _info(args) -> int:
+    from energize_desktop.cli.common import open_for_reading
     from energize_desktop.reports.info import workspace_info
-    from energize_desktop.storage import Workspace
 
-    with Workspace.open(args.workspace, read_only=True) as ws:
+    with open_for_reading(args.workspace) as ws:
         info = workspace_info(ws)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
@@ -74,7 +74,7 @@ def _info_text(info: dict) -> str:
 
 
 def _export(args) -> int:
-    from energize_desktop.storage import Workspace
+    from energize_desktop.cli.common import open_for_reading
     from energize_desktop.storage.export import export
 
     suffix = args.out.suffix.lstrip(".").lower()
@@ -83,7 +83,7 @@ def _export(args) -> int:
         raise EnergizeError(f"--out {args.out}: cannot tell the format from the suffix; "
                             "add --format csv, parquet, xlsx or package")
     start, end = when(args.start, "start"), when(args.end, "end")
-    with Workspace.open(args.workspace, read_only=True) as ws:
+    with open_for_reading(args.workspace) as ws:
         meters = [ws.meter(ref(m)) for m in args.meter] if args.meter else ws.meters()
         if args.what != "readings":
             from energize_desktop.storage.export import events_frame, write_frame

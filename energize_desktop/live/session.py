@@ -27,8 +27,9 @@ class LiveAcquisition:
     every commit after the alert engine has."""
 
     def __init__(self, ws: WorkspaceAPI, config: SourcesConfig, site=None, on_alert=None,
-                 channels=(), on_fatal=None):
+                 channels=(), on_fatal=None, serve_reads: bool = True):
         self.ws, self.config, self.site = ws, config, site
+        self.serve_reads, self.reader = serve_reads, None
         self.on_alert, self.channels, self.on_fatal = on_alert, list(channels), on_fatal
         self.engine: AcquisitionEngine | None = None
         self.alerts: LiveAlerts | None = None
@@ -43,10 +44,17 @@ class LiveAcquisition:
         # after the engine: the alert engine then knows the meters it just created
         self.alerts = LiveAlerts(self.ws, on_alert=self.on_alert, extra_channels=self.channels)
         self.engine.on_readings = self._committed
+        if self.serve_reads:  # other processes read the workspace through this one meanwhile
+            from energize_desktop.live.read_api import ReadServer
+
+            self.reader = ReadServer(self.ws, self.engine.source_states,
+                                     self.engine.status_lines).start()
         return self
 
     def _committed(self, ids, ts, values) -> None:
         self.alerts.feed(ids, ts, values)
+        if self.reader is not None:
+            self.reader.committed(ids, ts, values)
         if self.on_readings is not None:
             self.on_readings(ids, ts, values)
 
@@ -72,6 +80,9 @@ class LiveAcquisition:
         """Stop everything; the last status lines."""
         if self.engine is None:
             return []
+        if self.reader is not None:
+            self.reader.stop()
+            self.reader = None
         self.engine.stop()
         self.alerts.stop()
         lines = self.engine.status_lines()

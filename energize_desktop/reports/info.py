@@ -14,7 +14,7 @@ MAX_GAPS_LISTED = 20
 def workspace_info(ws: WorkspaceAPI) -> dict:
     summaries = ws.queries.summaries()
     return {
-        "workspace": str(ws.path),
+        "workspace": str(getattr(ws, "shown_as", ws.path)),
         "schema_version": ws.schema_version,
         "size_bytes": ws.path.stat().st_size,
         "sites": [_site(ws, s, summaries) for s in ws.sites()],

@@ -64,6 +64,10 @@ def lines(series: dict[str, list[float]], x: list[float], unit: str, x_label: st
           x_ticks: list[tuple[float, str]] | None = None) -> str:
     all_values = [v for vs in series.values() for v in vs]
     y_max = _nice_max(all_values)
+    if not x or not any(v == v for v in all_values):  # an empty chart says so, not nonsense
+        return _frame([f'<text x="{W / 2:.0f}" y="{H / 2:.0f}" font-size="11" '
+                       f'text-anchor="middle" {FONT}>no data for this period</text>'],
+                      unit, y_max, x_label)
     x0, x1 = min(x), max(x) if len(x) > 1 else min(x) + 1
     body = []
     for i, (name, values) in enumerate(series.items()):

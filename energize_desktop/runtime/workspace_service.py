@@ -60,18 +60,34 @@ class WorkspaceService(QObject):
         self.pool = pool or QThreadPool.globalInstance()
         self.jobs = JobRunner(self.pool, self)
         self.ws: Workspace | None = None
+        self.feed = None  # runtime.logger_feed.LoggerFeed while a logger holds the workspace
         self._token = 0
         self._latest: dict[int, int] = {}  # meter id -> token of its newest series request
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open(self, path: Path) -> None:
         """Open synchronously (a quick check of the file); errors raise WorkspaceError."""
-        ws = Workspace.open(path)
+        from energize_desktop.storage.errors import WorkspaceLocked
+
+        feed = None
+        try:
+            ws = Workspace.open(path)
+        except WorkspaceLocked:  # a logger holds it: its snapshot, read-only, and its feed
+            from energize_desktop.live.read_api import open_for_reading
+            from energize_desktop.runtime.logger_feed import LoggerFeed
+
+            ws = open_for_reading(path)
+            feed = LoggerFeed(ws.logger, self)
         self.close()
-        self.ws = ws
+        self.ws, self.feed = ws, feed
         self.opened.emit(path)
+        if feed is not None:
+            feed.start()
 
     def close(self) -> None:
+        if getattr(self, "feed", None) is not None:
+            self.feed.stop()
+            self.feed = None
         self.pool.waitForDone()
         if self.ws is not None:
             self.ws.close()

@@ -17,7 +17,7 @@ import duckdb
 from energize_desktop.core.errors import ValidationError
 from energize_desktop.core.model import Meter, Site
 from energize_desktop.storage import catalog, metadata
-from energize_desktop.storage.errors import WorkspaceError
+from energize_desktop.storage.errors import WorkspaceError, WorkspaceLocked
 from energize_desktop.storage.schema import APP_ID, MIGRATIONS, SCHEMA_VERSION
 from energize_desktop.storage.transaction import transaction
 from energize_desktop.storage.trust import check_no_code, check_schema
@@ -40,7 +40,8 @@ class Workspace:
         self._meters: list[Meter] | None = None
         self._state = None
         self._writer = None
-
+        self.on_close: list = []  # called once closed (a snapshot's file removed)
+        self.shown_as: Path = path  # what to call it: a snapshot's is the logged workspace
     # -- lifecycle ------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path) -> "Workspace":
@@ -97,6 +98,8 @@ class Workspace:
                 self._con.execute("CHECKPOINT")
             self._con.close()
             self._con = None
+            for done in self.on_close:
+                done()
 
     def __enter__(self):
         return self
@@ -387,8 +390,8 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            raise WorkspaceError(f"{path}: open in another Energize process; close it there "
-                                 "first") from exc
+            raise WorkspaceLocked(f"{path}: open in another Energize process; close it there "
+                                  "first") from exc
         if "not a valid DuckDB database" in text:
             raise WorkspaceError(f"{path}: not an Energize workspace") from exc
         raise WorkspaceError(f"{path}: damaged or truncated workspace ({text})") from exc

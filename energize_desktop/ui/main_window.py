@@ -299,6 +299,10 @@ class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJob
         self.importer.set_sites([s.name for s in self.service.sites()])
         self.reports.set_sites([s.name for s in self.service.sites()])
         self.importer.set_profiles(self.service.profiles())
+        if self.service.feed is not None:  # another process logs it: watched, read-only
+            from energize_desktop.ui.logged_workspace import watch_logger
+
+            watch_logger(self, self.service.feed)
         self.connections.set_sites([s.name for s in self.service.sites()])
         self.connections.set_text(self.service.connections_text())
         self.apply_preferences(self.prefs.with_recent(str(Path(path).resolve())))

@@ -81,3 +81,22 @@ def test_a_device_that_drops_is_shown_offline_said_once_and_alerted(qtbot, demo_
             sim.stop()
     assert page.tiles.banner.isHidden()  # stopped: nothing is offline any more
     service.close()
+
+
+def test_a_workspace_being_logged_opens_read_only_with_live_values(qtbot, tmp_path):
+    from tests.integration.test_read_while_logging import logged
+
+    with logged(tmp_path) as (path, _proc):
+        service, win = _opened(qtbot, path, RecordingDialogs())
+        assert service.ws.read_only and service.ws.shown_as == path and service.feed
+        assert "read-only" in win.windowTitle()
+        assert "Read-only: logged by process" in win.connections.message.text()
+        page = win.connections
+        assert not page.start_button.isEnabled()
+        qtbot.waitUntil(lambda: any(t.value.text() != "—" for t in page.tiles.tiles.values()),
+                        timeout=30_000)
+        qtbot.waitUntil(lambda: page.tiles.headers["Main SDM630"].text().startswith("● online"),
+                        timeout=30_000)
+        assert any("stored" in page.devices.item(i).text() for i in range(page.devices.count()))
+        service.close()
+        assert service.feed is None
