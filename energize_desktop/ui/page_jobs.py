@@ -93,3 +93,7 @@ class PageJobs:
             self.baselines.set_meters(self.service.meters(), self.service.data_ranges(),
                                       self.service.baseline_names())
             self.status.setText(f"imported {len(outcome.reports)} file(s)")
+            meters = self.service.meters()
+            if self._selected is None and meters:  # a new workspace's first data: show it
+                self.tree.select_meter(meters[0].id)
+                self.pages.setCurrentWidget(self.chart)

@@ -84,8 +84,10 @@ def style_chart(plot) -> None:
     import pyqtgraph as pg
 
     fg, bg = theme_colour("chart_fg"), theme_colour("chart_bg")
-    plot.setBackground(bg)
     item = plot.getPlotItem()
+    if item is None:  # a chart of a window already closed, not yet collected
+        return
+    plot.setBackground(bg)
     for name in ("left", "bottom", "right", "top"):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(fg))

@@ -579,6 +579,10 @@ def test_new_workspace_then_import_with_a_saved_profile(qtbot, tmp_path):
     text = page.summary.toPlainText()
     assert "stored 72" in text and "saved CSV profile 'daily logger'" in text
     assert page.profile.findText("daily logger") >= 0
+    # a new workspace's first import is shown at once: its meter on the Explorer
+    assert win.pages.currentWidget() is win.chart
+    qtbot.waitUntil(lambda: getattr(win.chart, "series", None) is not None, timeout=30_000)
+    assert win.chart.series.meter.name == service.meters()[0].name
     win.new_workspace()  # the same name again: refused, the open workspace stays
     assert "already exists" in win.dialogs.errors[-1][1]
     service.close()
