@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
 from energize_desktop.ui.window_support import style_chart
 
@@ -69,6 +69,11 @@ class LiveChart(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
+        self.legends = QCheckBox("Legends")
+        self.legends.setChecked(True)
+        self.legends.setToolTip("Each panel's curves with their units (hide to see the curves)")
+        self.legends.toggled.connect(self._show_legends)
+        self._layout.addWidget(self.legends)
         self.plot = self._panel(unit)  # the first panel (the only one until a second unit)
         for name in names:
             self.ensure_curve(name)
@@ -85,7 +90,8 @@ class LiveChart(QWidget):
         style_chart(plot)
         plot.setLabel("left", unit)
         plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # "kvar", not "kvar (x0.001)"
-        plot.addLegend(offset=(10, 10))
+        legend = plot.addLegend(offset=(10, 2), colCount=3)  # rows of three: short panels
+        legend.setVisible(self.legends.isChecked())
         item = plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
@@ -94,6 +100,10 @@ class LiveChart(QWidget):
         self.panels[unit] = plot
         self._layout.addWidget(plot)
         return plot
+
+    def _show_legends(self, shown: bool) -> None:
+        for plot in self.panels.values():
+            plot.getPlotItem().legend.setVisible(shown)
 
     def ensure_curve(self, name: str, unit: str | None = None) -> None:
         if name not in self.curves:
