@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from energize_desktop.ui.window_support import style_chart
 
@@ -74,7 +74,13 @@ class LiveChart(QWidget):
         self.legends.setToolTip("Each panel's curves with their units (hide to see the curves)")
         self.legends.toggled.connect(self._show_legends)
         self._layout.addWidget(self.legends)
-        self.plot = self._panel(unit)  # the first panel (the only one until a second unit)
+        self.empty = QLabel("Live values are drawn here, one panel per unit, once acquisition "
+                            "starts")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self._layout.addWidget(self.empty, 1)
+        self.plot = self._panel(unit)
+        self.plot.hide()  # an empty chart would show nonsense axes: the sentence instead  # the first panel (the only one until a second unit)
         for name in names:
             self.ensure_curve(name)
         self._dirty = False
@@ -111,6 +117,9 @@ class LiveChart(QWidget):
             if not self.curves and unit != self.default_unit and not self.panels[
                     self.default_unit].getPlotItem().listDataItems():
                 self._relabel_first(unit)
+            if not self.curves:
+                self.empty.hide()
+                self.plot.show()
             colour = PALETTE[len(self.curves) % len(PALETTE)]
             self.buffers[name] = RingBuffer(self.capacity)
             self.curves[name] = self._panel(unit).plot(

@@ -116,6 +116,11 @@ class LiveTiles(QWidget):
         self.states: dict[str, SourceState] = {}
         self._columns = 0
         self._body = QVBoxLayout()
+        self.empty = QLabel("No live meters yet: add a Modbus device or an MQTT broker (the "
+                            "tabs beside this one), check the settings, then Start. Each point "
+                            "gets a tile here with its value, unit and age.")
+        self.empty.setWordWrap(True)
+        self._body.addWidget(self.empty)
         layout = QVBoxLayout(self)  # the banner is the page's to place (above every tab)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._body)
@@ -136,6 +141,7 @@ class LiveTiles(QWidget):
             self.tiles[m.id] = Tile(point, m.unit)
             self.device_of[m.id] = device
         self._columns = 0
+        self.empty.setVisible(not self.tiles)
         self._lay_out()
         self.show_states(list(self.states.values()))
 

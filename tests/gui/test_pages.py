@@ -881,11 +881,15 @@ def test_live_curves_of_different_units_get_their_own_panels(qtbot):
 
     live = LiveChart([], capacity=100, interval_ms=20)
     qtbot.addWidget(live)
+    assert live.plot.isHidden() and not live.empty.isHidden()  # no nonsense axes when empty
     live.ensure_curve("L1 voltage", "V")
+    assert not live.plot.isHidden() and live.empty.isHidden()
     live.ensure_curve("L2 voltage", "V")
     live.ensure_curve("Power", "kW")
     live.ensure_curve("Frequency", "Hz")
     assert list(live.panels) == ["V", "kW", "Hz"]
     legend = live.panels["V"].getPlotItem().legend
     assert [label.text for _, label in legend.items] == ["L1 voltage (V)", "L2 voltage (V)"]
+    live.legends.setChecked(False)  # legends can be hidden
+    assert all(not p.getPlotItem().legend.isVisible() for p in live.panels.values())
     live.timer.stop()
