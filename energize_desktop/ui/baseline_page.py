@@ -206,6 +206,8 @@ class BaselinePage(QWidget):
         x = np.asarray(ts) / 1e6 + offset_s
         self.actual.setData(x, actual, connect="finite")
         self.predicted.setData(x, predicted, connect="finite")
+        if np.nanmin(actual, initial=0.0) >= 0:  # energy that is never negative: nor its band
+            lower = np.maximum(lower, 0.0)
         self.band_lo.setData(x, np.nan_to_num(lower, nan=0.0))
         self.band_hi.setData(x, np.nan_to_num(upper, nan=0.0))
         unit = result["model"].unit
