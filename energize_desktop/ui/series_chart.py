@@ -70,6 +70,8 @@ class SeriesChart(QWidget):
         view.setAutoVisible(y=True)
         view.enableAutoRange(axis="y")
         self._right = None  # a second value axis, for a second unit
+        self._right_unit: str | None = None
+        self.panels: dict[str, pg.PlotWidget] = {}  # a third unit and beyond: stacked below
         self.curve = self._new_curve("", LINE)
         self.estimated = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(ESTIMATED), pen=None)
         self.plot.addItem(self.estimated)
@@ -96,7 +98,8 @@ class SeriesChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.plot)
+        layout.addWidget(self.plot, 3)
+        self._layout = layout
         self.series = None  # the primary meter's latest series
         self.overlays: dict[int, tuple] = {}  # meter id -> (curve, series)
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
@@ -143,13 +146,35 @@ class SeriesChart(QWidget):
         self.plot.getPlotItem().getAxis("right").setLabel(unit)
         return self._right
 
+    def _panel(self, unit: str) -> pg.PlotWidget:
+        """A panel of its own below the chart, sharing its time axis (a third unit and more:
+        two value axes are as many as one chart can be read by)."""
+        if unit not in self.panels:
+            panel = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+            style_chart(panel)
+            panel.setLabel("left", unit)
+            panel.addLegend(offset=(10, 2))
+            panel.showGrid(x=True, y=True, alpha=0.25)
+            panel.setXLink(self.plot)
+            view = panel.getViewBox()
+            view.setMouseEnabled(x=True, y=False)
+            view.setAutoVisible(y=True)
+            self.panels[unit] = panel
+            self._layout.addWidget(panel, 1)
+        return self.panels[unit]
+
     def _overlay_curve(self, name: str, colour: str, unit: str | None):
-        """A curve on the left axis when it shares the primary's unit, else on the right."""
+        """A curve on the left axis when it shares the primary's unit, on the right for a
+        second unit, in a stacked panel for any other."""
         primary = self.series.unit if self.series is not None else None
         if unit is None or primary is None or unit == primary:
             curve = self._new_curve(name, colour)
             self._legend_entry(curve, f"{name} ({unit})" if unit else name)
             return curve
+        if self._right_unit not in (None, unit):
+            return self._panel(unit).plot([], [], pen=pg.mkPen(colour, width=1),
+                                          connect="finite", name=f"{name} ({unit})")
+        self._right_unit = unit
         curve = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=1,
                                                      style=Qt.PenStyle.DashLine),
                                 connect="finite", name=f"{name} ({unit}, right axis)")
@@ -241,6 +266,11 @@ class SeriesChart(QWidget):
         self.overlays.clear()
         if self._right is not None:
             self.plot.getPlotItem().hideAxis("right")
+        self._right_unit = None
+        for panel in self.panels.values():
+            panel.setParent(None)
+            panel.deleteLater()
+        self.panels.clear()
         self.plot.setTitle("")
         self._auto_range_next = True
 

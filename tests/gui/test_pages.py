@@ -158,11 +158,23 @@ def test_a_second_unit_gets_its_own_axis_and_the_readout_never_widens(qtbot, win
     assert chart._right is not None and curve in chart._right.addedItems
     assert curve not in chart.plot.getPlotItem().vb.addedItems
     assert chart.plot.getPlotItem().getAxis("right").labelText == "°C"
+    # a third unit never shares an axis: a panel of its own below, on the same time axis
+    hz = chart._overlay_curve("Frequency", "#000000", "Hz")
+    assert list(chart.panels) == ["Hz"]
+    panel = chart.panels["Hz"]
+    assert panel.getPlotItem().getAxis("left").labelText == "Hz"
+    assert panel.getViewBox().linkedView(0) is chart.plot.getViewBox()
+    assert hz in panel.getPlotItem().listDataItems()
+    assert chart.plot.getPlotItem().getAxis("right").labelText == "°C"  # unchanged
+    assert chart._overlay_curve("Frequency 2", "#000000", "Hz") in \
+        panel.getPlotItem().listDataItems() and len(chart.panels) == 1
     width = window.width()
     chart.set_readout("Main incomer: 12.00 kW   " * 60)
     qtbot.wait(10)
     assert window.width() == width and chart.readout.text().endswith("…")
     assert chart.readout.toolTip().startswith("Main incomer")
+    chart.clear()  # another meter chosen: the stacked panels go with their curves
+    assert not chart.panels and chart._right_unit is None
 
 
 def test_shapes_page_draws_carpet_duration_and_profiles(qtbot, window):
