@@ -97,7 +97,8 @@ class SetupActions:
 
         if not self._need_workspace():
             return None
-        return self._editor(TariffEditor(self.service.ws, self), self._request_overview)
+        editor = TariffEditor(self.service.ws, self, choose_file=self.dialogs.open_file)
+        return self._editor(editor, self._request_overview)
 
     def edit_factors(self):
         from energize_desktop.ui.terms_editors import CarbonEditor

@@ -70,9 +70,10 @@ class TariffEditor(EditorDialog):
     """Kept tariffs on the left (their fuel, the default marked); the chosen one's JSON on the
     right, checked as you type; Save keeps it (the first of its fuel becomes the default)."""
 
-    def __init__(self, ws, parent=None):
+    def __init__(self, ws, parent=None, choose_file=None):
         super().__init__("Tariffs", parent)
         self.ws = ws
+        self.choose_file = choose_file  # (title, filter) -> path or "": the window's dialogs
         self.kept = QListWidget()
         self.kept.setAccessibleName("kept tariffs")
         self.kept.currentRowChanged.connect(self._show_kept)
@@ -85,6 +86,11 @@ class TariffEditor(EditorDialog):
         self.default_button.clicked.connect(self.make_default)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove)
+        self.prices_button = QPushButton("Dynamic prices…")
+        self.prices_button.setToolTip("Attach a price series (day-ahead, Agile: timestamp,"
+                                      "price_per_kwh every 15/30/60 min) to the chosen tariff; "
+                                      "its rates price the steps outside it")
+        self.prices_button.clicked.connect(lambda: self.attach_prices())
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("tariff (JSON)")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -94,7 +100,8 @@ class TariffEditor(EditorDialog):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         row = QHBoxLayout()
-        for w in (self.template, new, self.default_button, self.remove_button):
+        for w in (self.template, new, self.default_button, self.prices_button,
+                  self.remove_button):
             row.addWidget(w)
         split = QHBoxLayout()
         split.addWidget(self.kept, 2)
@@ -179,6 +186,32 @@ class TariffEditor(EditorDialog):
             t = ledger.set_default_tariff(self.ws, name)
             self.refresh(select=name)
             self.message.setText(f"{t.fuel.capitalize()} is priced on {name!r} from now on")
+
+    def attach_prices(self, path: str | None = None) -> int:
+        """A price CSV attached to the chosen (kept) tariff; the prices stored."""
+        from pathlib import Path
+
+        from energize_desktop.core.errors import EnergizeError
+        from energize_desktop.imports.price_csv import read_price_csv
+        from energize_desktop.storage.energy_terms import TariffStore
+
+        name = self._chosen()
+        if not name:
+            self.message.setText("Keep the tariff first, then attach its prices")
+            return 0
+        if path is None and self.choose_file is not None:
+            path = self.choose_file("Dynamic prices for " + name, "CSV (*.csv);;All files (*)")
+        if not path:
+            return 0
+        try:
+            ts, price, step = read_price_csv(Path(path))
+            n = TariffStore(self.ws).save_prices(name, ts, price, step)
+        except EnergizeError as exc:
+            self.refused(exc)
+            return 0
+        self.message.setText(f"{name!r}: {n:,} prices every {step // 60} min attached "
+                             f"({Path(path).name}); its rates price the steps outside them")
+        return n
 
     def remove(self) -> None:
         from energize_desktop.storage.energy_terms import TariffStore

@@ -110,6 +110,20 @@ def test_the_overview_hint_opens_the_tariff_editor_and_the_card_follows(qtbot, d
     editor.save()
     assert "Electricity is priced on it" in editor.message.text()
     assert "[electricity] Flat 25p (default)" in editor.kept.item(0).text()
+    prices = demo_copy.parent / "agile.csv"  # dynamic prices attached to it
+    prices.write_text("timestamp,price_per_kwh\n" + "".join(
+        f"2025-10-01T{h:02d}:{m:02d}:00+00:00,{0.1 + h / 100:.3f}\n"
+        for h in range(24) for m in (0, 30)))
+    assert editor.attach_prices(str(prices)) == 48
+    assert "48 prices every 30 min" in editor.message.text()
+    from energize_desktop.jobs import ledger
+
+    attached = ledger.load_tariff(service.ws, "Flat 25p").prices
+    assert attached is not None and attached.step_s == 1800
+    bad = demo_copy.parent / "bad.csv"
+    bad.write_text("timestamp,price_per_kwh\n2025-10-01T00:00:00+00:00,cheap\n")
+    assert editor.attach_prices(str(bad)) == 0
+    assert "bad.csv" in editor.problem_label.text() or "line 2" in editor.problem_label.text()
     with qtbot.waitSignal(service.overview_ready, timeout=30_000):
         editor.close()
     cost = next(c for c in win.overview.cards if c.title.text() == "Cost this month")
