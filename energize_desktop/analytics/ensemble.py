@@ -224,6 +224,8 @@ def _deviation_event(series: Series, exp: Expectation, score, a: int, b: int, me
         hours = (b - a) * step / 3600
         text += (f"; over these {hours:g} h {abs(excess):,.1f} {u} "
                  f"{'more' if excess > 0 else 'less'} than usual")
+        if (excess > 0) != high:  # the flagged hours went one way, the episode's sum the other
+            text += f" in all (the flagged hours were {'above' if high else 'below'} it)"
     severity = Severity.CRITICAL if top >= 2.0 else Severity.WARNING
     stake = abs(excess) if not single else abs(float(exp.residual[worst]))
     if stake < min_stake:  # clear in MADs, but too little energy to act on: a finding

@@ -167,3 +167,16 @@ def test_a_boiler_at_its_balance_point_is_the_weather_and_a_cold_failure_is_an_a
     s = on_grid("Gas", "kWh", ts, broken, 3600).with_temperature(temp)
     found = [e for e in detect(s).alarms() if e.start_us <= ts[cold] < e.end_us]
     assert found and "weather" not in found[0].explanation, found
+
+
+def test_an_episode_says_which_way_its_flagged_hours_went_when_its_sum_went_the_other():
+    ts, kwh = _office()
+    at = 51 * 24 + 10  # a Wednesday, 10:00
+    kwh[at:at + 2] -= 20.0  # two-hour failures a day apart (far below usual, flagged)...
+    kwh[at + 2:at + 24] += 4.0  # ...with a catch-up between them (too mild to flag alone)
+    kwh[at + 24:at + 26] -= 20.0
+    events = [e for e in detect(on_grid("M", "kWh", ts, kwh, 3600)).events
+              if e.start_us <= ts[at] < e.end_us and e.detector == "seasonal"]
+    assert events and events[0].kind is Kind.LOW
+    text = events[0].explanation
+    assert "more than usual in all (the flagged hours were below it)" in text, text
