@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from energize_desktop.ui.window_support import set_font, style_chart, theme_colour
+from energize_desktop.ui.window_support import (
+    set_font,
+    show_empty,
+    style_chart,
+    theme_colour,
+)
 
 AUTO_TEMPERATURE = "the site's outdoor temperature"
 LEVEL_ROLE = {"ok": "good", "fail": "bad", "warn": "warn"}  # the theme colour of a verdict
@@ -125,6 +130,8 @@ class BaselinePage(QWidget):
         self.cusum_plot.setXLink(self.plot)
         self.cusum = self.cusum_plot.plot([], [], pen=pg.mkPen("#7d3c98", width=2))
         self.cusum_plot.setTitle("CUSUM: actual − predicted, summed")
+        show_empty(self.plot, "Choose a meter and its baseline period, then Fit baseline")
+        show_empty(self.cusum_plot, "Actual − predicted, summed, once a baseline is fitted")
 
     def set_view(self, start_s: float, end_s: float) -> None:
         """The window's time range: the charts show [start, end) local seconds."""
@@ -201,6 +208,8 @@ class BaselinePage(QWidget):
 
     # -- results ------------------------------------------------------------------------------------
     def show_result(self, result: dict, offset_s: float) -> None:
+        show_empty(self.plot, None)
+        show_empty(self.cusum_plot, None)
         self.fit_button.setEnabled(True)
         ts, actual, predicted, lower, upper = result["rows"]
         x = np.asarray(ts) / 1e6 + offset_s

@@ -3,6 +3,7 @@ recommendations — filled from one immutable payload (analytics.overview.Overvi
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -16,7 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from energize_desktop.ui.window_support import set_font, style_chart, theme_colour
+from energize_desktop.ui.window_support import (
+    set_font,
+    show_empty,
+    style_chart,
+    theme_colour,
+)
 
 TONES = {"good": "good", "bad": "bad", "neutral": "muted"}  # a card's tone: its theme colour
 
@@ -74,6 +80,7 @@ class OverviewPage(QWidget):
         self.power.setTitle("Site electricity, last 48 hours", size="10pt")
         self.power_curve = self.power.plot([], [], pen=pg.mkPen("#1f6fb2", width=1),
                                            connect="finite")
+        show_empty(self.power, "The site's electricity of the last 48 hours shows here")
         self.anomalies, self.findings = QListWidget(), QListWidget()
         self.anomalies.setAccessibleName("latest anomalies")
         self.findings.setAccessibleName("recommendations")
@@ -112,6 +119,10 @@ class OverviewPage(QWidget):
         for widget, card in zip(self.cards, data.cards):
             widget.show_card(card)
         self.power_curve.setData(data.power_x, data.power_kw, connect="finite")
+        has_data = np.isfinite(np.asarray(data.power_kw, float)).any() if len(data.power_kw) \
+            else False
+        show_empty(self.power, None if has_data else
+                   "No electricity readings in the 48 hours before the latest reading")
         self.anomalies.clear()
         self.anomalies.addItems(list(data.anomalies) or ["No warnings: run Analyse › Detect "
                                                           "anomalies (Ctrl+D)"])

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from energize_desktop.core.rollup import Level
 from energize_desktop.core.text import spreadsheet_safe
-from energize_desktop.ui.window_support import style_chart
+from energize_desktop.ui.window_support import show_empty, style_chart
 
 # Pens are 1 px: Qt draws a wider antialiased pen stroke by stroke, which took 2.6 s instead of
 # 28 ms for a year of minutes (benchmarks/ui.py).
@@ -48,6 +48,9 @@ def level_for_span(span_s: float, sampled: bool = False):
     if span_s > 3 * 86400:
         return Level.HOUR
     return Level.QUARTER
+
+
+EMPTY = "Choose a meter on the left to chart it (Ctrl+click to overlay others)"
 
 
 class SeriesChart(QWidget):
@@ -109,6 +112,7 @@ class SeriesChart(QWidget):
         self.pending_shade = None  # an event to shade once its meter's data has arrived
         self.view_range: tuple[float, float] | None = None  # the time range control's span
         self.unit_system = "SI"  # the Settings page's choice: imperial shows °F
+        show_empty(self.plot, EMPTY)
 
     def _new_curve(self, name: str, colour: str):
         return self.plot.plot([], [], pen=pg.mkPen(colour, width=1), connect="finite",
@@ -214,6 +218,7 @@ class SeriesChart(QWidget):
         """The primary meter (a new selection replaces the overlays) or an update of one
         already shown (a zoom asked for a finer or coarser level)."""
         series = display_units(series, self.unit_system)
+        show_empty(self.plot, None)
         mid = series.meter.id
         if self.series is not None and mid != self.series.meter.id and mid not in self.overlays:
             self.clear()
@@ -273,6 +278,7 @@ class SeriesChart(QWidget):
         self.panels.clear()
         self.plot.setTitle("")
         self._auto_range_next = True
+        show_empty(self.plot, EMPTY)
 
     def shade(self, start_s: float, end_s: float, around_s: float = 2 * 86400) -> None:
         """Shade an event and bring it into view with some context either side."""

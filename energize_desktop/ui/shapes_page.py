@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from energize_desktop.ui.window_support import style_chart
+from energize_desktop.ui.window_support import show_empty, style_chart
 
 DAY_S = 86_400
 PROFILE_COLOURS = ("#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085",
@@ -36,6 +36,7 @@ class ShapesPage(QWidget):
         self.profiles.addLegend(offset=(10, 10))
         for w in (self.carpet, self.duration, self.profiles):
             style_chart(w)
+            show_empty(w, "Choose a meter on the left")
         layout = QGridLayout(self)
         layout.addWidget(self.title, 0, 0, 1, 2)
         layout.addWidget(self.carpet, 1, 0, 1, 2)
@@ -44,6 +45,8 @@ class ShapesPage(QWidget):
 
     def show_shapes(self, name: str, shapes) -> None:
         unit = shapes.unit
+        for w in (self.carpet, self.duration, self.profiles):
+            show_empty(w, None)
         self.title.setText(f"<b>{name}</b> — hourly {unit}; gaps are blank cells")
         carpet = shapes.carpet
         if carpet.size:

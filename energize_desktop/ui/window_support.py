@@ -96,6 +96,8 @@ def style_chart(plot) -> None:
             axis.setLabel(axis.labelText, units=axis.labelUnits, color=fg)
     if item.titleLabel.text:
         item.titleLabel.setText(item.titleLabel.text, color=fg)
+    if getattr(plot, "_empty_note", None) is not None:
+        plot._empty_note.setColor(fg)
     if item.legend is not None:
         item.legend.setLabelTextColor(fg)
         for _sample, label in item.legend.items:  # setLabelTextColor only sets an attribute:
@@ -123,3 +125,34 @@ def icon(name: str):
     from energize_desktop import paths
 
     return QIcon(str(paths.resource("icons", f"{name}.svg")))
+
+
+def show_empty(plot, text: str | None) -> None:
+    """An empty chart says what would fill it instead of drawing axes of nothing (0–1, a
+    1970 date axis); `None` once it has data (the axes come back)."""
+    import pyqtgraph as pg
+
+    item = plot.getPlotItem()
+    note = getattr(plot, "_empty_note", None)
+    if text is None:
+        if note is not None:
+            item.removeItem(note)
+            plot._empty_note = None
+            for side in ("left", "bottom"):
+                item.showAxis(side)
+        return
+    if note is None:
+        note = plot._empty_note = pg.TextItem(anchor=(0.5, 0.5))
+        item.addItem(note, ignoreBounds=True)
+        item.getViewBox().sigRangeChanged.connect(lambda *_: _centre(plot))
+    note.setText(text, color=theme_colour("chart_fg"))
+    for side in ("left", "bottom"):
+        item.hideAxis(side)
+    _centre(plot)
+
+
+def _centre(plot) -> None:
+    note = getattr(plot, "_empty_note", None)
+    if note is not None:  # the middle of whatever range the empty view has
+        (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+        note.setPos((x0 + x1) / 2, (y0 + y1) / 2)

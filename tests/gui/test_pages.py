@@ -905,3 +905,22 @@ def test_live_curves_of_different_units_get_their_own_panels(qtbot):
     live.legends.setChecked(False)  # legends can be hidden
     assert all(not p.getPlotItem().legend.isVisible() for p in live.panels.values())
     live.timer.stop()
+
+
+def test_empty_charts_say_what_would_fill_them_not_nonsense_axes(qtbot, demo_file):
+    service = WorkspaceService()
+    win = MainWindow(service, dialogs=RecordingDialogs())
+    qtbot.addWidget(win)
+    charts = {"Explorer": win.chart.plot, "Overview": win.overview.power,
+              "Baselines": win.baselines.plot, "Shapes": win.shapes.carpet}
+    for name, plot in charts.items():
+        note = getattr(plot, "_empty_note", None)
+        assert note is not None and note.toPlainText(), name
+        assert not plot.getPlotItem().getAxis("bottom").isVisible(), name
+    with qtbot.waitSignals([service.series_ready, service.overview_ready], timeout=30_000):
+        win.open_path(demo_file)
+    for plot in (win.chart.plot, win.overview.power):
+        assert getattr(plot, "_empty_note", None) is None
+        assert plot.getPlotItem().getAxis("bottom").isVisible()
+    assert win.baselines.plot._empty_note is not None  # nothing fitted yet: still says so
+    service.close()
