@@ -96,11 +96,12 @@ class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJob
                                  self.baselines, self.connections, self.importer,
                                  self.reports, self.settings), PAGES):
             self.pages.addTab(widget, icon(name.lower()), name)
+        self.pages.icon_names = [name.lower() for name in PAGES]  # retinted with the theme
 
     def _build_layout(self) -> None:
         from energize_desktop.ui.file_drops import FileDrops
 
-        self.setWindowIcon(icon("energize"))
+        self.setWindowIcon(icon("energize", tint=False))  # the logo keeps its colours
         self.drops = FileDrops(self)  # workspaces and data files dropped or opened by the OS
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)

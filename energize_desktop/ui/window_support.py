@@ -65,6 +65,8 @@ def apply_theme(theme: str) -> None:
     for widget in app.allWidgets():
         if isinstance(widget, pg.PlotWidget):
             style_chart(widget)
+        if hasattr(widget, "icon_names"):
+            retint_tabs(widget)
         restyle = getattr(widget, "theme_changed", None)
         if callable(restyle):
             restyle()
@@ -118,13 +120,29 @@ def local_zone() -> str:
         return "UTC"
 
 
-def icon(name: str):
-    """An SVG icon from resources/icons: crisp at any screen scale."""
-    from PySide6.QtGui import QIcon
+def icon(name: str, tint: bool = True):
+    """An SVG icon from resources/icons in the theme's text colour (dark line art vanishes on
+    a dark tab), drawn large enough to stay crisp at any screen scale."""
+    from PySide6.QtGui import QColor, QIcon, QPainter
 
     from energize_desktop import paths
 
-    return QIcon(str(paths.resource("icons", f"{name}.svg")))
+    source = QIcon(str(paths.resource("icons", f"{name}.svg")))
+    pixmap = source.pixmap(64, 64)
+    if pixmap.isNull() or not tint:
+        return source
+    painter = QPainter(pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(pixmap.rect(), QColor(theme_colour("text")))
+    painter.end()
+    tinted = QIcon(pixmap)
+    return tinted
+
+
+def retint_tabs(tabs) -> None:
+    """A tab bar's icons again in the theme's colour (its `icon_names`, one per tab)."""
+    for i, name in enumerate(getattr(tabs, "icon_names", ())):
+        tabs.setTabIcon(i, icon(name))
 
 
 def show_empty(plot, text: str | None) -> None:

@@ -57,6 +57,11 @@ def test_every_page_fits_reads_and_follows_the_theme(qtbot, qapp, shown, size, t
     colours = THEMES[theme]
     labels = plots = 0
     try:
+        for i in range(win.pages.count()):  # the tab icons drawn in the theme's text colour
+            image = win.pages.tabIcon(i).pixmap(32, 32).toImage()
+            inked = [QColor(image.pixel(x, y)) for x in range(32) for y in range(32)
+                     if QColor.fromRgba(image.pixel(x, y)).alpha() > 200]
+            assert inked and contrast(inked[0], QColor(colours["window"])) >= 4.5, (i, theme)
         for i, name in enumerate(PAGES):
             win.pages.setCurrentIndex(i)
             qtbot.waitUntil(lambda: win.pages.currentIndex() == i)
