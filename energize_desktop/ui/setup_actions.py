@@ -98,6 +98,7 @@ class SetupActions:
         if not self._need_workspace():
             return None
         editor = TariffEditor(self.service.ws, self, choose_file=self.dialogs.open_file)
+        editor.on_undoable = self._undoable_term
         return self._editor(editor, self._request_overview)
 
     def edit_factors(self):
@@ -105,7 +106,18 @@ class SetupActions:
 
         if not self._need_workspace():
             return None
-        return self._editor(CarbonEditor(self.service.ws, self), self._request_overview)
+        editor = CarbonEditor(self.service.ws, self)
+        editor.on_undoable = self._undoable_term
+        return self._editor(editor, self._request_overview)
+
+    def _undoable_term(self, label: str, undo) -> None:
+        """A tariff or factor edit on Edit › Undo; the Overview's figures follow either way."""
+        def undone():
+            undo()
+            self._request_overview()
+            self.status.setText(f"Undone: {label}")
+
+        self.keys.push_undo(label, undone)
 
     def edit_rules(self):
         from energize_desktop.ui.rule_editor import RuleEditor

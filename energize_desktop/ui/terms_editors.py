@@ -74,6 +74,7 @@ class TariffEditor(EditorDialog):
         super().__init__("Tariffs", parent)
         self.ws = ws
         self.choose_file = choose_file  # (title, filter) -> path or "": the window's dialogs
+        self.on_undoable = None  # (label, undo) -> None: the window's Edit › Undo
         self.kept = QListWidget()
         self.kept.setAccessibleName("kept tariffs")
         self.kept.currentRowChanged.connect(self._show_kept)
@@ -163,6 +164,7 @@ class TariffEditor(EditorDialog):
         if not self.check():
             return
         definition, _ = json_problem(self.editor.toPlainText())
+        before = self._kept(definition.get("name"))
         try:
             t, chosen = keep_tariff(self.ws, definition, "tariff")
         except EnergizeError as exc:
@@ -173,6 +175,7 @@ class TariffEditor(EditorDialog):
             f"{t.fuel.capitalize()} is priced on it." if chosen == t.name else
             f"{t.fuel.capitalize()} stays priced on {chosen!r}: “Make default” to change."))
         self.saved = t.name
+        self._undoable(f"tariff {t.name!r} kept", t.name, before)
 
     def _chosen(self) -> str | None:
         row = self.kept.currentRow()
@@ -217,9 +220,46 @@ class TariffEditor(EditorDialog):
         from energize_desktop.storage.energy_terms import TariffStore
 
         name = self._chosen()
+        before = self._kept(name)
         if name and TariffStore(self.ws).remove(name):
             self.refresh()
-            self.message.setText(f"Removed {name!r}")
+            self.message.setText(f"Removed {name!r} (Edit › Undo brings it back)")
+            self._undoable(f"removal of tariff {name!r}", name, before)
+
+    def _kept(self, name) -> tuple | None:
+        """A kept tariff as it stands — definition, prices, whether it is its fuel's default
+        — for an undo; None when there is none of that name."""
+        from energize_desktop.jobs import ledger
+        from energize_desktop.storage.energy_terms import TariffStore
+
+        if not name or name not in ledger.tariff_names(self.ws):
+            return None
+        store = TariffStore(self.ws)
+        definition = store.load(name)
+        fuel = ledger.load_tariff(self.ws, name).fuel
+        return definition, store.prices(name), ledger.default_tariff(self.ws, fuel) == name
+
+    def _undoable(self, label: str, name: str, before: tuple | None) -> None:
+        """Edit › Undo puts the tariff back as it was (or removes one that was new)."""
+        from energize_desktop.jobs import ledger
+        from energize_desktop.storage.energy_terms import TariffStore
+
+        if self.on_undoable is None:
+            return
+
+        def undo():
+            store = TariffStore(self.ws)
+            if before is None:
+                store.remove(name)
+                return
+            definition, prices, was_default = before
+            store.save(name, definition)
+            if prices is not None:
+                store.save_prices(name, *prices)
+            if was_default:
+                ledger.set_default_tariff(self.ws, name)
+
+        self.on_undoable(label, undo)
 
 
 FACTOR_COLUMNS = ("From", "To (blank: open)", "kg CO2e/kWh", "Source")
@@ -235,6 +275,7 @@ class CarbonEditor(EditorDialog):
 
         super().__init__("Carbon factors", parent)
         self.ws = ws
+        self.on_undoable = None  # (label, undo) -> None: the window's Edit › Undo
         self.set_name = QComboBox(editable=True)
         self.set_name.setAccessibleName("factor set")
         self.set_name.addItems(list(dict.fromkeys([*FACTOR_SETS, *CarbonStore(ws).names()])))
@@ -313,7 +354,11 @@ class CarbonEditor(EditorDialog):
 
         if not self.check():
             return
+        from energize_desktop.analytics.carbon import parse_factors
+        from energize_desktop.storage.energy_terms import CarbonStore
+
         name = self.set_name.currentText().strip()
+        before = CarbonStore(self.ws).factors(name)
         try:
             factors = keep_factors(self.ws, name, self.rows())
         except EnergizeError as exc:
@@ -321,3 +366,6 @@ class CarbonEditor(EditorDialog):
             return
         self.load(name)
         self.message.setText(f"Kept {len(factors)} dated factor(s) for {name!r}")
+        if self.on_undoable is not None:  # Edit › Undo: the rows as they were
+            self.on_undoable(f"carbon factors {name!r}", lambda: CarbonStore(self.ws).save_factors(
+                name, parse_factors(before, f"carbon factors {name!r}")))

@@ -124,6 +124,15 @@ def test_the_overview_hint_opens_the_tariff_editor_and_the_card_follows(qtbot, d
     bad.write_text("timestamp,price_per_kwh\n2025-10-01T00:00:00+00:00,cheap\n")
     assert editor.attach_prices(str(bad)) == 0
     assert "bad.csv" in editor.problem_label.text() or "line 2" in editor.problem_label.text()
+    # removing it is undone by Edit › Undo: definition, prices and default come back
+    editor.kept.setCurrentRow(0)
+    editor.remove()
+    assert ledger.tariff_names(service.ws) == [] and "Undo" in editor.message.text()
+    assert win.keys.undo_action.text() == "&Undo removal of tariff 'Flat 25p'"
+    win.keys.undo()
+    assert ledger.tariff_names(service.ws) == ["Flat 25p"]
+    assert ledger.default_tariff(service.ws, "electricity") == "Flat 25p"
+    assert ledger.load_tariff(service.ws, "Flat 25p").prices.step_s == 1800
     with qtbot.waitSignal(service.overview_ready, timeout=30_000):
         editor.close()
     cost = next(c for c in win.overview.cards if c.title.text() == "Cost this month")
@@ -153,6 +162,8 @@ def test_carbon_factors_are_rows_each_checked_and_kept(qtbot, demo_copy):
     rows = CarbonStore(service.ws).factors("heat")
     assert [(r["valid_from"], r["valid_to"], r["kg_per_kwh"]) for r in rows] == [
         ("2025-01-01", "2026-01-01", 0.21), ("2026-01-01", None, 0.2)]  # open end closed
+    win.keys.undo()  # the set as it was: empty
+    assert CarbonStore(service.ws).factors("heat") == []
     editor.close()
     service.close()
 
