@@ -33,6 +33,10 @@ class SetupActions:
         if self.service.ws is None:
             self.status.setText("Open a workspace first (File › Open or New)")
             return False
+        if self.service.ws.read_only:  # a logger's snapshot: it changes nothing
+            self.status.setText("Read-only: another process (energize acquire) is logging this "
+                                "workspace; stop it to edit meters, tariffs, factors or rules")
+            return False
         return True
 
     def edit_meter(self):
@@ -78,7 +82,7 @@ class SetupActions:
         from energize_desktop.ui.meter_editor import VirtualMeterDialog
 
         site = self.current_site() if self.service.ws is not None else None
-        if site is None:
+        if site is None or not self._need_workspace():
             self._need_workspace()
             return None
         dialog = VirtualMeterDialog(self.service.ws, site, self)

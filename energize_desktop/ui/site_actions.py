@@ -56,8 +56,7 @@ class SiteActions:
 
     def edit_site(self) -> None:
         site = self.current_site()
-        if site is None:
-            self.status.setText("Open a workspace first (File › Open or New)")
+        if site is None or not self._need_workspace():
             return
         values = {"name": site.name, "timezone": site.timezone, "country": site.country,
                   "subdivision": site.subdivision, "floor_area_m2": site.floor_area_m2,

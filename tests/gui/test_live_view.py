@@ -98,5 +98,6 @@ def test_a_workspace_being_logged_opens_read_only_with_live_values(qtbot, tmp_pa
         qtbot.waitUntil(lambda: page.tiles.headers["Main SDM630"].text().startswith("● online"),
                         timeout=30_000)
         assert any("stored" in page.devices.item(i).text() for i in range(page.devices.count()))
+        assert win.edit_tariffs() is None and "Read-only" in win.status.text()  # no edits
         service.close()
         assert service.feed is None
