@@ -65,6 +65,14 @@ def test_a_device_that_drops_is_shown_offline_said_once_and_alerted(qtbot, demo_
         qtbot.waitUntil(lambda: page.tiles.headers["Main SDM630"].text().startswith("● online"),
                         timeout=10_000)
         assert page.tiles.banner.isHidden()
+        # the Overview open meanwhile stays the building's, as of its own latest reading
+        win.pages.setCurrentWidget(win.overview)
+        with qtbot.waitSignal(service.overview_ready, timeout=30_000):
+            win._request_overview()
+        heading = win.overview.heading.text()
+        assert "Riverside Office" in heading and "2025" in heading, heading
+        assert not any("nan" in win.overview.findings.item(i).text()
+                       for i in range(win.overview.findings.count()))
         sim.stop()
         stopped = True
         qtbot.waitUntil(lambda: not page.tiles.banner.isHidden(), timeout=60_000)
