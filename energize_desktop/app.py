@@ -63,7 +63,8 @@ def create_app(argv=None):
 
 
 def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | None = None,
-        pages_dir: Path | None = None) -> int:
+        pages_dir: Path | None = None, size: tuple[int, int] | None = None,
+        theme: str | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
@@ -72,6 +73,11 @@ def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | No
 
     service = WorkspaceService()
     window = MainWindow(service, open_demo=ensure_demo)
+    if theme:  # this run only: preferences.toml keeps the user's choice
+        from energize_desktop.ui.window_support import apply_theme
+
+        window.theme_override = theme
+        apply_theme(theme)
     window.show()
     if screenshot:  # once the chart and the overview are both in
         waiting = {"series", "overview"}
@@ -87,8 +93,10 @@ def run(workspace: Path | None = None, demo: bool = False, screenshot: Path | No
         service.series_ready.connect(lambda _s: arrived("series"))
         service.overview_ready.connect(lambda _o: arrived("overview"))
         service.failed.connect(lambda msg: app.exit(1))
+    if size and (screenshot or pages_dir):
+        window.resize(*size)
     if pages_dir:
-        window.resize(1400, 900)
+        window.resize(*(size or (1400, 900)))
         started: list[bool] = []  # once: detection refreshes the Overview again
 
         def first_overview(_o) -> None:

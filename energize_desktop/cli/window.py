@@ -15,13 +15,30 @@ def add_parsers(sub) -> None:
                      help="save a PNG of every page once its data is in, then exit")
     gui.add_argument("--screenshot", type=Path, metavar="PNG",
                      help="render the window to a PNG once its chart is drawn, then exit")
+    gui.add_argument("--size", metavar="WxH", type=_size,
+                     help="window size for --pages and --screenshot (default 1400x900)")
+    gui.add_argument("--theme", choices=["light", "dark"],
+                     help="theme for this run (not saved)")
+
+
+def _size(text: str) -> tuple[int, int]:
+    from energize_desktop.core.errors import ValidationError
+
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValidationError(f"{text!r}: expected WIDTHxHEIGHT, e.g. 1280x720",
+                              field="size") from None
+    if not (640 <= w <= 8000 and 480 <= h <= 8000):
+        raise ValidationError(f"{text!r}: expected at least 640x480", field="size")
+    return w, h
 
 
 def _gui(args) -> int:
     from energize_desktop.app import run
 
     return run(workspace=args.workspace, demo=args.demo, screenshot=args.screenshot,
-               pages_dir=args.pages)
+               pages_dir=args.pages, size=args.size, theme=args.theme)
 
 
 def run_default() -> int:

@@ -56,6 +56,7 @@ class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJob
         self._job = self._import_job = self._sync_job = None  # the running tasks (cancel())
         self.live = None  # runtime.live_session.LiveSession while acquiring
         self._geometry_restored = False
+        self.theme_override: str | None = None  # `gui --theme`: this run only, never saved
         self.setWindowTitle("Energize")
         self.resize(1200, 760)
         self._build_pages()
@@ -201,7 +202,7 @@ class MainWindow(SiteActions, SetupActions, TimeActions, FindingActions, PageJob
 
         self.prefs = prefs
         preferences.save(prefs)
-        apply_theme(prefs.theme)
+        apply_theme(self.theme_override or prefs.theme)
         self.chart.unit_system = prefs.units
         self._fill_recent()
 
