@@ -89,6 +89,10 @@ class SeriesChart(QWidget):
         self.lock_y.setAccessibleName("lock value axis")
         self.lock_y.setToolTip("Keep the value axis where it is; the wheel then zooms it too")
         self.lock_y.toggled.connect(self._lock_toggled)
+        self.legend_box = QCheckBox("Legend")
+        self.legend_box.setChecked(True)
+        self.legend_box.setToolTip("Every curve with its unit (hide it to see the curves under)")
+        self.legend_box.toggled.connect(self._show_legend)
         self.readout = QLabel("")
         # elided, never widening the window: the label takes the room there is
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -97,6 +101,7 @@ class SeriesChart(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.compare_box)
         bar.addWidget(self.lock_y)
+        bar.addWidget(self.legend_box)
         bar.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -119,6 +124,12 @@ class SeriesChart(QWidget):
                               name=name or None)
 
     # -- axes --------------------------------------------------------------------------------------
+    def _show_legend(self, shown: bool) -> None:
+        for plot in (self.plot, *self.panels.values()):
+            legend = plot.getPlotItem().legend
+            if legend is not None:
+                legend.setVisible(shown)
+
     def _lock_toggled(self, locked: bool) -> None:
         for view in filter(None, (self.plot.getViewBox(), self._right)):
             view.setMouseEnabled(x=True, y=locked)
@@ -157,7 +168,7 @@ class SeriesChart(QWidget):
             panel = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
             style_chart(panel)
             panel.setLabel("left", unit)
-            panel.addLegend(offset=(10, 2))
+            panel.addLegend(offset=(10, 2)).setVisible(self.legend_box.isChecked())
             panel.showGrid(x=True, y=True, alpha=0.25)
             panel.setXLink(self.plot)
             view = panel.getViewBox()

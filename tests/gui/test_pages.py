@@ -173,6 +173,10 @@ def test_a_second_unit_gets_its_own_axis_and_the_readout_never_widens(qtbot, win
     qtbot.wait(10)
     assert window.width() == width and chart.readout.text().endswith("…")
     assert chart.readout.toolTip().startswith("Main incomer")
+    chart.legend_box.setChecked(False)  # the legends can be hidden, the panels' too
+    assert not chart.plot.getPlotItem().legend.isVisible()
+    assert not panel.getPlotItem().legend.isVisible()
+    chart.legend_box.setChecked(True)
     chart.clear()  # another meter chosen: the stacked panels go with their curves
     assert not chart.panels and chart._right_unit is None
 
