@@ -50,6 +50,8 @@ class Overview:
 def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Overview:
     site = ws.site(ref(site_ref)) if site_ref else _building_site(ws)
     zone = ZoneInfo(site.timezone)
+    if not _has_readings(ws, site):
+        return _first_steps(ws, site)
     now_us = _latest(ws, site)
     now = datetime.fromtimestamp(now_us / 1e6, zone)
     day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -57,7 +59,8 @@ def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Ove
     month = sd.site_energy(ws, site, to_us(month0), now_us, kinds=(MeterKind.ELECTRICITY,))
     cards = [_compare_card(ws, site, "Today", to_us(day0), now_us, 7 * DAY_US),
              _month_card(ws, site, month, month0)]
-    cards += _money_and_carbon(ledger.site_ledger(ws, site, to_us(month0), now_us))
+    cost, carbon = _money_and_carbon(ledger.site_ledger(ws, site, to_us(month0), now_us))
+    cards += [_declared_fuels(ws, site, cost), carbon]
     cards.append(_peak_card(month))
     cards.append(_alerts_card(ws))
     recent = sd.site_energy(ws, site, now_us - 2 * DAY_US, now_us,
@@ -83,6 +86,23 @@ def _building_site(ws: WorkspaceAPI):
         return (len(meters) - logged, len(meters))
 
     return max(sites, key=weight)
+
+
+def _has_readings(ws: WorkspaceAPI, site) -> bool:
+    summaries = ws.queries.summaries()
+    return any(summaries.get(m.id) is not None and summaries[m.id].last
+               for m in sd.top_level_meters(ws, site, (MeterKind.ELECTRICITY,)))
+
+
+def _first_steps(ws: WorkspaceAPI, site) -> Overview:
+    """A site with no electricity readings yet: what to do first, as cards with buttons."""
+    cards = (Card("Data", "none yet", "import meter files, or add a Modbus or MQTT "
+                  "connection", action="import"),
+             _declared_fuels(ws, site, Card("Cost this month", "—", "")),
+             Card("CO2e this month", "—", "counted once there is data and emission factors",
+                  action="factors"))
+    empty = np.zeros(0)
+    return Overview(site.name, "no readings yet", cards, empty, empty, (), ())
 
 
 def _latest(ws: WorkspaceAPI, site) -> int:
@@ -123,6 +143,22 @@ def _change(now: float, before: float, cover: float, what: str) -> tuple[str, st
     pct = (now - before) / before * 100
     return f"{pct:+.1f} % against the {what}", "bad" if pct > 5 else "good" if pct < -5 \
         else "neutral"
+
+
+def _declared_fuels(ws: WorkspaceAPI, site, cost: Card) -> Card:
+    """The cost card names a fuel the site was said to use that has no tariff yet — before
+    any of its data arrives — and offers the tariff editor."""
+    from dataclasses import replace
+
+    from energize_desktop.storage.metadata import SITE_FUELS
+
+    declared = SITE_FUELS.get(ws, str(site.id))
+    missing = [f for f in declared if not ledger.tariff_names(ws, f) and f not in cost.detail]
+    if not missing:
+        return cost
+    note = f"no tariff yet for {', '.join(missing)} (a fuel of the site)"
+    return replace(cost, detail=f"{cost.detail}; {note}" if cost.detail else note,
+                   action="tariffs")
 
 
 def _money_and_carbon(book: ledger.SiteLedger) -> list[Card]:

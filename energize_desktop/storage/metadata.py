@@ -75,6 +75,9 @@ SYNC_ROLLUPS = Key("sync_rollups:", "json", dict, "sync.rollups",
 DETECTION_RUN = Key("detection_run:", "json", dict, "jobs.detection",
                     "per meter uid: the last detection run (when, product version, settings, "
                     "constants, alarms and findings)", prefix=True)
+SITE_FUELS = Key("site_fuels:", "json", list, "jobs.overview",
+                 "the fuels a site uses, as the new-workspace wizard was told (per site id): "
+                 "one without a tariff is named before any of its data arrives", prefix=True)
 DEMO_INJECTED = Key("demo_injected", "json", list, "demo.build",
                     "the anomalies the demo generator planted (ground truth for detectors)")
 DEMO_TRUTH = Key("demo_truth", "json", dict, "demo.build",
@@ -83,7 +86,7 @@ DEMO_VERSION = Key("demo_version", "int", 1, "demo.build",
                    "which demo generator wrote it (an older demo is rebuilt, the old kept aside)")
 DEMO_SEED = Key("demo_seed", "int", None, "demo.build", "the seed the demo was built with")
 
-KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, DEFAULT_TARIFFS, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS,
+KEYS = (APP, SCHEMA_VERSION, DEFAULT_TARIFF, DEFAULT_TARIFFS, CONNECTIONS, NOTIFICATIONS, FLEXIBLE_METERS, SITE_FUELS,
         IMPORT_PROFILE, DETECTION_RUN, SYNC_DSN, SYNC_LAST, SYNC_LAST_AT, SYNC_WATERMARK, SYNC_ROLLUPS,
         DEMO_INJECTED, DEMO_TRUTH, DEMO_VERSION, DEMO_SEED)
 

@@ -83,8 +83,9 @@ class RecordingDialogs(Dialogs):
         if problem:
             self.errors.append((title, problem))
             return None
-        return {**form.values(), **({"then": answer.get("then", "import")} if next_steps
-                                    else {})}
+        return {**form.values(), **({"then": answer.get("then", "import"),
+                                     "fuels": list(answer.get("fuels", ["electricity"]))}
+                                    if next_steps else {})}
 
     def open_external(self, path):
         self.opened.append(path)

@@ -27,7 +27,8 @@ from energize_desktop.ui.window_support import (
 TONES = {"good": "good", "bad": "bad", "neutral": "muted"}  # a card's tone: its theme colour
 
 
-ACTIONS = {"tariffs": "Add a tariff…", "factors": "Add carbon factors…"}
+ACTIONS = {"tariffs": "Add a tariff…", "factors": "Add carbon factors…",
+           "import": "Import files…"}
 
 
 class CardWidget(QFrame):
@@ -109,7 +110,11 @@ class OverviewPage(QWidget):
         layout.addLayout(lists, 2)
 
     def show_overview(self, data) -> None:
-        self.heading.setText(f"<b>{data.site}</b> — as of {data.as_of} (latest reading)")
+        when = "no readings yet" if data.as_of == "no readings yet" else \
+            f"as of {data.as_of} (latest reading)"
+        self.heading.setText(f"<b>{data.site}</b> — {when}")
+        while len(self.cards) > len(data.cards):  # a first-steps overview has fewer cards
+            self.cards.pop().deleteLater()
         while len(self.cards) < len(data.cards):
             card = CardWidget()
             card.action_wanted.connect(self.editor_wanted)

@@ -18,6 +18,9 @@ class SetupActions:
                 ("&Alert rules…", "Ctrl+Shift+A", self.edit_rules)]
 
     def open_editor(self, kind: str):
+        if kind == "import":  # a new site's first step
+            self.pages.setCurrentWidget(self.importer)
+            return None
         return {"tariffs": self.edit_tariffs, "factors": self.edit_factors,
                 "rules": self.edit_rules}[kind]()
 

@@ -15,6 +15,7 @@ class SiteActions:
     def new_workspace(self) -> None:
         from energize_desktop.core.model import Site
         from energize_desktop.storage import Workspace
+        from energize_desktop.storage.metadata import SITE_FUELS
 
         answer = self.dialogs.edit_site("New workspace: the building", {}, next_steps=True)
         if not answer:
@@ -28,9 +29,12 @@ class SiteActions:
             self.dialogs.error("New workspace", f"{path} already exists; open it instead")
             return
         then = answer.pop("then", "import")
+        fuels = answer.pop("fuels", [])
         try:
             with Workspace.create(path) as ws:
-                ws.add_site(Site(**answer))
+                site = ws.add_site(Site(**answer))
+                if fuels:
+                    SITE_FUELS.set(ws, fuels, str(site.id))
         except Exception as exc:  # shown to the user; nothing half-made is left open
             path.unlink(missing_ok=True)
             self.dialogs.error("New workspace", str(exc))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from energize_desktop.core.model import FUELS
 from energize_desktop.ui.window_support import local_zone, theme_colour
 
 BUILDING_TYPES = ("office", "retail", "school", "university", "hotel", "hospital",
@@ -188,7 +191,17 @@ class SiteDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         self.steps: dict[str, QRadioButton] = {}
+        self.fuels: dict[str, QCheckBox] = {}
         if next_steps:
+            row = QHBoxLayout()
+            row.addWidget(QLabel("<b>Fuels used</b>"))
+            for fuel in FUELS:
+                box = self.fuels[fuel] = QCheckBox(fuel)
+                box.setChecked(fuel == "electricity")
+                box.setToolTip("The Overview names a fuel of the site that has no tariff yet")
+                row.addWidget(box)
+            row.addStretch(1)
+            layout.addLayout(row)
             layout.addWidget(QLabel("<b>Then</b>"))
             for key, text in NEXT_STEPS.items():
                 self.steps[key] = QRadioButton(text)
@@ -206,4 +219,5 @@ class SiteDialog(QDialog):
         out = dict(self.form.values())
         if self.steps:
             out["then"] = next(k for k, b in self.steps.items() if b.isChecked())
+            out["fuels"] = [f for f, b in self.fuels.items() if b.isChecked()]
         return out

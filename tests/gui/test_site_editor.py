@@ -30,9 +30,11 @@ def test_the_site_form_checks_as_you_type_and_names_the_field(qtbot):
     assert form.subdivision.findText("75") < 0 or True  # France's regions are listed
     assert form.problem() is None and ok.isEnabled()
     dialog.steps["connect"].setChecked(True)
+    dialog.fuels["gas"].setChecked(True)
     assert dialog.answer() == {"name": "Depot 4", "timezone": "Europe/Paris", "country": "FR",
                                "subdivision": "", "floor_area_m2": 1250.0,
-                               "building_type": "office", "address": "", "then": "connect"}
+                               "building_type": "office", "address": "", "then": "connect",
+                               "fuels": ["electricity", "gas"]}
 
 
 def test_a_region_of_another_country_is_refused_by_name(qtbot):
@@ -46,7 +48,8 @@ def test_a_region_of_another_country_is_refused_by_name(qtbot):
 
 def test_file_new_asks_for_the_building_then_opens_where_the_user_chose(qtbot, tmp_path):
     answer = {"name": "Depot", "timezone": "Europe/Paris", "country": "FR",
-              "floor_area_m2": 1200, "building_type": "warehouse", "then": "connect"}
+              "floor_area_m2": 1200, "building_type": "warehouse", "then": "connect",
+              "fuels": ["electricity", "gas"]}
     service = WorkspaceService()
     folder = tmp_path / "workspaces"
     folder.mkdir()
@@ -58,6 +61,18 @@ def test_file_new_asks_for_the_building_then_opens_where_the_user_chose(qtbot, t
         ("Depot", "Europe/Paris", "FR", 1200.0, "warehouse")
     assert win.pages.currentWidget() is win.connections
     assert "Depot (Europe/Paris)" in win.status.text()
+    # the fuels it was told: a fuel with no tariff yet is named before any data arrives
+    from energize_desktop.jobs.overview import overview
+
+    cost = next(c for c in overview(service.ws).cards if c.title.startswith("Cost"))
+    assert "no tariff yet for electricity, gas" in cost.detail and cost.action == "tariffs"
+    with qtbot.waitSignal(service.overview_ready, timeout=30_000):
+        win._request_overview()
+    first = win.overview.cards[0]
+    assert first.title.text() == "Data" and first.button.text() == "Import files…"
+    assert "no readings yet" in win.overview.heading.text()
+    first.button.click()
+    assert win.pages.currentWidget() is win.importer
     service.close()
     bad = {"name": "", "timezone": "UTC"}
     win2 = MainWindow(WorkspaceService(), dialogs=RecordingDialogs([bad]))
