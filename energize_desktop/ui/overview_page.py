@@ -126,7 +126,8 @@ class OverviewPage(QWidget):
         self.power_curve.setData(data.power_x, data.power_kw, connect="finite")
         has_data = np.isfinite(np.asarray(data.power_kw, float)).any() if len(data.power_kw) \
             else False
-        show_empty(self.power, None if has_data else
+        show_empty(self.power, None if has_data else "No electricity readings yet: import files "
+                   "or add a connection" if data.as_of == "no readings yet" else
                    "No electricity readings in the 48 hours before the latest reading")
         self.anomalies.clear()
         self.anomalies.addItems(list(data.anomalies) or ["No warnings: run Analyse › Detect "
