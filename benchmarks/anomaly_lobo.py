@@ -20,7 +20,8 @@ from energize_desktop.analytics.evaluation import Score
 from energize_desktop.analytics.settings import Tuning
 
 GRID = {"z_threshold": (4.5, 5.0, 6.0, 7.0), "sustain_z": (3.0, 3.5, 4.5),
-        "merge_hours": (16.0, 30.0), "min_stake": (0.0, 0.02, 0.05)}
+        "merge_hours": (16.0, 30.0), "min_stake": (0.0, 0.02, 0.05),
+        "relative_floor": (0.0, 0.03, 0.05, 0.08)}
 ZERO = Score(0, 0, 0, 0, 0, 0, 0)
 
 

@@ -106,7 +106,8 @@ def _suppressed_steps(series: Series, settings: DetectorSettings) -> np.ndarray:
 def _statistical(series, settings, tuning, faulty, suppressed, meter_id, live,
                  result: Detection) -> None:
     bad = faulty | suppressed
-    exp = expect(series, bad, tuning.weeks, live, non_negative=not settings.can_be_negative)
+    exp = expect(series, bad, tuning.weeks, live, non_negative=not settings.can_be_negative,
+                 relative_floor=tuning.relative_floor)
     result.expectation = exp
     steps_per_hour = 3600 / series.step_s
     factor = settings.threshold_factor(STATISTICAL_KINDS)

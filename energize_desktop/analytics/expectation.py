@@ -36,7 +36,7 @@ class Expectation:
 
 def expect(series: Series, bad: np.ndarray | None = None, weeks: int = 4,
            live: bool = False, floor_fraction: float = 0.03,
-           non_negative: bool = False) -> Expectation:
+           non_negative: bool = False, relative_floor: float = 0.0) -> Expectation:
     """`non_negative`: a consumption is never expected below zero (a temperature term that
     extrapolates into a warm summer would otherwise expect a boiler to run backwards)."""
     v = series.values
@@ -71,6 +71,9 @@ def expect(series: Series, bad: np.ndarray | None = None, weeks: int = 4,
     level = max(float(np.median(np.abs(finite))), float(np.mean(np.abs(finite)))) \
         if len(finite) else 0.0
     floor = max(floor_fraction * level, 1e-9)
+    # ... nor below a share of what is expected at that step: a load as regular as lighting
+    # has a tiny MAD, and 8 % less on a bright afternoon is not six MADs of a fault
+    floor = np.maximum(floor, relative_floor * np.abs(np.nan_to_num(expected)))
     scale = np.where(np.isfinite(scale), np.maximum(scale, floor), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = residual / scale

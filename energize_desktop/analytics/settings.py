@@ -90,12 +90,14 @@ class Tuning:
     figures are quoted out of sample (each building scored with constants chosen without it)."""
 
     weeks: int = 4  # weeks each side for the hour-of-week expectation
-    z_threshold: float = 4.5  # robust z of one step
+    z_threshold: float = 5.0  # robust z of one step
     spike_factor: float = 1.6  # a lone step needs this much more
-    sustain_z: float = 3.0  # mean robust z held over ...
+    sustain_z: float = 4.5  # mean robust z held over ...
     sustain_hours: float = 12.0  # ... this long
     merge_hours: float = 30.0  # flags closer than this are one episode (a night after night)
     iqr_k: float = 1.5
+    # the spread at a step is at least this share of what is expected there (0 = off)
+    relative_floor: float = 0.05
     min_weeks: float = 3.0  # less history than this: not enough data for the profile
     # borderline steps the IsolationForest may confirm (1 = off). Off: with the alarm budget it
     # changed no LEAD score at 0.8 or 0.9 (same F1 and precision) and cost half the scoring time
