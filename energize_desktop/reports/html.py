@@ -119,8 +119,13 @@ WIDE = ("Explanation", "Message", "Evidence", "Assumption")  # the prose columns
 DATE = re.compile(r"^\d{4}-\d\d-\d\d( \d\d:\d\d)?$")
 
 
+NAMED = ("Meter", "Site")  # a name is read whole: "Building consumption", never "consumptio n"
+FIGURES = ("At stake",)  # "2,829.4 kWh" on one line, never "2,829.4 kW / h"
+
+
 def _width(column: str) -> str:
-    return " width='34%'" if column in WIDE else ""
+    share = 34 if column in WIDE else 16 if column in NAMED else 14 if column in FIGURES else 0
+    return f" width='{share}%'" if share else ""
 
 
 def _cell(text: str) -> str:

@@ -15,5 +15,5 @@ def test_figures_are_right_aligned_and_words_are_not():
 
 def test_the_header_is_a_thead_and_names_are_escaped():
     html = _table(Table(("Meter", "Energy (kWh)"), (("<b>", "1 kWh"),), "cap"))
-    assert "<thead><tr><th nowrap>Meter</th><th>Energy (kWh)</th></tr></thead>" in html
+    assert "<thead><tr><th width='16%' nowrap>Meter</th><th>Energy (kWh)</th></tr></thead>" in html
     assert "<td>&lt;b&gt;</td>" in html
