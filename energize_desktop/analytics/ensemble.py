@@ -291,17 +291,20 @@ def _response_explains(series: Series, exp: Expectation, a: int, b: int, flagged
     group = hour * 2 + series.is_non_working().astype(np.int64)
     usual_t = t - exp.warmer
 
-    def curve_at(temps: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def curve_at(temps: np.ndarray, rows: np.ndarray, usable=ok) -> np.ndarray:
         out = np.full(len(rows), np.nan)
         for k, i in enumerate(rows):
             if not np.isfinite(temps[k]):
                 continue
-            near = ok & (group == group[i]) & (np.abs(t - temps[k]) <= RESPONSE_BIN_C / 2)
+            near = usable & (group == group[i]) & (np.abs(t - temps[k]) <= RESPONSE_BIN_C / 2)
             if near.sum() >= 5:
                 out[k] = np.median(v[near])
         return out
 
     rows = np.asarray(flagged)
+    at_its_temperature = _usual_at_temperature(series, exp, a, b, rows, ok, curve_at)
+    if at_its_temperature:
+        return at_its_temperature
     # what the temperature changes by the meter's own curve, less what the expectation's
     # straight-line term already allowed for: the part of the residual the line missed
     dt = exp.warmer[rows]
@@ -322,6 +325,35 @@ def _response_explains(series: Series, exp: Expectation, a: int, b: int, flagged
             f" than usual) this meter's own response to temperature explains "
             f"{abs(explained):,.1f} of the {abs(flagged_energy):,.1f} {series.unit} flagged: "
             "the weather, not the building (a finding)")
+
+
+def _usual_at_temperature(series: Series, exp: Expectation, a: int, b: int, rows, ok,
+                          curve_at) -> str | None:
+    """A temperature-driven meter (its fitted slope moves it by a third of its level over
+    5 °C) reading what it reads at this hour at this temperature on other days — its own
+    response curve, from history outside two weeks around the episode, so a long fault never
+    teaches the curve itself — is the weather, even where the hour-of-week expectation (a
+    median of neighbouring weeks, blind to a boiler's hinge at its balance point) said
+    otherwise: the readings are at least twice as close to the curve as to the expectation."""
+    slopes = exp.temperature_slope
+    level = float(np.nanmedian(np.abs(series.values))) if np.isfinite(series.values).any() else 0
+    if slopes is None or not level or 5 * max(abs(slopes[0]), abs(slopes[1])) < level / 3:
+        return None
+    away = int(7 * 86400 / series.step_s)
+    usable = ok.copy()
+    usable[max(0, a - away):b + away] = False  # the episode and the week either side
+    curve = curve_at(series.temperature[rows], rows, usable)
+    v = series.values[rows]
+    both = np.isfinite(curve) & np.isfinite(v) & np.isfinite(exp.residual[rows])
+    if both.sum() < 0.8 * len(rows):
+        return None
+    off_curve = abs(float(np.sum(v[both] - curve[both])))
+    off_usual = abs(float(np.sum(exp.residual[rows][both])))
+    if off_curve > RESPONSE_SHARE * off_usual:
+        return None
+    return (f"at {np.nanmean(series.temperature[rows]):.1f} °C this meter reads about "
+            f"{np.nanmean(curve[both]):,.1f} {series.unit} at these hours on other days: what "
+            "its own response to temperature gives, the weather, not the building (a finding)")
 
 
 def _seasonal_off(series: Series, a: int, b: int, high: bool) -> str | None:

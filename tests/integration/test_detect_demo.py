@@ -86,7 +86,8 @@ def test_every_planted_anomaly_is_found_and_most_alarms_are_planted(detected):
                    for e in result.events), i
     explained = sum(_explained_by(e, injected, related) for e in alarms)
     # quoted in the closing note; the target there is all but two
-    assert explained / len(alarms) >= 0.85, (explained, len(alarms))  # 24 of 27 today
+    # the issue asks all but two; today all 24 are planted
+    assert len(alarms) - explained <= 2, (explained, len(alarms))
 
 
 def test_alarms_stay_within_about_one_a_meter_a_month(detected):
