@@ -53,6 +53,18 @@ class AlertStore:
             cur.execute("UPDATE alert_rules SET rule = ?, meter_id = ?, site_id = ?, enabled = ? "
                         "WHERE id = ?", [rule_json, meter_id, site_id, enabled, rule_id])
 
+    def remove_rule(self, rule_id: int) -> bool:
+        """Remove a rule that never raised an alert (one that did stays, for its audit trail:
+        switch it off instead); whether it was removed."""
+        cur = self.ws.cursor()
+        with transaction(cur):
+            raised = cur.execute("SELECT count(*) FROM alerts WHERE rule_id = ?",
+                                 [rule_id]).fetchall()[0][0]
+            if raised:
+                return False
+            cur.execute("DELETE FROM alert_rules WHERE id = ?", [rule_id])
+        return True
+
     def set_enabled(self, rule_id: int, enabled: bool) -> None:
         cur = self.ws.cursor()
         with transaction(cur):

@@ -32,6 +32,7 @@ class RuleEditor(EditorDialog):
         super().__init__("Alert rules", parent, save_text="Keep rule")
         self.ws = ws
         self.editing: int | None = None  # the id of the kept rule shown, if any
+        self.on_undoable = None  # (label, undo) -> None: the window's Edit › Undo
         self.kept = QListWidget()
         self.kept.setAccessibleName("kept rules")
         self.kept.itemChanged.connect(self._toggled)
@@ -106,6 +107,9 @@ class RuleEditor(EditorDialog):
         on = item.checkState() == Qt.CheckState.Checked
         AlertStore(self.ws).set_enabled(row["id"], on)
         self.message.setText(f"{row['name']!r} is {'on' if on else 'off'}")
+        if self.on_undoable is not None:
+            self.on_undoable(f"rule {row['name']!r} switched {'on' if on else 'off'}",
+                             lambda: AlertStore(self.ws).set_enabled(row["id"], not on))
 
     def _show_kept(self, index: int) -> None:
         if not 0 <= index < len(self.rows):
@@ -204,6 +208,7 @@ class RuleEditor(EditorDialog):
 
         if not self.check():
             return
+        before = next((r for r in self.rows if r["id"] == self.editing), None)
         try:
             rule = self.rule()
             rid = keep_rule(self.ws, rule, replacing=self.editing)
@@ -215,4 +220,24 @@ class RuleEditor(EditorDialog):
         self.kept.setCurrentRow(ids.index(rid))
         self.message.setText(f"Kept {rule.name!r}: the live logger and the window's acquisition "
                              "check it from their next start")
+        self._undoable(rule.name, rid, before)
+
+    def _undoable(self, name: str, rid: int, before: dict | None) -> None:
+        """Edit › Undo: a new rule removed (switched off if it raised an alert meanwhile), a
+        changed one as it was."""
+        from energize_desktop.storage.alerts import AlertStore
+
+        if self.on_undoable is None:
+            return
+
+        def undo():
+            store = AlertStore(self.ws)
+            if before is None:
+                if not store.remove_rule(rid):
+                    store.set_enabled(rid, False)
+            else:
+                store.replace_rule(rid, before["rule"], before["meter_id"], before["site_id"],
+                                   enabled=bool(before["enabled"]))
+
+        self.on_undoable(f"alert rule {name!r}", undo)
 

@@ -132,4 +132,6 @@ class SetupActions:
         if not self._need_workspace():
             return None
         meter = self.service.ws.meter(self._selected) if self._selected is not None else None
-        return self._editor(RuleEditor(self.service.ws, meter, self))
+        editor = RuleEditor(self.service.ws, meter, self)
+        editor.on_undoable = self._undoable_term
+        return self._editor(editor)

@@ -202,5 +202,9 @@ def test_an_alert_rule_is_tried_on_history_then_kept(qtbot, demo_copy):
 
     editor.kept.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert not AlertStore(service.ws).rule_rows()[0]["enabled"]
+    win.keys.undo()  # the switch taken back, then the rule itself
+    assert AlertStore(service.ws).rule_rows()[0]["enabled"]
+    win.keys.undo()
+    assert AlertStore(service.ws).rule_rows() == []
     editor.close()
     service.close()

@@ -312,3 +312,14 @@ def test_a_rule_tried_on_history_lists_what_it_would_have_raised(demo_file, caps
              for line in out.splitlines() if "worst" in line]
     assert len(worst) == n and min(worst) > 125
     assert rules == 0  # tried, not kept
+
+
+def test_a_rule_that_raised_an_alert_is_never_removed_only_switched_off(tmp_path):
+    with Workspace.create(tmp_path / "w.energize") as ws:
+        store = AlertStore(ws)
+        quiet = store.add_rule("quiet", '{"name": "quiet", "kind": "above", "limit": 1}', 1)
+        loud = store.add_rule("loud", '{"name": "loud", "kind": "above", "limit": 1}', 1)
+        store.open(loud, 1, "warning", "2.0 kW is above 1.0 kW", 2.0)
+        assert store.remove_rule(quiet) and not store.remove_rule(loud)
+        assert [r["name"] for r in store.rule_rows()] == ["loud"]  # its audit trail stays
+        assert len(store.alerts()) == 1
