@@ -50,6 +50,15 @@ def level_for_span(span_s: float, sampled: bool = False):
     return Level.QUARTER
 
 
+def _grid(plot) -> None:
+    """Grid lines at the major and minor ticks only: pyqtgraph's third, finest level is a
+    line every few pixels at low alpha that doubled a zoom's repaint (37 → 19 ms on a year of
+    minutes) for a difference hardly visible."""
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    for side in ("left", "bottom"):
+        plot.getPlotItem().getAxis(side).setStyle(maxTickLevel=1)
+
+
 EMPTY = "Choose a meter on the left to chart it (Ctrl+click to overlay others)"
 
 
@@ -61,7 +70,7 @@ class SeriesChart(QWidget):
         super().__init__(parent)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         style_chart(self.plot)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        _grid(self.plot)
         self.plot.addLegend(offset=(10, 10))
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
@@ -169,7 +178,7 @@ class SeriesChart(QWidget):
             style_chart(panel)
             panel.setLabel("left", unit)
             panel.addLegend(offset=(10, 2)).setVisible(self.legend_box.isChecked())
-            panel.showGrid(x=True, y=True, alpha=0.25)
+            _grid(panel)
             panel.setXLink(self.plot)
             view = panel.getViewBox()
             view.setMouseEnabled(x=True, y=False)
