@@ -78,7 +78,7 @@ def open_for_reading(path: Path):
     from energize_desktop.live.read_api import open_for_reading as opened
 
     ws = opened(path)
-    if getattr(ws, "logger", None) is not None:
+    if ws.logger is not None:
         print(f"{path}: being logged by process {ws.logger.pid}; read from its snapshot as of "
               f"{datetime.now():%H:%M:%S}", file=sys.stderr)
     return ws

@@ -45,14 +45,15 @@ class Overview:
     findings: tuple[str, ...]
     finding_charts: tuple[dict, ...] = ()  # per finding: the chart that shows it (see
     # recommendations.Finding.chart: meter name, view, from_us, to_us)
+    first_steps: bool = False  # a site with no readings yet: its cards say what to do first
 
 
 def overview(ws: WorkspaceAPI, site_ref=None, with_findings: bool = True) -> Overview:
     site = ws.site(ref(site_ref)) if site_ref else _building_site(ws)
     zone = ZoneInfo(site.timezone)
-    if not _has_readings(ws, site):
-        return _first_steps(ws, site)
     now_us = _latest(ws, site)
+    if now_us is None:  # nothing to show yet: what to do first
+        return _first_steps(ws, site)
     now = datetime.fromtimestamp(now_us / 1e6, zone)
     day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month0 = day0.replace(day=1)
@@ -88,12 +89,6 @@ def _building_site(ws: WorkspaceAPI):
     return max(sites, key=weight)
 
 
-def _has_readings(ws: WorkspaceAPI, site) -> bool:
-    summaries = ws.queries.summaries()
-    return any(summaries.get(m.id) is not None and summaries[m.id].last
-               for m in sd.top_level_meters(ws, site, (MeterKind.ELECTRICITY,)))
-
-
 def _first_steps(ws: WorkspaceAPI, site) -> Overview:
     """A site with no electricity readings yet: what to do first, as cards with buttons."""
     cards = (Card("Data", "none yet", "import meter files, or add a Modbus or MQTT "
@@ -102,18 +97,18 @@ def _first_steps(ws: WorkspaceAPI, site) -> Overview:
              Card("CO2e this month", "—", "counted once there is data and emission factors",
                   action="factors"))
     empty = np.zeros(0)
-    return Overview(site.name, "no readings yet", cards, empty, empty, (), ())
+    return Overview(site.name, "no readings yet", cards, empty, empty, (), (), first_steps=True)
 
 
-def _latest(ws: WorkspaceAPI, site) -> int:
+def _latest(ws: WorkspaceAPI, site) -> int | None:
     """The last quarter hour the site's electricity total is known: the earliest of its
     top-level meters' latest readings (a total needs every one of them), so a meter still
-    logging never moves the Overview past what the others have."""
+    logging never moves the Overview past what the others have; None before any reading."""
     summaries = ws.queries.summaries()
     top = sd.top_level_meters(ws, site, (MeterKind.ELECTRICITY,))
     lasts = [summaries[m.id].last for m in top if m.id in summaries and summaries[m.id].last]
     if not lasts:
-        raise ValidationError(f"site {site.name}: no electricity readings yet")
+        return None
     return int(min(lasts).timestamp() * 1e6) // (900 * 10**6) * 900 * 10**6
 
 

@@ -85,7 +85,7 @@ class WorkspaceService(QObject):
             feed.start()
 
     def close(self) -> None:
-        if getattr(self, "feed", None) is not None:
+        if self.feed is not None:
             self.feed.stop()
             self.feed = None
         self.pool.waitForDone()

@@ -42,6 +42,8 @@ class Workspace:
         self._writer = None
         self.on_close: list = []  # called once closed (a snapshot's file removed)
         self.shown_as: Path = path  # what to call it: a snapshot's is the logged workspace
+        self.logger = None  # a snapshot's: the logger's client for its live feed (read_api)
+
     # -- lifecycle ------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path) -> "Workspace":

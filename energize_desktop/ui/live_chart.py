@@ -79,8 +79,8 @@ class LiveChart(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self._layout.addWidget(self.empty, 1)
-        self.plot = self._panel(unit)
-        self.plot.hide()  # an empty chart would show nonsense axes: the sentence instead  # the first panel (the only one until a second unit)
+        self.plot = self._panel(unit)  # the first panel (the only one until a second unit)
+        self.plot.hide()  # an empty chart would show nonsense axes: the sentence instead
         for name in names:
             self.ensure_curve(name)
         self._dirty = False

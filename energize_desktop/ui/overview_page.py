@@ -110,8 +110,7 @@ class OverviewPage(QWidget):
         layout.addLayout(lists, 2)
 
     def show_overview(self, data) -> None:
-        when = "no readings yet" if data.as_of == "no readings yet" else \
-            f"as of {data.as_of} (latest reading)"
+        when = data.as_of if data.first_steps else f"as of {data.as_of} (latest reading)"
         self.heading.setText(f"<b>{data.site}</b> — {when}")
         while len(self.cards) > len(data.cards):  # a first-steps overview has fewer cards
             self.cards.pop().deleteLater()
@@ -127,7 +126,7 @@ class OverviewPage(QWidget):
         has_data = np.isfinite(np.asarray(data.power_kw, float)).any() if len(data.power_kw) \
             else False
         show_empty(self.power, None if has_data else "No electricity readings yet: import files "
-                   "or add a connection" if data.as_of == "no readings yet" else
+                   "or add a connection" if data.first_steps else
                    "No electricity readings in the 48 hours before the latest reading")
         self.anomalies.clear()
         self.anomalies.addItems(list(data.anomalies) or ["No warnings: run Analyse › Detect "

@@ -76,17 +76,19 @@ class SetupActions:
         self.keys.push_undo(f"meter properties ({name})", undo)
 
     def _meters_edited(self) -> None:
-        """Names show in the tree and every meter picker; roles and parents in the totals."""
-        self.service.ws.catalog_changed()
+        """Names show in the tree and every meter picker; roles and parents in the totals
+        (the workspace's catalog follows the edit itself: storage.changes, add_meter)."""
         self._refresh_meters()
         self._request_overview()
 
     def new_virtual_meter(self):
         from energize_desktop.ui.meter_editor import VirtualMeterDialog
 
-        site = self.current_site() if self.service.ws is not None else None
-        if site is None or not self._need_workspace():
-            self._need_workspace()
+        if not self._need_workspace():
+            return None
+        site = self.current_site()
+        if site is None:
+            self.status.setText("The workspace has no site yet (Edit › Site properties)")
             return None
         dialog = VirtualMeterDialog(self.service.ws, site, self)
 

@@ -59,8 +59,10 @@ class SiteActions:
         return sites[0]
 
     def edit_site(self) -> None:
+        if not self._need_workspace():
+            return
         site = self.current_site()
-        if site is None or not self._need_workspace():
+        if site is None:
             return
         values = {"name": site.name, "timezone": site.timezone, "country": site.country,
                   "subdivision": site.subdivision, "floor_area_m2": site.floor_area_m2,

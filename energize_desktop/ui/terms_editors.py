@@ -331,9 +331,12 @@ class CarbonEditor(EditorDialog):
             item = self.table.item(r, c)
             return item.text().strip() if item is not None else ""
 
-        return [{"valid_from": cell(r, 0), "valid_to": cell(r, 1) or None,
-                 "kg_per_kwh": number(cell(r, 2)) if number(cell(r, 2)) is not None
-                 else cell(r, 2), "source": cell(r, 3)} for r in range(self.table.rowCount())]
+        def kg(r):  # the number typed, or the text as typed for the check to name
+            value = number(cell(r, 2))
+            return cell(r, 2) if value is None else value
+
+        return [{"valid_from": cell(r, 0), "valid_to": cell(r, 1) or None, "kg_per_kwh": kg(r),
+                 "source": cell(r, 3)} for r in range(self.table.rowCount())]
 
     def problem(self) -> str | None:
         from energize_desktop.analytics.carbon import parse_factors
@@ -349,14 +352,13 @@ class CarbonEditor(EditorDialog):
         return None
 
     def save(self) -> None:
+        from energize_desktop.analytics.carbon import parse_factors
         from energize_desktop.core.errors import EnergizeError
         from energize_desktop.jobs.terms import keep_factors
+        from energize_desktop.storage.energy_terms import CarbonStore
 
         if not self.check():
             return
-        from energize_desktop.analytics.carbon import parse_factors
-        from energize_desktop.storage.energy_terms import CarbonStore
-
         name = self.set_name.currentText().strip()
         before = CarbonStore(self.ws).factors(name)
         try:

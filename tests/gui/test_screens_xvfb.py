@@ -1,6 +1,6 @@
 """The pages as a user's X server draws them (Xvfb, the xcb platform, real fonts): every page
-of the demo saved by `energize gui --pages` at 1280×720 in the dark theme and 1920×1080 in
-the light one, each PNG exactly the window's size, drawn in the theme's own colours."""
+of the demo saved by `energize gui --pages` at 1280×720 and 1920×1080 in both themes, each PNG
+exactly the window's size, drawn in the theme's own colours."""
 
 import os
 import shutil
@@ -18,7 +18,8 @@ from tests.gui.test_theme import contrast
 pytestmark = pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="no Xvfb here")
 
 
-@pytest.mark.parametrize("size, theme", [((1280, 720), "dark"), ((1920, 1080), "light")])
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_page_under_xvfb_fits_and_wears_the_theme(tmp_path, size, theme):
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "ENERGIZE_DATA_DIR": str(tmp_path / "d")}
     done = subprocess.run(
